@@ -1,0 +1,97 @@
+"""Author-form algebra: tidy unevaluated expressions without reordering, and re-evaluate them."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symgrad.printing import Leibniz, Shown
+
+
+def _is_num(e: sp.Basic) -> bool:
+    return isinstance(e, sp.Number)
+
+
+def tidy(expr: sp.Basic) -> sp.Basic:
+    """Drop ``+ 0``, ``* 1``, ``^1``, fold numeric factors, keep the author's order.
+
+    SymPy's own evaluation would reorder ``y - yhat`` into ``-yhat + y`` and pull
+    minus signs out of ``sign``; this only does what a person does by hand.
+    """
+    if expr.is_Atom or isinstance(expr, sp.Derivative):
+        return expr
+    args = [tidy(a) for a in expr.args]
+    if isinstance(expr, sp.Add):
+        return _tidy_add(args)
+    if isinstance(expr, sp.Mul):
+        return _tidy_mul(args)
+    if isinstance(expr, sp.Pow):
+        base, ex = args
+        if ex == 1:
+            return base
+        if ex == 0 or base == 1:
+            return sp.Integer(1)
+        if _is_num(base) and _is_num(ex):
+            return _evaluate(sp.Pow(base, ex, evaluate=False))
+        return sp.Pow(base, ex, evaluate=False)
+    rebuilt = expr.func(*args, evaluate=False)
+    if isinstance(expr, sp.Function) and all(_is_num(a) for a in args):
+        value = _evaluate(rebuilt)
+        if _is_num(value):
+            return value
+    return rebuilt
+
+
+def _tidy_add(args: list[sp.Basic]) -> sp.Basic:
+    terms: list[sp.Basic] = []
+    for a in args:
+        terms.extend(a.args if isinstance(a, sp.Add) else [a])
+    terms = [t for t in terms if t != 0]
+    if all(_is_num(t) for t in terms):
+        with sp.evaluate(True):
+            return sum(terms, sp.Integer(0))
+    if len(terms) == 1:
+        return terms[0]
+    return sp.Add(*terms, evaluate=False)
+
+
+def _tidy_mul(args: list[sp.Basic]) -> sp.Basic:
+    factors: list[sp.Basic] = []
+    for a in args:
+        factors.extend(a.args if isinstance(a, sp.Mul) else [a])
+    coeff = sp.Integer(1)
+    rest = []
+    with sp.evaluate(True):
+        for f in factors:
+            if _is_num(f):
+                coeff = coeff * f
+            else:
+                rest.append(f)
+    if coeff == 0:
+        return sp.Integer(0)
+    if not rest:
+        return coeff
+    if coeff == 1:
+        return rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+    return sp.Mul(coeff, *rest, evaluate=False)
+
+
+def _evaluate(expr: sp.Basic) -> sp.Basic:
+    with sp.evaluate(True):
+        return evaluated(expr)
+
+
+def evaluated(expr: sp.Basic) -> sp.Basic:
+    """Rebuild ``expr`` with SymPy's evaluation on (placeholders of the display resolved)."""
+    if isinstance(expr, Shown):
+        raise TypeError("a substitution line cannot be evaluated")
+    if isinstance(expr, Leibniz) or expr.is_Atom:
+        return expr
+    with sp.evaluate(True):
+        if isinstance(expr, sp.Derivative):
+            return sp.diff(evaluated(expr.expr), *expr.variables)
+        return expr.func(*[evaluated(a) for a in expr.args])
+
+
+def depends_on(expr: sp.Basic, var: sp.Symbol) -> bool:
+    """True when ``var`` occurs in ``expr``."""
+    return var in expr.free_symbols

@@ -1,0 +1,102 @@
+"""LaTeX printing in the author's form: terms in written order, sign, indicators, hats.
+
+Extending: add a ``_print_<ClassName>`` method to :class:`SymgradLatexPrinter` and recurse
+with ``self._print``, never with a fresh printer (settings would be lost).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+
+class Shown(sp.Symbol):
+    """A number standing in for a symbol in a substitution line; prints as given.
+
+    ``Shown("(-2)")`` keeps the written numeral (parenthesised when negative) so a
+    substitution line shows ``2 \\cdot (-1.75)`` rather than a folded product.
+    """
+
+    def __new__(cls, text: str):
+        obj = super().__new__(cls, f"shown[{text}]")
+        obj.text = text
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.text,), {})
+
+
+class Leibniz(sp.Symbol):
+    """A derivative written in Leibniz notation, d(top)/d(bottom), held as one symbol."""
+
+    def __new__(cls, top: sp.Symbol, bottom: sp.Symbol, partial: bool = True):
+        obj = super().__new__(cls, f"d{top.name}/d{bottom.name}/{int(partial)}")
+        obj.top, obj.bottom, obj.partial = top, bottom, partial
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.top, self.bottom, self.partial), {})
+
+
+class SymgradLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with terms kept in the order the author wrote them."""
+
+    def __init__(self, settings=None):
+        merged = {"order": "none"}
+        merged.update(settings or {})
+        super().__init__(merged)
+
+    def _print_Shown(self, expr):
+        return expr.text
+
+    def _print_Leibniz(self, expr):
+        d = r"\partial" if expr.partial else r"\mathrm{d}"
+        top, bottom = self._print(expr.top), self._print(expr.bottom)
+        return rf"\frac{{{d} {top}}}{{{d} {bottom}}}"
+
+    def _print_Derivative(self, expr):
+        inner, (var, _count) = expr.expr, expr.variable_count[0]
+        body = self._print(inner)
+        if not (inner.is_Symbol or inner.is_Number or isinstance(inner, sp.Function)):
+            body = rf"\left({body}\right)"
+        return rf"\frac{{\partial}}{{\partial {self._print(var)}}} {body}"
+
+    def _print_sign(self, expr, exp=None):
+        return rf"\operatorname{{sign}}\left({self._print(expr.args[0])}\right)"
+
+    def _print_Abs(self, expr, exp=None):
+        body = rf"\left|{self._print(expr.args[0])}\right|"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+    def _print_Heaviside(self, expr, exp=None):
+        return rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+
+    def _print_Max(self, expr, exp=None):
+        args = ", ".join(self._print(a) for a in expr.args)
+        return rf"\max\left({args}\right)"
+
+    def _print_Min(self, expr, exp=None):
+        args = ", ".join(self._print(a) for a in expr.args)
+        return rf"\min\left({args}\right)"
+
+    def _print_exp(self, expr, exp=None):
+        body = rf"e^{{{self._print(expr.args[0])}}}"
+        return rf"\left({body}\right)^{{{exp}}}" if exp else body
+
+    def _print_log(self, expr, exp=None):
+        body = rf"\log\left({self._print(expr.args[0])}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+    def _print_tanh(self, expr, exp=None):
+        body = rf"\tanh\left({self._print(expr.args[0])}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+
+def latex(expr: sp.Basic, **settings) -> str:
+    """LaTeX for ``expr`` in the author's form."""
+    return SymgradLatexPrinter(settings).doprint(expr)
+
+
+def numeric_latex(expr: sp.Basic) -> str:
+    """LaTeX for a substitution line: every product written with ``\\cdot``."""
+    return SymgradLatexPrinter({"mul_symbol": "dot"}).doprint(expr)

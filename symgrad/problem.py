@@ -1,0 +1,205 @@
+"""The Problem: named quantities in order, the loss, the parameters, the point and the options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symgrad.errors import ProblemError
+from symgrad.kinks import Convention
+from symgrad.numeric import DEFAULT_DIGITS
+from symgrad.parse import parse_assignment, parse_number, parse_values
+
+#: Upper bounds that keep a run small: quantities, gradient-descent steps, digits.
+MAX_QUANTITIES = 200
+MAX_STEPS = 10_000
+MAX_DIGITS = 30
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One named quantity, ``name = expr``, as the author wrote it."""
+
+    name: str
+    expr: sp.Basic
+    text: str
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return sp.Symbol(self.name, real=True)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A side-by-side comparison case: the same problem with another loss and/or other values."""
+
+    label: str
+    loss: Quantity | None = None
+    values: tuple[tuple[str, sp.Rational], ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a derivation needs; build it with :func:`build_problem`."""
+
+    quantities: tuple[Quantity, ...]
+    loss: str
+    wrt: tuple[str, ...]
+    values: tuple[tuple[str, sp.Rational], ...]
+    lr: sp.Rational | None = None
+    steps: int = 1
+    convention: Convention = Convention.MIN_NORM
+    digits: int = DEFAULT_DIGITS
+    title: str = ""
+    variants: tuple[Variant, ...] = field(default=())
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(q.name for q in self.quantities)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Every name used that is not a named quantity, in order of first use."""
+        seen: list[str] = []
+        named = set(self.names)
+        for q in self.quantities:
+            for s in sorted(q.expr.free_symbols, key=lambda s: q.text.find(s.name)):
+                if s.name not in named and s.name not in seen:
+                    seen.append(s.name)
+        return tuple(seen)
+
+    def quantity(self, name: str) -> Quantity:
+        return next(q for q in self.quantities if q.name == name)
+
+    def point(self) -> dict[sp.Symbol, sp.Rational]:
+        return {sp.Symbol(k, real=True): v for k, v in self.values}
+
+
+def _split_names(wrt) -> list[str]:
+    if isinstance(wrt, str):
+        wrt = [wrt]
+    names = []
+    for item in wrt:
+        names.extend(n.strip() for n in item.split(",") if n.strip())
+    return names
+
+
+def build_problem(
+    lets: list[str],
+    *,
+    wrt=None,
+    at: str | dict | None = None,
+    loss: str | None = None,
+    lr=None,
+    steps: int = 1,
+    convention: str | Convention = Convention.MIN_NORM,
+    digits: int = DEFAULT_DIGITS,
+    title: str = "",
+    variants: tuple[Variant, ...] = (),
+) -> Problem:
+    """Read and check a problem given as text (the CLI's options, or the same from Python).
+
+    Args:
+        lets: ``'NAME = EXPR'`` definitions in order; later ones may use earlier names.
+        wrt: the parameters, as ``'m,b'`` or a list of names.
+        at: the point, as ``'x=2, y=10'`` or a mapping of name to number.
+        loss: the quantity to differentiate (default: the last one).
+        lr: the learning rate for gradient-descent updates (optional).
+        steps: how many updates to take (needs ``lr``).
+        convention: the kink convention's name.
+        digits: significant digits for decimals that are not exact.
+        title: a heading for rendered output.
+        variants: comparison cases shown at the end.
+
+    Raises:
+        ParseError: a definition or value that cannot be read.
+        ProblemError: an inconsistent problem (unknown name, missing value, ...).
+    """
+    if not lets:
+        raise ProblemError("no quantities: give at least one --let 'NAME = EXPR'")
+    if len(lets) > MAX_QUANTITIES:
+        raise ProblemError(f"too many quantities ({len(lets)}; at most {MAX_QUANTITIES})")
+    quantities: list[Quantity] = []
+    for i, text in enumerate(lets, 1):
+        name, expr = parse_assignment(text, where=f"--let #{i}")
+        if name in {q.name for q in quantities}:
+            raise ProblemError(f"--let #{i}: {name} is defined twice")
+        later = {n for n in (parse_assignment(t)[0] for t in lets[i:])}
+        for s in expr.free_symbols:
+            if s.name in later or s.name == name:
+                raise ProblemError(f"--let #{i}: {name} uses {s.name} before it is defined")
+        quantities.append(Quantity(name, expr, text.split("=", 1)[1].strip()))
+    names = [q.name for q in quantities]
+    loss = loss or names[-1]
+    if loss not in names:
+        raise ProblemError(f"--loss {loss!r} is not a named quantity (named: {', '.join(names)})")
+    probe = Problem(tuple(quantities), loss, (), ())
+    inputs = probe.inputs
+    values = _read_values(at, where="--at")
+    for k in values:
+        if k in names:
+            raise ProblemError(f"--at: {k} is a named quantity, computed from its definition; remove it")
+        if k not in inputs:
+            raise ProblemError(f"--at: unknown name {k!r} (inputs: {', '.join(inputs)})")
+    missing = [n for n in inputs if n not in values]
+    if missing:
+        raise ProblemError(f"missing value for {', '.join(missing)}: give it with --at '{missing[0]}=...'")
+    params = _split_names(wrt) if wrt else []
+    if not params:
+        raise ProblemError(f"no parameter to differentiate by: give --wrt (inputs: {', '.join(inputs)})")
+    for p in params:
+        if p in names:
+            raise ProblemError(f"--wrt {p}: {p} is a named quantity; differentiate by an input ({', '.join(inputs)})")
+        if p not in inputs:
+            raise ProblemError(f"--wrt: unknown name {p!r} (inputs: {', '.join(inputs)})")
+        if not _reaches(probe, loss, p):
+            raise ProblemError(f"--wrt {p}: the loss {loss} does not depend on {p}")
+    if len(set(params)) != len(params):
+        raise ProblemError("--wrt names a parameter twice")
+    conv = convention if isinstance(convention, Convention) else Convention.parse(convention)
+    rate = _read_number(lr, "--lr") if lr is not None else None
+    if rate is not None and rate <= 0:
+        raise ProblemError("--lr must be positive")
+    if not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ProblemError(f"--steps must be a whole number from 1 to {MAX_STEPS}")
+    if steps > 1 and rate is None:
+        raise ProblemError("--steps needs a learning rate: give --lr")
+    if not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
+        raise ProblemError(f"--digits must be a whole number from 1 to {MAX_DIGITS}")
+    ordered = tuple((n, values[n]) for n in inputs)
+    return Problem(tuple(quantities), loss, tuple(params), ordered, rate, steps, conv, digits, title, variants)
+
+
+def _read_values(at, where: str) -> dict[str, sp.Rational]:
+    if at is None or at == "":
+        return {}
+    if isinstance(at, dict):
+        return {str(k): _read_number(v, f"{where} {k}") for k, v in at.items()}
+    return parse_values(at, where=where)
+
+
+def _read_number(v, where: str) -> sp.Rational:
+    if isinstance(v, bool):
+        raise ProblemError(f"{where}: expected a number, got {v!r}")
+    if isinstance(v, int):
+        return sp.Integer(v)
+    if isinstance(v, (float, str)):
+        return parse_number(str(v) if isinstance(v, str) else repr(v), where=where)
+    if isinstance(v, sp.Rational):
+        return v
+    raise ProblemError(f"{where}: expected a number, got {v!r}")
+
+
+def _reaches(problem: Problem, name: str, param: str) -> bool:
+    """True when the quantity ``name`` depends on ``param`` through the graph."""
+    return name in depending_on(problem, param)
+
+
+def depending_on(problem: Problem, param: str) -> set[str]:
+    """``param`` and every named quantity that depends on it (one pass in definition order)."""
+    reach = {param}
+    for q in problem.quantities:
+        if any(s.name in reach for s in q.expr.free_symbols):
+            reach.add(q.name)
+    return reach

@@ -1,0 +1,283 @@
+"""The differentiation rules: one function per rule, in a table keyed by expression type.
+
+Each rule receives ``(expr, var)`` and returns ``(Rule, middle, children)``: ``middle``
+is the rule's right-hand side with ``Derivative(child, var)`` placeholders for the
+inner derivatives still to be taken, and ``children`` lists those inner expressions.
+:func:`differentiate` takes the children in turn (each its own recorded step), puts
+their results into ``middle`` and tidies. Adding a rule is adding one function and
+one table entry.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sympy as sp
+
+from symgrad.algebra import depends_on, evaluated, tidy
+from symgrad.functions import relu, sigmoid
+
+
+class Rule(enum.Enum):
+    """The named rules; the value is the name shown to readers."""
+
+    CONSTANT = "constant"
+    VARIABLE = "variable"
+    SUM = "sum"
+    CONSTANT_MULTIPLE = "constant multiple"
+    PRODUCT = "product"
+    QUOTIENT = "quotient"
+    POWER = "power"
+    SQRT = "square root"
+    EXPONENTIAL = "exponential"
+    GENERAL_POWER = "general power"
+    EXP = "exp"
+    LOG = "log"
+    SIGMOID = "sigmoid"
+    TANH = "tanh"
+    ABS = "abs to sign"
+    SIGN = "sign"
+    RELU = "relu to indicator"
+    MAX = "max to indicator"
+    MIN = "min to indicator"
+    INDICATOR = "indicator"
+    FALLBACK = "sympy.diff"
+    CHAIN = "chain"
+    SUBSTITUTE = "substitute"
+    UPDATE = "gradient descent"
+
+
+#: Rules whose steps are too small to show in a walkthrough (still recorded).
+MINOR_RULES = frozenset({Rule.CONSTANT, Rule.VARIABLE})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One application of one rule: d(before)/d(var) = middle = after.
+
+    Attributes:
+        rule: which rule was applied.
+        var: the variable differentiated by.
+        before: the expression differentiated (author's form).
+        middle: the rule's formula applied, inner derivatives as placeholders.
+        filled: ``middle`` with the inner derivatives' results put in.
+        after: the tidied result.
+        chain: True when the chain rule was needed (the argument is not ``var``).
+        substeps: the inner derivatives, each its own step.
+    """
+
+    rule: Rule
+    var: sp.Symbol
+    before: sp.Basic
+    middle: sp.Basic
+    filled: sp.Basic
+    after: sp.Basic
+    chain: bool = False
+    substeps: tuple["Step", ...] = field(default=())
+
+    @property
+    def minor(self) -> bool:
+        return self.rule in MINOR_RULES
+
+    def walk(self):
+        """This step and every sub-step, parents first."""
+        yield self
+        for s in self.substeps:
+            yield from s.walk()
+
+
+RuleResult = tuple[Rule, sp.Basic, list[sp.Basic]]
+
+
+def _d(expr: sp.Basic, var: sp.Symbol) -> sp.Derivative:
+    return sp.Derivative(expr, var, evaluate=False)
+
+
+def _outer(expr: sp.Function, var: sp.Symbol, rule: Rule, fprime: sp.Basic) -> RuleResult:
+    """f(u)' = f'(u) * u', with the chain factor only when u is not var itself."""
+    (u,) = expr.args
+    if u == var:
+        return rule, fprime, []
+    with sp.evaluate(False):
+        return rule, sp.Mul(fprime, _d(u, var)), [u]
+
+
+def rule_add(expr, var):
+    """(f + g)' = f' + g'."""
+    with sp.evaluate(False):
+        parts = []
+        for t in expr.args:
+            coeff, rest = _split_sign(t)
+            parts.append(sp.Mul(-1, _d(rest, var)) if coeff else _d(t, var))
+        return Rule.SUM, sp.Add(*parts), [_split_sign(t)[1] for t in expr.args]
+
+
+def _split_sign(term):
+    """(True, u) for a term written -u, else (False, term)."""
+    if isinstance(term, sp.Mul) and term.args[0] == -1 and len(term.args) >= 2:
+        rest = term.args[1:]
+        with sp.evaluate(False):
+            return True, rest[0] if len(rest) == 1 else sp.Mul(*rest)
+    return False, term
+
+
+def rule_mul(expr, var):
+    """(c f)' = c f';  (f g)' = f' g + f g';  (f / g)' = (f' g - f g') / g^2."""
+    const = [f for f in expr.args if not depends_on(f, var)]
+    dep = [f for f in expr.args if depends_on(f, var)]
+    with sp.evaluate(False):
+        def scaled(e):
+            return sp.Mul(*const, e) if const else e
+
+        if len(dep) == 1:
+            return Rule.CONSTANT_MULTIPLE, scaled(_d(dep[0], var)), [dep[0]]
+        denoms = [f for f in dep if isinstance(f, sp.Pow) and f.exp == -1]
+        if len(denoms) == 1 and len(dep) == 2:
+            g = denoms[0].base
+            f = next(x for x in dep if x is not denoms[0])
+            quotient = sp.Mul(
+                sp.Add(sp.Mul(_d(f, var), g), sp.Mul(-1, f, _d(g, var))), sp.Pow(g, -2)
+            )
+            return Rule.QUOTIENT, scaled(quotient), [f, g]
+        terms = []
+        for i, fi in enumerate(dep):
+            others = [fj for j, fj in enumerate(dep) if j != i]
+            terms.append(sp.Mul(*others[:i], _d(fi, var), *others[i:]))
+        return Rule.PRODUCT, scaled(sp.Add(*terms)), list(dep)
+
+
+def rule_pow(expr, var):
+    """(u^n)' = n u^(n-1) u';  (a^u)' = a^u ln(a) u';  (u^v)' = u^v (v' ln u + v u'/u)."""
+    b, e = expr.args
+    with sp.evaluate(False):
+        if not depends_on(e, var):
+            rule = Rule.SQRT if e == sp.Rational(1, 2) else Rule.POWER
+            lowered = tidy(sp.Add(e, -1, evaluate=False))
+            fprime = tidy(sp.Mul(e, sp.Pow(b, lowered)))
+            if b == var:
+                return rule, fprime, []
+            return rule, sp.Mul(fprime, _d(b, var)), [b]
+        if not depends_on(b, var):
+            return Rule.EXPONENTIAL, sp.Mul(expr, sp.log(b), _d(e, var)), [e]
+        inner = sp.Add(sp.Mul(_d(e, var), sp.log(b)), sp.Mul(e, _d(b, var), sp.Pow(b, -1)))
+        return Rule.GENERAL_POWER, sp.Mul(expr, inner), [e, b]
+
+
+def rule_exp(expr, var):
+    """(e^u)' = e^u u'."""
+    return _outer(expr, var, Rule.EXP, expr)
+
+
+def rule_log(expr, var):
+    """(ln u)' = u' / u."""
+    with sp.evaluate(False):
+        return _outer(expr, var, Rule.LOG, sp.Pow(expr.args[0], -1))
+
+
+def rule_sigmoid(expr, var):
+    """sigma(u)' = sigma(u) (1 - sigma(u)) u'."""
+    with sp.evaluate(False):
+        return _outer(expr, var, Rule.SIGMOID, sp.Mul(expr, sp.Add(1, sp.Mul(-1, expr))))
+
+
+def rule_tanh(expr, var):
+    """tanh(u)' = (1 - tanh(u)^2) u'."""
+    with sp.evaluate(False):
+        return _outer(expr, var, Rule.TANH, sp.Add(1, sp.Mul(-1, sp.Pow(expr, 2))))
+
+
+def rule_abs(expr, var):
+    """|u|' = sign(u) u' (for u != 0; at u = 0 see kinks)."""
+    with sp.evaluate(False):
+        return _outer(expr, var, Rule.ABS, sp.sign(expr.args[0]))
+
+
+def rule_sign(expr, var):
+    """sign(u)' = 0 (for u != 0)."""
+    return Rule.SIGN, sp.Integer(0), []
+
+
+def rule_relu(expr, var):
+    """relu(u)' = 1[u > 0] u' (for u != 0)."""
+    with sp.evaluate(False):
+        return _outer(expr, var, Rule.RELU, sp.Heaviside(expr.args[0]))
+
+
+def rule_heaviside(expr, var):
+    """1[u > 0]' = 0 (for u != 0)."""
+    return Rule.INDICATOR, sp.Integer(0), []
+
+
+def _extremum(expr, var, rule: Rule, wins) -> RuleResult:
+    """max/min(a, b)' = 1[a wins] a' + 1[b wins] b' (two arguments; ties are kinks)."""
+    if len(expr.args) != 2:
+        return rule_fallback(expr, var)
+    a, b = expr.args
+    with sp.evaluate(False):
+        terms, children = [], []
+        for mine, other in ((a, b), (b, a)):
+            if depends_on(mine, var):
+                terms.append(sp.Mul(sp.Heaviside(tidy(wins(mine, other))), _d(mine, var)))
+                children.append(mine)
+        return rule, sp.Add(*terms), children
+
+
+def rule_max(expr, var):
+    """max(a, b)' = 1[a > b] a' + 1[b > a] b'."""
+    return _extremum(expr, var, Rule.MAX, lambda s, o: sp.Add(s, sp.Mul(-1, o)))
+
+
+def rule_min(expr, var):
+    """min(a, b)' = 1[a < b] a' + 1[b < a] b'."""
+    return _extremum(expr, var, Rule.MIN, lambda s, o: sp.Add(o, sp.Mul(-1, s)))
+
+
+def rule_fallback(expr, var):
+    """No named rule: SymPy's own derivative, shown as one labelled step."""
+    return Rule.FALLBACK, sp.diff(evaluated(expr), var), []
+
+
+RULES: dict[type, Callable[[sp.Basic, sp.Symbol], RuleResult]] = {
+    sp.Add: rule_add,
+    sp.Mul: rule_mul,
+    sp.Pow: rule_pow,
+    sp.exp: rule_exp,
+    sp.log: rule_log,
+    sigmoid: rule_sigmoid,
+    sp.tanh: rule_tanh,
+    sp.Abs: rule_abs,
+    sp.sign: rule_sign,
+    relu: rule_relu,
+    sp.Heaviside: rule_heaviside,
+    sp.Max: rule_max,
+    sp.Min: rule_min,
+}
+
+
+def find_rule(expr: sp.Basic):
+    """The rule function for ``expr``'s type, found along its class's MRO."""
+    for cls in type(expr).__mro__:
+        if cls in RULES:
+            return RULES[cls]
+    return rule_fallback
+
+
+def differentiate(expr: sp.Basic, var: sp.Symbol) -> Step:
+    """Differentiate ``expr`` by ``var`` one named rule at a time.
+
+    Returns the root :class:`Step`; its ``after`` is the derivative in the author's
+    form, and its sub-steps record every inner derivative.
+    """
+    if expr == var:
+        one = sp.Integer(1)
+        return Step(Rule.VARIABLE, var, expr, one, one, one)
+    if not depends_on(expr, var):
+        zero = sp.Integer(0)
+        return Step(Rule.CONSTANT, var, expr, zero, zero, zero)
+    rule, middle, children = find_rule(expr)(expr, var)
+    substeps = tuple(differentiate(c, var) for c in children)
+    with sp.evaluate(False):
+        filled = middle.xreplace({_d(s.before, var): s.after for s in substeps})
+    return Step(rule, var, expr, middle, filled, tidy(filled), bool(children), substeps)
