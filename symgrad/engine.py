@@ -35,6 +35,7 @@ class Partial:
     symbol: str
     step: Step
     value: sp.Basic | None  # at the point, under the convention; None when it is an interval
+    step_values: tuple[sp.Basic | None, ...] = ()  # each step's result at the point, in walk order
 
     @property
     def after(self) -> sp.Basic:
@@ -127,7 +128,7 @@ class _Numbers:
         for q in problem.quantities:
             self.kinks.extend(find_kinks(q.name, q.expr, self.point, problem.convention))
         self.weights = [sp.Symbol(f"_t{i}") for i in range(len(self.kinks))]
-        repl = weight_replacements(self.kinks, self.weights)
+        self.replacements = repl = weight_replacements(self.kinks, self.weights)
         self.local = {(qn, sn): value_at(step.after, self.point, repl) for qn, sn, step in partials}
         adj: dict[str, sp.Basic] = {n: sp.Integer(0) for n in problem.inputs + problem.names}
         adj[problem.loss] = sp.Integer(1)
@@ -139,6 +140,13 @@ class _Numbers:
         self.raw_adjoints = adj
         chosen = [k.chosen for k in self.kinks]
         self.choice = dict(zip(self.weights, chosen)) if None not in chosen else None
+
+    def step_values(self, step: Step) -> tuple[sp.Basic | None, ...]:
+        """Each (non-minor) step's result at the point, in walk order."""
+        return tuple(
+            None if s.minor else self.resolve(value_at(s.after, self.point, self.replacements))
+            for s in step.walk()
+        )
 
     def resolve(self, v: sp.Basic) -> sp.Basic | None:
         """A value with the convention's choices put in (None when it stays an interval)."""
@@ -182,7 +190,8 @@ def derive(problem: Problem) -> Derivation:
             steps.append((q.name, s, differentiate(q.expr, _sym(s))))
     numbers = _Numbers(problem, steps, problem.point())
     partials = tuple(
-        Partial(qn, sn, st, numbers.resolve(numbers.local[(qn, sn)])) for qn, sn, st in steps
+        Partial(qn, sn, st, numbers.resolve(numbers.local[(qn, sn)]), numbers.step_values(st))
+        for qn, sn, st in steps
     )
     by_key = {(p.quantity, p.symbol): p for p in partials}
     gradients = []
@@ -281,7 +290,7 @@ def _verify(problem: Problem, g: Gradient, numbers: _Numbers) -> Verification:
     fd = (plus - minus) / (2 * h)
     value = sp.N(g.value, 40)
     fd_ok = bool(abs(fd - value) <= sp.Float("1e-6", 40) * max(1, abs(value)))
-    return Verification(g.param, sympy_ok, fd_ok, f"central difference with h = 1e-8 gives {float(fd):.10g}")
+    return Verification(g.param, sympy_ok, fd_ok, f"central difference (h = 1e-8): {float(fd):.10g}")
 
 
 def _same(a: sp.Basic, b: sp.Basic, symbols: list[sp.Symbol]) -> bool:

@@ -72,8 +72,11 @@ def substituted(expr: sp.Basic, values: dict[sp.Symbol, sp.Basic], digits: int) 
     repl = {}
     for sym in expr.free_symbols | {a for a in expr.atoms(Leibniz)}:
         if sym in values:
-            text = number_latex(values[sym], digits)
-            repl[sym] = Shown(f"\\left({text}\\right)" if text.startswith("-") else text)
+            tex = number_latex(values[sym], digits)
+            txt = number_text(values[sym], digits)[0]
+            if tex.startswith("-"):
+                tex, txt = f"\\left({tex}\\right)", f"({txt})"
+            repl[sym] = Shown(tex, txt)
     with sp.evaluate(False):
         return expr.xreplace(repl)
 

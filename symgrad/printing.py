@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 
 class Shown(sp.Symbol):
@@ -17,13 +18,14 @@ class Shown(sp.Symbol):
     substitution line shows ``2 \\cdot (-1.75)`` rather than a folded product.
     """
 
-    def __new__(cls, text: str):
-        obj = super().__new__(cls, f"shown[{text}]")
+    def __new__(cls, text: str, plain: str | None = None):
+        obj = super().__new__(cls, f"shown[{text}|{plain}]")
         obj.text = text
+        obj.plain = text if plain is None else plain
         return obj
 
     def __getnewargs_ex__(self):
-        return ((self.text,), {})
+        return ((self.text, self.plain), {})
 
 
 class Leibniz(sp.Symbol):
@@ -100,3 +102,43 @@ def latex(expr: sp.Basic, **settings) -> str:
 def numeric_latex(expr: sp.Basic) -> str:
     """LaTeX for a substitution line: every product written with ``\\cdot``."""
     return SymgradLatexPrinter({"mul_symbol": "dot"}).doprint(expr)
+
+
+class PlainPrinter(StrPrinter):
+    """Plain text for the terminal: ``|y - yhat|``, ``sign(u)``, ``1[u > 0]``, written order."""
+
+    def __init__(self, settings=None):
+        merged = {"order": "none"}
+        merged.update(settings or {})
+        super().__init__(merged)
+
+    def _print_Shown(self, expr):
+        return expr.plain
+
+    def _print_Leibniz(self, expr):
+        d = "∂" if expr.partial else "d"
+        return f"{d}{self._print(expr.top)}/{d}{self._print(expr.bottom)}"
+
+    def _print_Derivative(self, expr):
+        inner, var = expr.expr, expr.variables[0]
+        body = self._print(inner)
+        if not (inner.is_Symbol or inner.is_Number or isinstance(inner, sp.Function)):
+            body = f"({body})"
+        return f"∂/∂{self._print(var)} {body}"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Heaviside(self, expr):
+        return f"1[{self._print(expr.args[0])} > 0]"
+
+    def _print_Max(self, expr):
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Min(self, expr):
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+
+def plain(expr: sp.Basic) -> str:
+    """Plain text for ``expr`` in the author's form."""
+    return PlainPrinter().doprint(expr)

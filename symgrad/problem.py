@@ -53,6 +53,7 @@ class Problem:
     digits: int = DEFAULT_DIGITS
     title: str = ""
     variants: tuple[Variant, ...] = field(default=())
+    closing: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -97,6 +98,7 @@ def build_problem(
     digits: int = DEFAULT_DIGITS,
     title: str = "",
     variants: tuple[Variant, ...] = (),
+    closing: str = "",
 ) -> Problem:
     """Read and check a problem given as text (the CLI's options, or the same from Python).
 
@@ -168,7 +170,10 @@ def build_problem(
     if not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
         raise ProblemError(f"--digits must be a whole number from 1 to {MAX_DIGITS}")
     ordered = tuple((n, values[n]) for n in inputs)
-    return Problem(tuple(quantities), loss, tuple(params), ordered, rate, steps, conv, digits, title, variants)
+    return Problem(
+        tuple(quantities), loss, tuple(params), ordered, rate, steps, conv, digits, title,
+        variants, closing,
+    )
 
 
 def _read_values(at, where: str) -> dict[str, sp.Rational]:

@@ -264,6 +264,11 @@ def find_rule(expr: sp.Basic):
     return rule_fallback
 
 
+def _negated_number(e) -> bool:
+    """``-1 * n`` for a number n: shown as ``-n`` once the inner derivative is known."""
+    return isinstance(e, sp.Mul) and len(e.args) == 2 and e.args[0] == -1 and e.args[1].is_Number
+
+
 def differentiate(expr: sp.Basic, var: sp.Symbol) -> Step:
     """Differentiate ``expr`` by ``var`` one named rule at a time.
 
@@ -280,4 +285,5 @@ def differentiate(expr: sp.Basic, var: sp.Symbol) -> Step:
     substeps = tuple(differentiate(c, var) for c in children)
     with sp.evaluate(False):
         filled = middle.xreplace({_d(s.before, var): s.after for s in substeps})
+        filled = filled.replace(_negated_number, lambda e: -e.args[1])
     return Step(rule, var, expr, middle, filled, tidy(filled), bool(children), substeps)

@@ -1,0 +1,116 @@
+"""The Python API: every CLI feature is a function here that takes and returns values."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from symgrad.engine import Derivation, derive as _derive
+from symgrad.errors import ProblemError, UsageError
+from symgrad.library import DEFAULT_EXAMPLE, example as _example
+from symgrad.numeric import DEFAULT_DIGITS
+from symgrad.parse import parse_assignment, parse_values
+from symgrad.problem import Problem, Variant, build_problem
+
+#: Largest problem file read, in bytes.
+MAX_PROBLEM_FILE = 64 * 1024
+_TOML_KEYS = {"title", "let", "loss", "wrt", "at", "lr", "steps", "convention", "digits", "example"}
+
+
+def problem_from(
+    *,
+    example: str | None = None,
+    lets: list[str] | None = None,
+    wrt=None,
+    at=None,
+    loss: str | None = None,
+    lr=None,
+    steps: int | None = None,
+    convention: str | None = None,
+    digits: int | None = None,
+    title: str | None = None,
+) -> Problem:
+    """A :class:`Problem` from options; with no ``lets`` it starts from an example.
+
+    With neither ``lets`` nor ``example`` the built-in L1 example is used. Options
+    given override the example's: ``at`` is merged into its values.
+    """
+    if lets:
+        if example:
+            raise UsageError("give either an example or --let definitions, not both")
+        return build_problem(
+            list(lets), wrt=wrt, at=at, loss=loss, lr=lr, steps=steps or 1,
+            convention=convention or "min-norm", digits=digits or DEFAULT_DIGITS, title=title or "",
+        )
+    ex = _example(example or DEFAULT_EXAMPLE)
+    values = parse_values(ex.at)
+    if at:
+        values.update(at if isinstance(at, dict) else parse_values(at, where="--at"))
+    variants = []
+    for label, loss_text, var_at in ex.variants:
+        q = None
+        if loss_text:
+            name, expr = parse_assignment(loss_text)
+            from symgrad.problem import Quantity
+
+            q = Quantity(name, expr, loss_text.split("=", 1)[1].strip())
+        variants.append(Variant(label, q, tuple(parse_values(var_at).items()) if var_at else ()))
+    return build_problem(
+        list(ex.lets), wrt=wrt or ex.wrt, at=values, loss=loss, lr=lr if lr is not None else ex.lr,
+        steps=steps or 1, convention=convention or "min-norm", digits=digits or DEFAULT_DIGITS,
+        title=title if title is not None else ex.title, variants=tuple(variants), closing=ex.closing,
+    )
+
+
+def load_problem_file(path: str | Path, **overrides) -> Problem:
+    """A problem from a TOML file (keys: title, let, loss, wrt, at, lr, steps, convention, digits, example).
+
+    Options in ``overrides`` that are not None win over the file's.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise ProblemError(f"cannot read problem file {str(p)!r}: {e.strerror}") from None
+    if len(raw) > MAX_PROBLEM_FILE:
+        raise ProblemError(f"problem file {str(p)!r} is larger than {MAX_PROBLEM_FILE} bytes")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ProblemError(f"problem file {str(p)!r}: {e}") from None
+    unknown = set(data) - _TOML_KEYS
+    if unknown:
+        raise ProblemError(f"problem file {str(p)!r}: unknown key(s) {', '.join(sorted(unknown))}")
+    opts = {
+        "example": data.get("example"), "lets": data.get("let"), "wrt": data.get("wrt"),
+        "at": data.get("at"), "loss": data.get("loss"), "lr": data.get("lr"),
+        "steps": data.get("steps"), "convention": data.get("convention"),
+        "digits": data.get("digits"), "title": data.get("title"),
+    }
+    if isinstance(opts["lets"], str):
+        opts["lets"] = [opts["lets"]]
+    for k, v in overrides.items():
+        if v is not None and v != []:
+            opts[k] = v
+    return problem_from(**opts)
+
+
+def derive(problem: Problem | None = None, **options) -> Derivation:
+    """Derive a gradient and return the :class:`Derivation` record.
+
+    Args:
+        problem: a ready :class:`Problem`; or leave it out and pass the options of
+            :func:`problem_from` (``lets``, ``wrt``, ``at``, ``loss``, ``lr``, ``steps``,
+            ``convention``, ``digits``, ``example``, ``title``).
+
+    Example:
+        >>> d = derive(lets=["yhat = m*x + 4", "L = abs(y - yhat)"], wrt="m",
+        ...            at="x=2, y=10, m=1.5", lr=0.1)
+        >>> float(d.gradients[0].value)
+        -2.0
+    """
+    if problem is None:
+        problem = problem_from(**options)
+    elif options:
+        raise UsageError("give a Problem or options, not both")
+    return _derive(problem)

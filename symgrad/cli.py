@@ -1,0 +1,148 @@
+"""The command line: argument parsing and printing only; every feature lives in the API."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from symgrad import api
+from symgrad.errors import ParseError, SymgradError, UsageError
+from symgrad.kinks import CONVENTION_TEXT, Convention
+from symgrad.library import EXAMPLES
+from symgrad.parse import FUNCTIONS
+from symgrad.render import FORMATS, render
+from symgrad.rules import RULES, Rule
+
+EPILOG_DERIVE = """\
+examples:
+  symgrad derive                                   # the built-in L1 example
+  symgrad derive --example l1 --at 'y=7'           # the same, exactly on the kink
+  symgrad derive --let 'yhat = m*x + 4' --let 'L = abs(y - yhat)' \\
+                 --wrt m --at 'x=2, y=10, m=1.5' --lr 0.1 --format markdown
+  symgrad derive problem.toml --format latex --standalone -o l1.tex
+
+expressions: numbers (2, 1.5, 1e-3; decimals are exact), names (m, w1, net_h1,
+yhat, Greek names such as eta), + - * / ^ **, parentheses, and the functions
+abs sign exp log sqrt sigmoid tanh relu max min.
+
+exit codes: 0 success, 2 bad input or usage (one line on stderr).
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message):  # noqa: D401 - argparse's name
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _parser() -> argparse.ArgumentParser:
+    top = _Parser(
+        prog="symgrad",
+        description="Step-by-step, verified gradient derivations as text, Markdown, LaTeX, "
+        "MathML/HTML and JSON.",
+        epilog="run 'symgrad derive --help' for the derivation options",
+    )
+    top.add_argument("--version", action="version", version="symgrad 0.1.0")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    d = sub.add_parser(
+        "derive", help="derive a gradient step by step (no options: the built-in L1 example)",
+        description="Derive the gradient of a loss, one named rule at a time, with numbers.",
+        epilog=EPILOG_DERIVE, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    d.add_argument("problem_file", nargs="?", metavar="PROBLEM.toml",
+                   help="a problem file (keys: title, let, loss, wrt, at, lr, steps, convention, digits, example)")
+    d.add_argument("--example", metavar="NAME", help=f"a built-in example ({', '.join(EXAMPLES)})")
+    d.add_argument("--let", dest="lets", action="append", default=[], metavar="'NAME = EXPR'",
+                   help="a named quantity; repeat, in order; later ones may use earlier names")
+    d.add_argument("--loss", metavar="NAME", help="the quantity to differentiate (default: the last --let)")
+    d.add_argument("--wrt", action="append", metavar="P[,P...]", help="parameter(s) to differentiate by")
+    d.add_argument("--at", metavar="'k=v, k=v'", help="the point: a value for every input")
+    d.add_argument("--lr", metavar="ETA", help="learning rate for gradient-descent updates")
+    d.add_argument("--steps", type=int, metavar="N", help="number of updates (default 1; needs --lr)")
+    d.add_argument("--convention", metavar="NAME",
+                   help=f"value picked at a kink: {', '.join(c.value for c in Convention)} (default min-norm)")
+    d.add_argument("--digits", type=int, metavar="N", help="significant digits for inexact decimals (default 6)")
+    d.add_argument("--format", default="text", choices=FORMATS, help="output format (default text)")
+    d.add_argument("--standalone", action="store_true", help="with --format latex: a whole document for pdflatex")
+    d.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    lst = sub.add_parser("list", help="list examples, conventions, rules or functions",
+                         description="List what symgrad knows.")
+    lst.add_argument("what", nargs="?", default="all",
+                     choices=["all", "examples", "conventions", "rules", "functions"])
+    return top
+
+
+def _cmd_derive(args) -> str:
+    opts = dict(
+        example=args.example, lets=args.lets, wrt=args.wrt, at=args.at, loss=args.loss,
+        lr=args.lr, steps=args.steps, convention=args.convention, digits=args.digits,
+    )
+    if args.standalone and args.format != "latex":
+        raise UsageError("--standalone goes with --format latex")
+    if args.problem_file:
+        problem = api.load_problem_file(args.problem_file, **opts)
+    else:
+        problem = api.problem_from(**opts)
+    return render(api.derive(problem), args.format, standalone=args.standalone)
+
+
+def _cmd_list(what: str) -> str:
+    out = []
+    if what in ("all", "examples"):
+        out.append("examples (symgrad derive --example NAME):")
+        out += [f"  {e.name:<14}{e.summary}" for e in EXAMPLES.values()]
+    if what in ("all", "conventions"):
+        out.append("conventions (--convention NAME), what each picks at a kink:")
+        out += [f"  {c.value:<16}{CONVENTION_TEXT[c]}" for c in Convention]
+    if what in ("all", "rules"):
+        out.append("rules (each step of a derivation names one):")
+        from symgrad.render import _sentences, tex_to_plain  # wording lives with the templates
+        import re
+
+        for rule in Rule:
+            text = _sentences()["rules"].get(rule.value)
+            if text:
+                plain = re.sub(r"\$([^$]+)\$", lambda m: tex_to_plain(m.group(1)), text)
+                out.append(f"  {rule.value:<20}{plain.replace('{var}', 'x')}")
+    if what in ("all", "functions"):
+        out.append("functions usable in expressions:")
+        out.append("  " + ", ".join(sorted(FUNCTIONS)))
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        text = _cmd_derive(args) if args.command == "derive" else _cmd_list(args.what)
+        if getattr(args, "output", None):
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as e:
+                raise UsageError(f"cannot write {args.output!r}: {e.strerror}") from None
+        else:
+            sys.stdout.write(text)
+        return 0
+    except ParseError as e:
+        print(f"symgrad: error: {e.one_line()}", file=sys.stderr)
+        return 2
+    except SymgradError as e:
+        print(f"symgrad: error: {e.one_line()}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("symgrad: error: the input is nested too deeply", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
