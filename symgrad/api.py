@@ -39,8 +39,9 @@ def problem_from(
         if example:
             raise UsageError("give either an example or --let definitions, not both")
         return build_problem(
-            list(lets), wrt=wrt, at=at, loss=loss, lr=lr, steps=steps or 1,
-            convention=convention or "min-norm", digits=digits or DEFAULT_DIGITS, title=title or "",
+            list(lets), wrt=wrt, at=at, loss=loss, lr=lr, steps=1 if steps is None else steps,
+            convention=convention or "min-norm",
+            digits=DEFAULT_DIGITS if digits is None else digits, title=title or "",
         )
     ex = _example(example or DEFAULT_EXAMPLE)
     values = parse_values(ex.at)
@@ -57,8 +58,8 @@ def problem_from(
         variants.append(Variant(label, q, tuple(parse_values(var_at).items()) if var_at else ()))
     return build_problem(
         list(ex.lets), wrt=wrt or ex.wrt, at=values, loss=loss, lr=lr if lr is not None else ex.lr,
-        steps=steps or 1, convention=convention or "min-norm", digits=digits or DEFAULT_DIGITS,
-        title=title if title is not None else ex.title, variants=tuple(variants), closing=ex.closing,
+        steps=1 if steps is None else steps, convention=convention or "min-norm",
+        digits=DEFAULT_DIGITS if digits is None else digits, title=title if title is not None else ex.title, variants=tuple(variants), closing=ex.closing,
     )
 
 

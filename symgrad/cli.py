@@ -12,7 +12,7 @@ from symgrad.kinks import CONVENTION_TEXT, Convention
 from symgrad.library import EXAMPLES
 from symgrad.parse import FUNCTIONS
 from symgrad.render import FORMATS, render
-from symgrad.rules import RULES, Rule
+from symgrad.rules import Rule
 
 EPILOG_DERIVE = """\
 examples:
@@ -142,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # a bug in symgrad: still one line, never a traceback for users
+        print(f"symgrad: internal error: {type(e).__name__}: {e} (please report this input)",
+              file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from symgrad.algebra import evaluated, tidy
+from symgrad.errors import ProblemError
 from symgrad.kinks import Convention, Kink, find_kinks, weight_replacements
 from symgrad.numeric import value_at
 from symgrad.problem import Problem, depending_on
@@ -123,7 +124,7 @@ class _Numbers:
     def __init__(self, problem: Problem, partials: list[tuple[str, str, Step]], values: dict):
         self.point = dict(values)
         for q in problem.quantities:
-            self.point[q.symbol] = value_at(q.expr, self.point)
+            self.point[q.symbol] = _checked(value_at(q.expr, self.point), f"{q.name} = {q.text}")
         self.kinks: list[Kink] = []
         for q in problem.quantities:
             self.kinks.extend(find_kinks(q.name, q.expr, self.point, problem.convention))
@@ -164,6 +165,18 @@ class _Numbers:
         return min(corners, key=float), max(corners, key=float)
 
 
+def _checked(v: sp.Basic, what: str) -> sp.Basic:
+    """``v`` if it is a finite real number that can be shown; else a ProblemError naming ``what``."""
+    try:
+        approx = sp.N(v, 20)
+        ok = bool(approx.is_real and approx.is_finite) and abs(float(approx)) < 1e300
+    except (OverflowError, ValueError, TypeError, ZeroDivisionError):
+        ok = False
+    if not ok:
+        raise ProblemError(f"{what} is undefined, infinite, not real or too large at the point")
+    return v
+
+
 def _paths(problem: Problem, name: str, param: str, reach: set[str]) -> list[tuple[tuple[str, str], ...]]:
     """Every chain of local partials from the quantity ``name`` down to ``param``."""
     if name == param:
@@ -202,6 +215,8 @@ def derive(problem: Problem) -> Derivation:
         expr = tidy(sp.Add(*terms, evaluate=False))
         raw = numbers.raw_adjoints[param]
         value = numbers.resolve(raw)
+        if value is not None:
+            _checked(value, f"the gradient d{problem.loss}/d{param}")
         updated = None
         if problem.lr is not None and value is not None:
             updated = numbers.point[_sym(param)] - problem.lr * value
@@ -240,6 +255,7 @@ def _trajectory(problem: Problem, steps, first: _Numbers) -> tuple[TrajectoryPoi
 
 def _comparison(problem: Problem) -> tuple[ComparisonRow, ...]:
     rows = []
+    shown = [k for k, _ in problem.values if any(k in dict(v.values) for v in problem.variants)]
     for variant in problem.variants:
         quantities = tuple(
             variant.loss if variant.loss and q.name == variant.loss.name else q
@@ -252,7 +268,8 @@ def _comparison(problem: Problem) -> tuple[ComparisonRow, ...]:
         )
         d = derive(sub)
         grad = tuple((g.param, g.value) for g in d.gradients)
-        rows.append(ComparisonRow(variant.label, variant.values, d.value(problem.loss), grad))
+        point = tuple((k, values[k]) for k in shown)
+        rows.append(ComparisonRow(variant.label, point, d.value(problem.loss), grad))
     return tuple(rows)
 
 
@@ -289,7 +306,7 @@ def _verify(problem: Problem, g: Gradient, numbers: _Numbers) -> Verification:
     minus = sp.N(f.xreplace({**point, p: point[p] - h}), 40)
     fd = (plus - minus) / (2 * h)
     value = sp.N(g.value, 40)
-    fd_ok = bool(abs(fd - value) <= sp.Float("1e-6", 40) * max(1, abs(value)))
+    fd_ok = bool(fd.is_finite and abs(fd - value) <= sp.Float("1e-6", 40) * max(1, abs(value)))
     return Verification(g.param, sympy_ok, fd_ok, f"central difference (h = 1e-8): {float(fd):.10g}")
 
 

@@ -34,10 +34,10 @@ EXAMPLES: dict[str, Example] = {
             lr="0.1",
             title="The L1 loss gradient, explained from scratch",
             variants=(
-                ("L1, y = 10", None, ""),
-                ("L2, y = 10", "L = (y - yhat)^2", ""),
-                ("L1, y = 100 (outlier)", None, "y=100"),
-                ("L2, y = 100 (outlier)", "L = (y - yhat)^2", "y=100"),
+                ("L1 (absolute error)", None, ""),
+                ("L2 (squared error)", "L = (y - yhat)^2", ""),
+                ("L1, outlier", None, "y=100"),
+                ("L2, outlier", "L = (y - yhat)^2", "y=100"),
             ),
             closing=(
                 "The L1 gradient $-\\operatorname{sign}(y - \\hat{y})\\, x$ has the constant "

@@ -334,8 +334,8 @@ def _flat_steps(d: Derivation) -> list[dict]:
                 "quantity": part.quantity, "by": str(s.var), "rule": s.rule.value,
                 "minor": s.minor, "chain": s.chain,
                 "before": latex(s.before), "after": latex(s.after),
-                "latex": " = ".join(
-                    [latex(_d_op(s.var, s.before)), latex(s.middle), latex(s.after)]),
+                "latex": " = ".join(dict.fromkeys(
+                    [latex(_d_op(s.var, s.before)), latex(s.middle), latex(s.after)])),
                 "justification": sentence(s),
             })
     return out

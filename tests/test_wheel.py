@@ -1,0 +1,43 @@
+"""The wheel carries the templates, and `symgrad derive` runs from it outside the checkout."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(out), str(ROOT)],
+        check=True, timeout=300,
+    )
+    (whl,) = out.glob("symgrad-*.whl")
+    return whl
+
+
+def test_wheel_contains_templates(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for t in ["derivation.md.j2", "derivation.tex.j2", "standalone.tex.j2", "derivation.html.j2",
+              "derivation.txt.j2", "sentences.toml"]:
+        assert f"symgrad/templates/{t}" in names
+
+
+def test_derive_runs_from_the_unpacked_wheel(wheel, tmp_path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import symgrad, symgrad.render as r;"
+        "assert str(r.template_dir()).startswith(sys.argv[1]), r.template_dir();"
+        "from symgrad.cli import main; sys.exit(main(['derive', '--format', 'markdown']))"
+    )
+    run = subprocess.run([sys.executable, "-I", "-c", code, str(site)], cwd=tmp_path, check=False,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert r"\frac{\mathrm{d} L}{\mathrm{d} m}" in run.stdout
