@@ -1,13 +1,14 @@
 """symgrad: step-by-step, verified gradient derivations rendered as LaTeX, Markdown, MathML and JSON."""
 
 from symgrad.api import derive, load_problem_file, problem_from
+from symgrad.check import CheckReport, check
 from symgrad.engine import Derivation
 from symgrad.errors import ParseError, ProblemError, SymgradError, UsageError
 from symgrad.problem import Problem, build_problem
 from symgrad.render import render
 
 __all__ = [
-    "Derivation", "ParseError", "Problem", "ProblemError", "SymgradError", "UsageError",
-    "build_problem", "derive", "load_problem_file", "problem_from", "render",
+    "CheckReport", "Derivation", "ParseError", "Problem", "ProblemError", "SymgradError",
+    "UsageError", "build_problem", "check", "derive", "load_problem_file", "problem_from", "render",
 ]
 __version__ = "0.1.0"

@@ -14,7 +14,8 @@ from symgrad.problem import Problem, Variant, build_problem
 
 #: Largest problem file read, in bytes.
 MAX_PROBLEM_FILE = 64 * 1024
-_TOML_KEYS = {"title", "let", "loss", "wrt", "at", "lr", "steps", "convention", "digits", "example"}
+_TOML_KEYS = {"title", "let", "loss", "wrt", "at", "lr", "steps", "convention", "digits", "example",
+              "style", "data", "reduce", "update"}
 
 
 def problem_from(
@@ -29,12 +30,71 @@ def problem_from(
     convention: str | None = None,
     digits: int | None = None,
     title: str | None = None,
+    style: str | None = None,
+    data: str | None = None,
+    reduce: str | None = None,
+    update: str | None = None,
 ) -> Problem:
     """A :class:`Problem` from options; with no ``lets`` it starts from an example.
 
     With neither ``lets`` nor ``example`` the built-in L1 example is used. Options
-    given override the example's: ``at`` is merged into its values.
+    given override the example's: ``at`` is merged into its values. ``data`` is a CSV
+    file whose header names inputs; its first row supplies those inputs' values for
+    the worked example, and every row enters the reduced gradient.
     """
+    problem = _problem_from(
+        example=example, lets=lets, wrt=wrt, at=_with_first_row(at, data), loss=loss, lr=lr,
+        steps=steps, convention=convention, digits=digits, title=title, style=style,
+    )
+    if data is None:
+        if reduce or update:
+            raise UsageError("--reduce and --update go with --data")
+        return problem
+    return _attach_data(problem, data, reduce or "mean", update or "batch")
+
+
+def _with_first_row(at, data):
+    if data is None:
+        return at
+    from symgrad.dataset import read_csv
+
+    values = dict(at) if isinstance(at, dict) else (parse_values(at, where="--at") if at else {})
+    first = read_csv(data).row(0)
+    return {**values, **{k: v for k, v in first.items()}}
+
+
+def _attach_data(problem: Problem, path: str, reduce: str, update: str) -> Problem:
+    from dataclasses import replace
+
+    from symgrad.dataset import REDUCTIONS, UPDATES, read_csv
+
+    if reduce not in REDUCTIONS:
+        raise UsageError(f"--reduce must be one of {', '.join(REDUCTIONS)}")
+    if update not in UPDATES:
+        raise UsageError(f"--update must be one of {', '.join(UPDATES)}")
+    ds = read_csv(path)
+    for c in ds.columns:
+        if c in problem.wrt:
+            raise ProblemError(f"data column {c!r} is a parameter (--wrt); parameters come from --at")
+        if c not in problem.inputs:
+            raise ProblemError(f"data column {c!r} is not an input of the problem ({', '.join(problem.inputs)})")
+    return replace(problem, data=ds, reduce=reduce, update=update)
+
+
+def _problem_from(
+    *,
+    example: str | None = None,
+    lets: list[str] | None = None,
+    wrt=None,
+    at=None,
+    loss: str | None = None,
+    lr=None,
+    steps: int | None = None,
+    convention: str | None = None,
+    digits: int | None = None,
+    title: str | None = None,
+    style: str | None = None,
+) -> Problem:
     if lets:
         if example:
             raise UsageError("give either an example or --let definitions, not both")
@@ -42,6 +102,7 @@ def problem_from(
             list(lets), wrt=wrt, at=at, loss=loss, lr=lr, steps=1 if steps is None else steps,
             convention=convention or "min-norm",
             digits=DEFAULT_DIGITS if digits is None else digits, title=title or "",
+            style=style or "leibniz",
         )
     ex = _example(example or DEFAULT_EXAMPLE)
     values = parse_values(ex.at)
@@ -60,6 +121,7 @@ def problem_from(
         list(ex.lets), wrt=wrt or ex.wrt, at=values, loss=loss, lr=lr if lr is not None else ex.lr,
         steps=1 if steps is None else steps, convention=convention or "min-norm",
         digits=DEFAULT_DIGITS if digits is None else digits, title=title if title is not None else ex.title, variants=tuple(variants), closing=ex.closing,
+        style=style or "leibniz",
     )
 
 
@@ -86,7 +148,8 @@ def load_problem_file(path: str | Path, **overrides) -> Problem:
         "example": data.get("example"), "lets": data.get("let"), "wrt": data.get("wrt"),
         "at": data.get("at"), "loss": data.get("loss"), "lr": data.get("lr"),
         "steps": data.get("steps"), "convention": data.get("convention"),
-        "digits": data.get("digits"), "title": data.get("title"),
+        "digits": data.get("digits"), "title": data.get("title"), "style": data.get("style"),
+        "data": data.get("data"), "reduce": data.get("reduce"), "update": data.get("update"),
     }
     if isinstance(opts["lets"], str):
         opts["lets"] = [opts["lets"]]

@@ -65,9 +65,36 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--convention", metavar="NAME",
                    help=f"value picked at a kink: {', '.join(c.value for c in Convention)} (default min-norm)")
     d.add_argument("--digits", type=int, metavar="N", help="significant digits for inexact decimals (default 6)")
+    d.add_argument("--data", metavar="FILE.csv",
+                   help="rows of inputs (header names are input names); the loss is per example")
+    d.add_argument("--reduce", choices=["mean", "sum"], help="how per-row losses combine (default mean)")
+    d.add_argument("--update", choices=["batch", "sgd"],
+                   help="batch: one update per step; sgd: one update per row in file order (default batch)")
+    d.add_argument("--style", choices=["leibniz", "backprop"],
+                   help="chain rule as Leibniz factors (default) or backpropagation node by node")
     d.add_argument("--format", default="text", choices=FORMATS, help="output format (default text)")
     d.add_argument("--standalone", action="store_true", help="with --format latex: a whole document for pdflatex")
     d.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    c = sub.add_parser(
+        "check", help="check a hand-written derivation line by line",
+        description="Read a derivation written by hand (LaTeX, Markdown $$ blocks or plain text), "
+        "check every line against the problem's true derivative, and name the first wrong "
+        "step and the kind of mistake. Exit codes: 0 all right, 1 a wrong line, 2 unreadable "
+        "input or usage.",
+    )
+    c.add_argument("hand_files", nargs="+", metavar="HAND_FILE",
+                   help="the derivation ('-' reads stdin)")
+    c.add_argument("--problem", metavar="PROBLEM.toml",
+                   help="a problem file (the same keys as for derive)")
+    for flag, meta in (("--example", "NAME"), ("--loss", "NAME"), ("--at", "'k=v, k=v'"),
+                       ("--lr", "ETA"), ("--convention", "NAME")):
+        c.add_argument(flag, metavar=meta, help=f"as for derive ({flag})")
+    c.add_argument("--let", dest="lets", action="append", default=[], metavar="'NAME = EXPR'",
+                   help="a named quantity, as for derive")
+    c.add_argument("--wrt", action="append", metavar="P[,P...]", help="as for derive")
+    c.add_argument("--format", default="text", choices=["text", "json"],
+                   help="output format (default text)")
 
     lst = sub.add_parser("list", help="list examples, conventions, rules or functions",
                          description="List what symgrad knows.")
@@ -80,6 +107,7 @@ def _cmd_derive(args) -> str:
     opts = dict(
         example=args.example, lets=args.lets, wrt=args.wrt, at=args.at, loss=args.loss,
         lr=args.lr, steps=args.steps, convention=args.convention, digits=args.digits,
+        style=args.style, data=args.data, reduce=args.reduce, update=args.update,
     )
     if args.standalone and args.format != "latex":
         raise UsageError("--standalone goes with --format latex")
@@ -88,6 +116,71 @@ def _cmd_derive(args) -> str:
     else:
         problem = api.problem_from(**opts)
     return render(api.derive(problem), args.format, standalone=args.standalone)
+
+
+def _read_hand_file(path: str) -> str:
+    from symgrad.handlex import MAX_CHARS
+
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_CHARS + 1)
+        else:
+            with open(path, "rb") as f:
+                raw = f.read(MAX_CHARS + 1)
+    except OSError as e:
+        raise UsageError(f"cannot read {path!r}: {e.strerror}") from None
+    if len(raw) > MAX_CHARS:
+        raise ParseError(f"larger than {MAX_CHARS} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ParseError(f"not UTF-8 text (byte {e.start + 1}); binary input is refused") from None
+
+
+def _cmd_check(args) -> int:
+    """Check each hand file; reports on stdout, one line per unreadable file on stderr."""
+    from symgrad.check import check
+
+    opts = {"example": args.example, "lets": args.lets, "wrt": args.wrt, "at": args.at,
+            "loss": args.loss, "lr": args.lr, "convention": args.convention}
+    if args.problem:
+        problem = api.load_problem_file(args.problem, **opts)
+    else:
+        problem = api.problem_from(**opts)
+    reports, failed, out = [], 0, []
+    for path in args.hand_files:
+        try:
+            report = check(_read_hand_file(path), problem, name="<stdin>" if path == "-" else path)
+        except ParseError as e:
+            print(f"symgrad: error: {path}: {e.one_line()}", file=sys.stderr)
+            failed += 1
+            continue
+        bad = next((r for r in report.lines if r.verdict == "unreadable"), None)
+        if bad is not None:
+            print(f"symgrad: error: {path}: {bad.diagnosis.explanation}", file=sys.stderr)
+        reports.append(report)
+        out.append(report.render(args.format))
+    correct = sum(r.ok for r in reports)
+    unreadable = failed + sum(r.unreadable for r in reports)
+    if args.format == "json":
+        data = [r.to_dict() for r in reports]
+        if len(args.hand_files) > 1:
+            summary = {"files": len(args.hand_files), "correct": correct,
+                       "with_errors": len(args.hand_files) - correct, "unreadable": unreadable}
+            data = {"files": data, "summary": summary}
+        elif data:
+            data = data[0]
+        if data:
+            import json
+
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        if len(args.hand_files) > 1:
+            n = len(args.hand_files)
+            tail = f", {unreadable} unreadable" if unreadable else ""
+            out.append(f"{n} files: {correct} correct, {n - correct} with errors{tail}\n")
+        sys.stdout.write("\n".join(out))
+    return 2 if unreadable else 0 if correct == len(args.hand_files) else 1
 
 
 def _cmd_list(what: str) -> str:
@@ -122,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
+        if args.command == "check":
+            return _cmd_check(args)
         text = _cmd_derive(args) if args.command == "derive" else _cmd_list(args.what)
         if getattr(args, "output", None):
             try:

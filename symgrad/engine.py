@@ -94,6 +94,7 @@ class Derivation:
     verification: tuple[Verification, ...]
     trajectory: tuple[TrajectoryPoint, ...]
     comparison: tuple[ComparisonRow, ...]
+    data_run: object = None  # a symgrad.dataset.DataRun when the problem has data
 
     @property
     def convention(self) -> Convention:
@@ -139,8 +140,16 @@ class _Numbers:
             for s in _symbol_names(q.expr, q.text):
                 adj[s] = sp.expand(adj[s] + adj[q.name] * self.local[(q.name, s)])
         self.raw_adjoints = adj
+        # A kink whose weight reaches no adjoint is masked (e.g. |r| inside max(0, |r| - eps)
+        # where the max picks 0): the loss is differentiable there, so it is not reported.
+        used = set().union(*(v.free_symbols for v in adj.values()))
+        live = [w in used for w in self.weights]
+        self.masked = {w: k.min_norm if k.chosen is None else k.chosen
+                       for w, k, on in zip(self.weights, self.kinks, live) if not on}
+        self.kinks = [k for k, on in zip(self.kinks, live) if on]
+        self.weights = [w for w, on in zip(self.weights, live) if on]
         chosen = [k.chosen for k in self.kinks]
-        self.choice = dict(zip(self.weights, chosen)) if None not in chosen else None
+        self.choice = {**dict(zip(self.weights, chosen)), **self.masked} if None not in chosen else None
 
     def step_values(self, step: Step) -> tuple[sp.Basic | None, ...]:
         """Each (non-minor) step's result at the point, in walk order."""
@@ -151,6 +160,7 @@ class _Numbers:
 
     def resolve(self, v: sp.Basic) -> sp.Basic | None:
         """A value with the convention's choices put in (None when it stays an interval)."""
+        v = v.xreplace(self.masked) if self.masked else v
         if not (v.free_symbols & set(self.weights)):
             return v
         return None if self.choice is None else v.xreplace(self.choice)
@@ -177,7 +187,7 @@ def _checked(v: sp.Basic, what: str) -> sp.Basic:
     return v
 
 
-def _paths(problem: Problem, name: str, param: str, reach: set[str]) -> list[tuple[tuple[str, str], ...]]:
+def chain_paths(problem: Problem, name: str, param: str, reach: set[str]) -> list[tuple[tuple[str, str], ...]]:
     """Every chain of local partials from the quantity ``name`` down to ``param``."""
     if name == param:
         return [()]
@@ -185,7 +195,7 @@ def _paths(problem: Problem, name: str, param: str, reach: set[str]) -> list[tup
     out = []
     for s in _symbol_names(q.expr, q.text):
         if s in reach:
-            out.extend(((name, s),) + rest for rest in _paths(problem, s, param, reach))
+            out.extend(((name, s),) + rest for rest in chain_paths(problem, s, param, reach))
             if len(out) > MAX_PATHS:
                 return out
     return out
@@ -210,7 +220,7 @@ def derive(problem: Problem) -> Derivation:
     gradients = []
     for param in problem.wrt:
         reach = depending_on(problem, param)
-        paths = _paths(problem, problem.loss, param, reach)
+        paths = chain_paths(problem, problem.loss, param, reach)
         terms = [sp.Mul(*[by_key[k].after for k in path], evaluate=False) for path in paths]
         expr = tidy(sp.Add(*terms, evaluate=False))
         raw = numbers.raw_adjoints[param]
@@ -225,10 +235,24 @@ def derive(problem: Problem) -> Derivation:
     inputs = tuple((k, v) for k, v in problem.values)
     forward = tuple(ForwardLine(q.name, q.expr, numbers.point[q.symbol]) for q in problem.quantities)
     verification = tuple(_verify(problem, g, numbers) for g in gradients)
+    data_run = _data_run(problem, gradients) if problem.data is not None else None
     return Derivation(
         problem, inputs, forward, partials, tuple(gradients), adjoints, tuple(numbers.kinks),
-        verification, _trajectory(problem, steps, numbers), _comparison(problem),
+        verification, () if data_run else _trajectory(problem, steps, numbers),
+        _comparison(problem), data_run,
     )
+
+
+def _data_run(problem: Problem, gradients: list[Gradient]):
+    """The dataset's reduced gradient and descent, compiled from the derived gradient."""
+    from symgrad import dataset
+    from symgrad.functions import to_elementary
+    from symgrad.kinks import compiled_kink_values
+
+    full, expanded = full_loss(problem)
+    grads = [to_elementary(evaluated(g.expr).xreplace(expanded)) for g in gradients]
+    sign0, step0 = compiled_kink_values(problem.convention)
+    return dataset.run(problem, to_elementary(full), grads, sign0, step0)
 
 
 def _trajectory(problem: Problem, steps, first: _Numbers) -> tuple[TrajectoryPoint, ...]:
@@ -273,8 +297,8 @@ def _comparison(problem: Problem) -> tuple[ComparisonRow, ...]:
     return tuple(rows)
 
 
-def _full_loss(problem: Problem) -> sp.Basic:
-    """The loss with every named quantity replaced by its definition (inputs only)."""
+def full_loss(problem: Problem) -> tuple[sp.Basic, dict[sp.Symbol, sp.Basic]]:
+    """The loss with every named quantity replaced by its definition, and those replacements."""
     expanded: dict[sp.Symbol, sp.Basic] = {}
     for q in problem.quantities:
         expanded[q.symbol] = evaluated(q.expr).xreplace(expanded)
@@ -290,7 +314,7 @@ def _verify(problem: Problem, g: Gradient, numbers: _Numbers) -> Verification:
     """Check one gradient against sympy.diff and central finite differences."""
     from symgrad.functions import to_elementary
 
-    full, expanded = _full_loss(problem)
+    full, expanded = full_loss(problem)
     p = _sym(g.param)
     oracle = _normal(sp.diff(to_elementary(full), p))
     ours = _normal(to_elementary(evaluated(g.expr).xreplace(expanded)))

@@ -1,14 +1,23 @@
-"""Kinks: where |u|, relu, max and min are not differentiable, and the conventions that pick a value."""
+"""Kinks: where |u|, relu, max and min are not differentiable, and the conventions that pick a value.
+
+A kink's *local factor* is what the rules put in a derivative for the kinked function
+(``sign(u)`` for ``|u|``, ``1[u > 0]`` for ``relu(u)``, ``1[a - b > 0]`` for ``max(a, b)``).
+On the kink that factor is not a number but a weight ``t`` ranging over the
+subdifferential; a convention picks ``t``. Each kinked function has one handler in
+``HANDLERS``; adding a function is adding a handler.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Callable
 
 import sympy as sp
 
 from symgrad.algebra import evaluated, tidy
 from symgrad.errors import ProblemError
+from symgrad.frameworks import FILES, all_measured, measured
 from symgrad.functions import relu
 
 
@@ -19,6 +28,10 @@ class Convention(enum.Enum):
     SUBDIFFERENTIAL = "subdifferential"
     LEFT = "left"
     RIGHT = "right"
+    AVERAGE = "average"
+    PYTORCH = "pytorch"
+    JAX = "jax"
+    TENSORFLOW = "tensorflow"
 
     @classmethod
     def parse(cls, name: str) -> "Convention":
@@ -28,12 +41,20 @@ class Convention(enum.Enum):
         known = ", ".join(c.value for c in cls)
         raise ProblemError(f"unknown convention {name!r} (known: {known})")
 
+    @property
+    def framework(self) -> str | None:
+        return self.value if self.value in FILES else None
+
 
 CONVENTION_TEXT = {
     Convention.MIN_NORM: "the element of the subdifferential with the smallest magnitude",
     Convention.SUBDIFFERENTIAL: "report the whole interval; no single value is chosen and no update is taken",
     Convention.LEFT: "the one-sided derivative from the left (argument just below the kink)",
     Convention.RIGHT: "the one-sided derivative from the right (argument just above the kink)",
+    Convention.AVERAGE: "the midpoint of the subdifferential (the average of the one-sided derivatives)",
+    Convention.PYTORCH: "what PyTorch 2.13.0 (CPU) returns for the function as written (measured)",
+    Convention.JAX: "what JAX 0.10.2 returns for the function as written (measured)",
+    Convention.TENSORFLOW: "what TensorFlow 2.21.0 returns for the function as written (measured)",
 }
 
 
@@ -46,11 +67,12 @@ class Kink:
         function: ``abs``, ``relu``, ``max`` or ``min``.
         expr: the kinked sub-expression as written, e.g. ``|y - yhat|``.
         argument: the expression that is zero at the kink (``u``, or ``a - b`` for a tie).
-        local: the local derivative factor the rules produce (``sign(u)``, ``1[u > 0]``),
-            mapped to the weight it stands for; for max/min two factors, the first
-            argument's weight ``t`` and the second's ``1 - t``.
-        interval: the subdifferential of the local factor, ``(lo, hi)``.
-        chosen: the value the convention picks (None under ``subdifferential``).
+        local: the local factors the rules produce, each with +1 (it stands for ``t``)
+            or -1 (it stands for ``1 - t``).
+        interval: the range of ``t`` (the subdifferential of the local factor).
+        chosen: the ``t`` the convention picks (None under ``subdifferential``).
+        frameworks: what each measured framework returns, as ``(framework, version, call, t)``.
+        note: how the convention decided (e.g. a framework that was not measured).
     """
 
     quantity: str
@@ -61,26 +83,96 @@ class Kink:
     interval: tuple[sp.Rational, sp.Rational]
     chosen: sp.Rational | None
     convention: Convention
+    frameworks: tuple[tuple[str, str, str, sp.Rational], ...] = ()
+    note: str = ""
+    min_norm: sp.Rational = sp.Integer(0)
 
 
-def _pick(function: str, has_constant_arm: bool, conv: Convention) -> sp.Rational | None:
-    half, one, zero = sp.Rational(1, 2), sp.Integer(1), sp.Integer(0)
-    if conv is Convention.SUBDIFFERENTIAL:
-        return None
-    table = {
-        # function: (min-norm, left, right) of the local factor
-        "abs": (zero, -one, one),
-        "relu": (zero, zero, one),
-        # weight of the first argument; "left" means first - second just below 0
-        "max": (zero if has_constant_arm else half, zero, one),
-        "min": (zero if has_constant_arm else half, one, zero),
-    }
-    min_norm, left, right = table[function]
-    return {Convention.MIN_NORM: min_norm, Convention.LEFT: left, Convention.RIGHT: right}[conv]
+@dataclass(frozen=True)
+class _Site:
+    """A kinked function on its kink, before a convention is applied."""
+
+    function: str
+    argument: sp.Basic
+    local: tuple[tuple[sp.Basic, int], ...]
+    interval: tuple[sp.Rational, sp.Rational]
+    min_norm: sp.Rational
+    left: sp.Rational
+    right: sp.Rational
+    from_measured: Callable[[sp.Rational], sp.Rational] = lambda g: g
+
+
+ZERO, HALF, ONE = sp.Integer(0), sp.Rational(1, 2), sp.Integer(1)
 
 
 def _value(expr: sp.Basic, point: dict) -> sp.Basic:
     return evaluated(expr).xreplace(point)
+
+
+def _heaviside(u: sp.Basic) -> sp.Basic:
+    return sp.Heaviside(u, evaluate=False)
+
+
+def _difference(a: sp.Basic, b: sp.Basic) -> sp.Basic:
+    return tidy(sp.Add(a, sp.Mul(-1, b, evaluate=False), evaluate=False))
+
+
+def _abs_site(node, point):
+    (u,) = node.args
+    if _value(u, point) != 0:
+        return None
+    return _Site("abs", u, ((sp.sign(u, evaluate=False), 1),), (-ONE, ONE), ZERO, -ONE, ONE)
+
+
+def _relu_site(node, point):
+    (u,) = node.args
+    if _value(u, point) != 0:
+        return None
+    return _Site("relu", u, ((_heaviside(u), 1),), (ZERO, ONE), ZERO, ZERO, ONE)
+
+
+def _extremum_site(node, point):
+    if len(node.args) != 2:
+        return None
+    a, b = node.args
+    if _value(a, point) != _value(b, point):
+        return None
+    is_max = isinstance(node, sp.Max)
+    a_minus_b, b_minus_a = _difference(a, b), _difference(b, a)
+    first, second = (a_minus_b, b_minus_a) if is_max else (b_minus_a, a_minus_b)
+    local = ((_heaviside(first), 1), (_heaviside(second), -1))
+    # t is the first argument's weight; min-norm gives a constant arm all the weight
+    # (the variable arm's derivative then vanishes), else splits the tie evenly
+    min_norm = ONE if not a.free_symbols else ZERO if not b.free_symbols else HALF
+    # "left" means a - b just below 0 (b is the larger)
+    left, right = (ZERO, ONE) if is_max else (ONE, ZERO)
+    return _Site("max" if is_max else "min", a_minus_b, local, (ZERO, ONE), min_norm, left, right)
+
+
+#: kinked function class -> handler returning a _Site when the node is on its kink
+HANDLERS: dict[type, Callable] = {
+    sp.Abs: _abs_site,
+    relu: _relu_site,
+    sp.Max: _extremum_site,
+    sp.Min: _extremum_site,
+}
+
+
+def _choose(site: _Site, conv: Convention) -> tuple[sp.Rational | None, str]:
+    if conv is Convention.SUBDIFFERENTIAL:
+        return None, ""
+    if conv is Convention.MIN_NORM:
+        return site.min_norm, ""
+    if conv is Convention.LEFT:
+        return site.left, ""
+    if conv is Convention.RIGHT:
+        return site.right, ""
+    if conv is Convention.AVERAGE:
+        return (site.interval[0] + site.interval[1]) / 2, ""
+    m = measured(site.function, conv.framework)
+    if m is None:
+        return site.min_norm, f"{conv.value} was not measured for {site.function}; min-norm is used"
+    return site.from_measured(m.gradient), f"{m.call} returns {m.gradient}"
 
 
 def find_kinks(
@@ -89,29 +181,17 @@ def find_kinks(
     """Every kinked sub-expression of ``expr`` whose argument is exactly on its kink at ``point``."""
     found = []
     for node in sp.preorder_traversal(expr):
-        if isinstance(node, (sp.Abs, relu)):
-            (u,) = node.args
-            if _value(u, point) == 0:
-                name = "abs" if isinstance(node, sp.Abs) else "relu"
-                factor = sp.sign(u, evaluate=False) if name == "abs" else sp.Heaviside(u, evaluate=False)
-                lo = sp.Integer(-1) if name == "abs" else sp.Integer(0)
-                found.append(
-                    Kink(quantity, name, node, u, ((factor, 1),), (lo, sp.Integer(1)),
-                         _pick(name, False, conv), conv)
-                )
-        elif isinstance(node, (sp.Max, sp.Min)) and len(node.args) == 2:
-            a, b = node.args
-            if _value(a, point) == _value(b, point):
-                name = "max" if isinstance(node, sp.Max) else "min"
-                a_minus_b = tidy(sp.Add(a, sp.Mul(-1, b, evaluate=False), evaluate=False))
-                b_minus_a = tidy(sp.Add(b, sp.Mul(-1, a, evaluate=False), evaluate=False))
-                first, second = (a_minus_b, b_minus_a) if name == "max" else (b_minus_a, a_minus_b)
-                local = ((sp.Heaviside(first, evaluate=False), 1), (sp.Heaviside(second, evaluate=False), -1))
-                const_arm = not a.free_symbols or not b.free_symbols
-                found.append(
-                    Kink(quantity, name, node, a_minus_b, local, (sp.Integer(0), sp.Integer(1)),
-                         _pick(name, const_arm, conv), conv)
-                )
+        handler = next((h for cls, h in HANDLERS.items() if isinstance(node, cls)), None)
+        site = handler(node, point) if handler else None
+        if site is None:
+            continue
+        chosen, note = _choose(site, conv)
+        frameworks = tuple(
+            (m.framework, m.version, m.call, site.from_measured(m.gradient))
+            for m in all_measured(site.function)
+        )
+        found.append(Kink(quantity, site.function, node, site.argument, site.local,
+                          site.interval, chosen, conv, frameworks, note, site.min_norm))
     return found
 
 
@@ -122,3 +202,18 @@ def weight_replacements(kinks: list[Kink], weights: list[sp.Basic]) -> dict:
         for factor, sign in kink.local:
             repl[factor] = t if sign == 1 else 1 - t
     return repl
+
+
+def compiled_kink_values(conv: Convention) -> tuple[float, float]:
+    """``sign(0)`` and ``1[0 > 0]`` under ``conv``, for compiled (dataset) runs.
+
+    Compiled code cannot tell which function produced an indicator, so ``relu``'s
+    choice stands for every indicator (a ``max``/``min`` tie in float data is rare).
+    """
+    if conv is Convention.SUBDIFFERENTIAL:
+        raise ProblemError("the subdifferential convention takes no step; with --data pick another")
+    u = sp.Symbol("u", real=True)
+    point = {u: sp.Integer(0)}
+    abs_t, _ = _choose(_abs_site(sp.Abs(u), point), conv)
+    relu_t, _ = _choose(_relu_site(relu(u), point), conv)
+    return float(abs_t), float(relu_t)

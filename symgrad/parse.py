@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -11,60 +12,55 @@ import sympy as sp
 from symgrad.errors import ParseError
 from symgrad.functions import relu, sigmoid
 
-# Limits. Exceeding any of them is a ParseError that names the limit.
+# Limits; exceeding one is a ParseError that names it. They keep every call fast and bounded.
 MAX_LENGTH = 2000  # characters of input text
-MAX_DEPTH = 60  # nesting: parentheses, |..| bars, function calls and unary signs
+MAX_DEPTH = 60  # nesting: parentheses, |..| bars, calls, unary signs and '^' chains
 MAX_OPERANDS = 500  # number and name tokens in one text
 MAX_LITERAL_DIGITS = 100  # digits in one number literal
 MAX_SCI_EXPONENT = 300  # |n| in a literal such as 1e-n
-MAX_POWER_EXPONENT = 1000  # |n| in x^n for a rational n
-# Digits of any exact number built while parsing. Python refuses to print ints with more
-# than 4300 digits (sys.get_int_max_str_digits), so the cap sits safely below that.
+MAX_POWER_EXPONENT = 1000  # |n| in u^n for a rational n, whatever u is
+# Digits of any exact number built while parsing. Python refuses to print ints longer than
+# 4300 digits (sys.get_int_max_str_digits), so this sits below that rather than at 10,000.
 MAX_NUMBER_DIGITS = 4000
-MAX_ROOT_BASE_DIGITS = 40  # a number raised to a fractional power: SymPy factors it
+# Constants must lie within e^-MAX_LOG .. e^MAX_LOG (about 10^+-4000): SymPy's printers evaluate
+# constants numerically, and exp(12^exp(72)) would take forever. The bound is conservative
+# except after cancellation (sqrt(2) - 1.4142...), which it cannot see.
+MAX_LOG = MAX_NUMBER_DIGITS * math.log(10)
+# Digits of the numbers under fractional powers, alone or merged in a product: SymPy tries
+# to factor them (a few ms at 60 digits, seconds at 1000).
+MAX_ROOT_DIGITS = 60
 
-# The whitelist: name -> SymPy callable. Every function is real-valued on real input.
-FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
-    "abs": sp.Abs,  # absolute value |u| (also written Abs(u) or |u|)
-    "Abs": sp.Abs,
-    "sign": sp.sign,  # -1, 0 or 1
-    "sgn": sp.sign,
-    "exp": sp.exp,  # e^u
-    "log": sp.log,  # natural logarithm, one argument
-    "ln": sp.log,
-    "sqrt": sp.sqrt,  # principal square root
-    "sigmoid": sigmoid,  # 1 / (1 + e^-u)
-    "tanh": sp.tanh,
-    "relu": relu,  # max(0, u)
-    "max": sp.Max,  # largest of 2 or more arguments
-    "Max": sp.Max,
-    "min": sp.Min,  # smallest of 2 or more arguments
-    "Min": sp.Min,
-}
-_MIN_ARGS = {sp.Max: 2, sp.Min: 2}  # others take exactly one argument; min/max have no maximum
+_WHITELIST = [  # (spellings, SymPy callable, description); all real-valued on real arguments
+    (("abs", "Abs"), sp.Abs, "absolute value; |u| also works"),
+    (("sign", "sgn"), sp.sign, "sign: -1, 0 or 1"),
+    (("exp",), sp.exp, "exponential e^u"),
+    (("log", "ln"), sp.log, "natural logarithm (one argument)"),
+    (("sqrt",), sp.sqrt, "principal square root"),
+    (("sigmoid",), sigmoid, "logistic function 1/(1 + e^-u)"),
+    (("tanh",), sp.tanh, "hyperbolic tangent"),
+    (("relu",), relu, "rectifier max(0, u)"),
+    (("max", "Max"), sp.Max, "largest of 2 or more arguments"),
+    (("min", "Min"), sp.Min, "smallest of 2 or more arguments"),
+]
+#: The whitelist, name -> SymPy callable; nothing else can be called.
+FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {n: f for ns, f, _ in _WHITELIST for n in ns}
+#: One line per function for listings, keyed by its spellings, e.g. "log, ln".
+FUNCTION_HELP: dict[str, str] = {", ".join(ns): d for ns, _, d in _WHITELIST}
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
 RESERVED: frozenset[str] = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
 
 _NUMBER = re.compile(r"([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SPACE = " \t\r\n\f\v"
-_OPS = {"+", "-", "*", "/", "^", "(", ")", ",", "|", "="}
-_HINTS = {
-    "[": "brackets are not supported; use parentheses",
-    "]": "brackets are not supported; use parentheses",
-    ".": "attribute access is not supported",
-    "−": "write '-'",
-    "×": "write '*'",
-    "·": "write '*'",
-    "÷": "write '/'",
-    "²": "write '^2'",
-    "³": "write '^3'",
-}
+_SPACE, _DIGITS = " \t\r\n\f\v", "0123456789"
+_OPS = frozenset("+-*/^(),|=")
+_HINTS = {"[": "brackets are not supported; use parentheses", "]": "use parentheses",
+          ".": "attribute access is not supported", "−": "write '-'", "×": "write '*'",
+          "·": "write '*'", "÷": "write '/'", "²": "write '^2'", "³": "write '^3'"}  # fmt: skip
 _UNDEFINED = frozenset({sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I})
 
 
 def symbol(name: str) -> sp.Symbol:
-    """Make the SymPy symbol for a variable name; the one place symbols are created.
+    """Make the symbol for a variable name; the one place symgrad creates symbols.
 
     Args:
         name: a variable name such as ``x`` or ``net_h1``.
@@ -79,7 +75,7 @@ class _Tok:
     __slots__ = ("kind", "pos", "text", "value")
 
     def __init__(self, kind: str, text: str, pos: int, value: sp.Expr | None = None):
-        self.kind, self.text, self.pos, self.value = kind, text, pos, value  # kind: num name op end
+        self.kind, self.text, self.pos, self.value = kind, text, pos, value  # num name op end
 
     def shown(self) -> str:
         if self.kind == "end":
@@ -88,22 +84,55 @@ class _Tok:
 
 
 def _digits(r: sp.Rational) -> float:
-    """Roughly the decimal digits of numerator plus denominator, without converting to str."""
+    """About the decimal digits of numerator plus denominator, without making a str."""
     return (abs(r.p).bit_length() + r.q.bit_length()) * 0.30103
+
+
+def _log_size(node: sp.Basic, kids: list[float]) -> float:
+    """Upper bound on |ln|value|| of a constant from bounds for its arguments."""
+    if node.is_Rational:
+        return math.log(max(abs(node.p), node.q, 1))
+    if not kids:
+        return 1.0  # pi, E
+    big = max(kids)
+    if node.is_Add:
+        return big + math.log(len(kids))
+    if node.is_Pow:  # |ln|b^x|| = |x| |ln|b||, with |x| <= e^size(x)
+        return kids[0] * math.exp(min(kids[1], 800.0))
+    if isinstance(node, sp.exp | sigmoid):  # |ln e^x| = |x|; sigmoid(-x) ~ e^-x
+        return math.exp(min(big, 800.0))
+    if isinstance(node, sp.log | sp.Abs | sp.sign | sp.tanh | relu | sp.Max | sp.Min):
+        return big  # log shrinks: |ln|ln x|| < |ln x| unless x is near 1 (cancellation)
+    return sum(kids)  # Mul, and a safe guess for anything else
 
 
 def _char_error(ch: str) -> str:
     name = unicodedata.name(ch, "")
-    if ch in _HINTS:
-        hint = _HINTS[ch]
-    elif name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and name.count(" ") == 3:
-        word = name.rsplit(" ", 1)[1].lower()
+    hint = _HINTS.get(ch, "")
+    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and name.count(" ") == 3:
+        word = name.rsplit(" ", 1)[1].lower()  # decided: reject, and name the ASCII spelling
         hint = "write Greek letters by name, e.g. " + (word if "SMALL" in name else word.title())
-    elif ch.isalpha():
+    elif not hint and ch.isalpha():
         hint = "names use ASCII letters, digits and '_'"
-    else:
-        hint = ""
     return f"unknown character {ch!r}" + (f" ({hint})" if hint else "")
+
+
+def _number(text: str, i: int, end: int, where: str) -> _Tok:
+    """An exact number literal at text[i]: built from its digit strings, never via float."""
+    m = _NUMBER.match(text, i, end)
+    whole, frac, sci = m.group(1), m.group(2) or "", m.group(3)
+    if len(whole) + len(frac) > MAX_LITERAL_DIGITS:
+        raise ParseError(f"number too long (limit {MAX_LITERAL_DIGITS} digits)", text, i, where)
+    power = -len(frac)
+    if sci is not None:
+        if len(sci.lstrip("+-0")) > 4 or abs(int(sci)) > MAX_SCI_EXPONENT:
+            msg = f"exponent of number too large (limit {MAX_SCI_EXPONENT})"
+            raise ParseError(msg, text, i, where)
+        power += int(sci)
+    mantissa = int(whole + frac or "0")
+    if power >= 0:
+        return _Tok("num", m.group(0), i, sp.Integer(mantissa * 10**power))
+    return _Tok("num", m.group(0), i, sp.Rational(mantissa, 10**-power))
 
 
 def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
@@ -116,28 +145,10 @@ def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
         if ch in _SPACE:
             i += 1
             continue
-        if ch.isascii() and (ch.isdigit() or (ch == "." and text[i + 1 : i + 2].isdigit())):
-            m = _NUMBER.match(text, i, end)
-            whole, frac, sci = m.group(1), m.group(2) or "", m.group(3)
-            if len(whole) + len(frac) > MAX_LITERAL_DIGITS:
-                raise ParseError(
-                    f"number too long (limit {MAX_LITERAL_DIGITS} digits)", text, i, where
-                )
-            power = -len(frac)
-            if sci is not None:
-                if len(sci.lstrip("+-0")) > 4 or abs(int(sci)) > MAX_SCI_EXPONENT:
-                    raise ParseError(
-                        f"exponent of number too large (limit {MAX_SCI_EXPONENT})", text, i, where
-                    )
-                power += int(sci)
-            mantissa = int(whole + frac or "0")
-            value = (
-                sp.Integer(mantissa * 10**power) if power >= 0 else sp.Rational(mantissa, 10**-power)
-            )
-            tok = _Tok("num", m.group(0), i, value)
+        if ch in _DIGITS or (ch == "." and i + 1 < end and text[i + 1] in _DIGITS):
+            tok = _number(text, i, end, where)
         elif ch.isascii() and (ch.isalpha() or ch == "_"):
-            m = _NAME.match(text, i, end)
-            tok = _Tok("name", m.group(0), i)
+            tok = _Tok("name", _NAME.match(text, i, end).group(0), i)
         elif text.startswith("**", i) and i + 1 < end:
             tok = _Tok("op", "**", i)
         elif ch in _OPS:
@@ -147,9 +158,8 @@ def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
         if tok.kind != "op":
             operands += 1
             if operands > MAX_OPERANDS:
-                raise ParseError(
-                    f"too many numbers and names (limit {MAX_OPERANDS})", text, i, where
-                )
+                msg = f"too many numbers and names (limit {MAX_OPERANDS})"
+                raise ParseError(msg, text, i, where)
         toks.append(tok)
         i += len(tok.text)
     stop = end
@@ -160,35 +170,31 @@ def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
 
 
 class _Parser:
-    """Recursive descent over the grammar (lowest binding first)::
+    """Recursive descent over this grammar (loosest binding first)::
 
         sum     := product (('+' | '-') product)*
         product := unary (('*' | '/') unary)*
         unary   := ('+' | '-')* power
-        power   := atom (('^' | '**') ('+' | '-')* atom)*     right-associative
-        atom    := number | name | name '(' args ')' | '(' sum ')' | '|' sum '|'
+        power   := atom (('^' | '**') ('+' | '-')* atom)*      right-associative
+        atom    := number | name | name '(' sum (',' sum)* ')' | '(' sum ')' | '|' sum '|'
 
-    ``|u|`` bars are unambiguous because implicit multiplication is not supported: a bar
-    where an operand is expected opens, a bar after an operand closes.
+    Implicit multiplication (``2x``, ``2(x)``, ``(a)(b)``) is not supported, which makes
+    ``|u|`` unambiguous: a bar where an operand is expected opens, one after an operand closes.
+    Sums and products are built n-ary in one SymPy call; '^' chains are folded in a loop.
     """
 
     def __init__(self, text: str, start: int, end: int, where: str, lead: str | None = None):
         self.text, self.where, self.lead = text, where, lead
         self.toks = _tokenize(text, start, end, where)
-        self.i = 0
-        self.depth = 0
-        self.memo: dict[sp.Basic, tuple[float, bool]] = {}
+        self.i = self.depth = 0
+        self.memo: dict[sp.Basic, tuple[float, bool, float | None]] = {}
 
     def error(self, message: str, pos: int | None) -> ParseError:
         return ParseError(message, self.text, pos, self.where)
 
-    def peek(self) -> _Tok:
-        return self.toks[self.i]
-
     def advance(self) -> _Tok:
-        tok = self.toks[self.i]
         self.i += 1
-        return tok
+        return self.toks[self.i - 1]
 
     def at(self, *ops: str) -> bool:
         tok = self.toks[self.i]
@@ -200,10 +206,13 @@ class _Parser:
             raise self.error(f"nesting too deep (limit {MAX_DEPTH} levels)", tok.pos)
 
     def parse(self) -> sp.Expr:
-        result = self.sum()
-        tok = self.peek()
-        if tok.kind != "end":
-            raise self.after_operand(tok)
+        try:
+            result = self.sum()
+        except (ArithmeticError, ValueError, TypeError) as exc:  # SymPy failing on extremes
+            tok = self.toks[self.i - 1]
+            raise self.error(f"cannot evaluate this ({type(exc).__name__})", tok.pos) from exc
+        if self.toks[self.i].kind != "end":
+            raise self.after_operand(self.toks[self.i])
         return result
 
     def after_operand(self, tok: _Tok, opener: _Tok | None = None) -> ParseError:
@@ -212,134 +221,135 @@ class _Parser:
             close = "')'" if opener.text == "(" else "closing '|'"
             return self.error(f"unbalanced {opener.text!r}: missing {close}", opener.pos)
         if tok.kind in ("num", "name") or tok.text == "(":
-            prev = self.toks[self.i - 1]
-            return self.error(
-                f"expected an operator between {prev.shown()} and {tok.shown()}"
-                " (implicit multiplication is not supported: use '*')",
-                tok.pos,
-            )
+            msg = f"expected an operator between {self.toks[self.i - 1].shown()} and {tok.shown()}"
+            return self.error(msg + " (implicit multiplication is not supported)", tok.pos)
         if tok.text == ",":
             return self.error("unexpected ',' (commas only separate function arguments)", tok.pos)
         if tok.text == "=":
             return self.error("unexpected '=' (not allowed in an expression)", tok.pos)
         return self.error(f"unexpected {tok.shown()}", tok.pos)
 
-    def check(self, expr: sp.Expr, tok: _Tok) -> sp.Expr:
-        """Refuse results holding an over-long number or an undefined or complex value."""
-        digits, undefined = self.scan(expr)
-        if digits > MAX_NUMBER_DIGITS:
-            raise self.error(f"number too large (limit {MAX_NUMBER_DIGITS} digits)", tok.pos)
-        if undefined:
-            what = f"{tok.text}(...)" if tok.kind == "name" else "the result"
-            raise self.error(f"{what} is undefined or not a real number", tok.pos)
-        return expr
-
-    def scan(self, expr: sp.Basic) -> tuple[float, bool]:
-        """(most digits of any number, contains zoo/nan/oo/I), memoised and without recursion."""
-        memo = self.memo
-        stack = [(expr, False)]
+    def scan(self, expr: sp.Basic) -> tuple[float, bool, float | None]:
+        """Memoised, without recursion: (most digits of any exact number in expr, whether it
+        holds zoo/nan/oo/I, a bound on |ln|value|| if expr is a constant else None)."""
+        memo, stack = self.memo, [(expr, False)]
         while stack:
             node, ready = stack.pop()
             if node in memo:
                 continue
             if not node.args:
-                memo[node] = (_digits(node) if node.is_Rational else 0.0, node in _UNDEFINED)
+                size = None if node.is_Symbol else _log_size(node, [])
+                digits = _digits(node) if node.is_Rational else 0.0
+                memo[node] = (digits, node in _UNDEFINED, size)
             elif ready:
                 kids = [memo[a] for a in node.args]
-                memo[node] = (max(k[0] for k in kids), any(k[1] for k in kids))
+                sizes = [k[2] for k in kids]
+                size = None if None in sizes else _log_size(node, sizes)
+                memo[node] = (max(k[0] for k in kids), any(k[1] for k in kids), size)
             else:
                 stack.append((node, True))
                 stack.extend((a, False) for a in node.args if a not in memo)
         return memo[expr]
 
-    def sum(self) -> sp.Expr:
-        terms = [self.product()]
-        op = None
-        while self.at("+", "-"):
-            op = self.advance()
-            term = self.product()
-            terms.append(-term if op.text == "-" else term)
-        if op is None:
-            return terms[0]
-        self.precheck(terms, op)
-        return self.check(sp.Add(*terms), op)
-
-    def product(self) -> sp.Expr:
-        factors = [self.unary()]
-        op = None
-        while self.at("*", "/"):
-            op = self.advance()
-            factor = self.unary()
-            if op.text == "/":
-                if factor.is_number and factor.is_zero:
-                    raise self.error("division by zero", op.pos)
-                factor = sp.Pow(factor, sp.S.NegativeOne)
-            factors.append(factor)
-        if op is None:
-            return factors[0]
-        self.precheck(factors, op)
-        return self.check(sp.Mul(*factors), op)
+    def check(self, expr: sp.Expr, tok: _Tok) -> sp.Expr:
+        """Refuse a result holding an over-long number or an undefined or complex value."""
+        digits, undefined, size = self.scan(expr)
+        if digits > MAX_NUMBER_DIGITS:
+            raise self.error(f"number too large (limit {MAX_NUMBER_DIGITS} digits)", tok.pos)
+        if size is not None and size > MAX_LOG:
+            raise self.error("constant too large or too small (limit 10^+-4000)", tok.pos)
+        if undefined:
+            what = f"{tok.text}(...)" if tok.kind == "name" else "the result"
+            raise self.error(f"{what} is undefined or not a real number", tok.pos)
+        return expr
 
     def precheck(self, operands: list[sp.Expr], op: _Tok) -> None:
-        """Refuse a sum or product whose exact numbers could exceed the digit limit."""
+        """Refuse a sum or product before SymPy computes numbers that would be too large."""
         if sum(self.scan(x)[0] for x in operands) > MAX_NUMBER_DIGITS:
             raise self.error(f"number too large (limit {MAX_NUMBER_DIGITS} digits)", op.pos)
+        if op.text in "*/":  # SymPy merges n^(1/k) factors and factors the merged number
+            roots = [p for x in operands for p in (x.args if x.is_Mul else (x,))]
+            roots = [p.base for p in roots if p.is_Pow and p.base.is_Rational and p.exp.is_Rational]
+            if sum(_digits(b) for b in roots) > MAX_ROOT_DIGITS:
+                msg = f"roots of numbers with over {MAX_ROOT_DIGITS} digits in total"
+                raise self.error(msg, op.pos)
 
-    def signs(self) -> tuple[int, int]:
-        """Consume a run of unary signs; each counts as a nesting level. Returns (-1|1, count)."""
-        sign, count = 1, 0
+    def sum(self) -> sp.Expr:
+        return self.chain(("+", "-"), self.product, sp.Add)
+
+    def product(self) -> sp.Expr:
+        return self.chain(("*", "/"), self.unary, sp.Mul)
+
+    def chain(self, ops: tuple[str, str], operand: Callable[[], sp.Expr], build: type) -> sp.Expr:
+        """operand (op operand)*, built n-ary in one SymPy call (as a - b = a + (-b))."""
+        items, op = [operand()], None
+        while self.at(*ops):
+            op = self.advance()
+            item = operand()
+            if op.text == "/" and item.is_number and item.is_zero:
+                raise self.error("division by zero", op.pos)
+            items.append(item if op.text in "+*" else -item if op.text == "-" else 1 / item)
+        if op is None:
+            return items[0]
+        self.precheck(items, op)
+        return self.check(build(*items), op)
+
+    def signs(self) -> tuple[bool, int]:
+        """Consume unary signs, each one nesting level; returns (negate?, how many)."""
+        negate, count = False, 0
         while self.at("+", "-"):
             tok = self.advance()
             self.enter(tok)
             count += 1
-            sign = -sign if tok.text == "-" else sign
-        return sign, count
+            negate ^= tok.text == "-"
+        return negate, count
 
     def unary(self) -> sp.Expr:
-        sign, count = self.signs()
+        negate, count = self.signs()
         value = self.power()
         self.depth -= count
-        return -value if sign < 0 else value
+        return -value if negate else value
 
     def power(self) -> sp.Expr:
-        # Collected iteratively (no recursion per '^'), then folded from the right.
-        atoms = [self.atom()]
-        ops: list[tuple[_Tok, int]] = []
-        while self.at("^", "**"):  # each '^' nests the result one level deeper
+        atoms, ops = [self.atom()], []
+        while self.at("^", "**"):  # each '^' nests the tree one level deeper
             op = self.advance()
             self.enter(op)
-            sign, count = self.signs()
+            negate, count = self.signs()
             atoms.append(self.atom())
             self.depth -= count
-            ops.append((op, sign))
+            ops.append((op, negate))
         self.depth -= len(ops)
         value = atoms[-1]
         for k in range(len(ops) - 1, -1, -1):
-            op, sign = ops[k]
-            value = self.raise_to(atoms[k], -value if sign < 0 else value, op)
+            op, negate = ops[k]
+            value = self.raise_to(atoms[k], -value if negate else value, op)
         return value
 
     def raise_to(self, base: sp.Expr, exponent: sp.Expr, op: _Tok) -> sp.Expr:
         if exponent.is_Rational:
             if abs(exponent) > MAX_POWER_EXPONENT:
                 raise self.error(f"exponent too large (limit {MAX_POWER_EXPONENT})", op.pos)
+            if base.is_number or base.is_Mul:  # SymPy distributes (c*x)^n = c^n*x^n, and for
+                size = max(abs(exponent.p), exponent.q)  # c^(p/q) it may compute c^p
+                if size > MAX_POWER_EXPONENT:
+                    msg = f"fractional exponent too fine (limit {MAX_POWER_EXPONENT} for p and q in p/q)"
+                    raise self.error(msg, op.pos)
+                if self.scan(base)[0] * size > MAX_NUMBER_DIGITS:
+                    msg = f"exponent too large: the result would exceed {MAX_NUMBER_DIGITS} digits"
+                    raise self.error(msg, op.pos)
             if base.is_number:
-                if self.scan(base)[0] * max(1.0, float(abs(exponent))) > MAX_NUMBER_DIGITS:
-                    raise self.error(
-                        f"exponent too large: the result would exceed {MAX_NUMBER_DIGITS} digits",
-                        op.pos,
-                    )
-                if base.is_zero and exponent.is_negative:
+                if exponent.is_negative and base.is_zero:
                     raise self.error("division by zero (0 to a negative power)", op.pos)
-                if not exponent.is_Integer:
-                    if base.is_extended_negative:
-                        raise self.error("not a real number: negative base, fractional exponent", op.pos)
-                    if self.scan(base)[0] > MAX_ROOT_BASE_DIGITS:
-                        raise self.error(
-                            f"fractional power of a number over {MAX_ROOT_BASE_DIGITS} digits",
-                            op.pos,
-                        )
-        return self.check(sp.Pow(base, exponent), op)
+                if not exponent.is_Integer and self.scan(base)[0] > MAX_ROOT_DIGITS:
+                    raise self.error(f"root of a number over {MAX_ROOT_DIGITS} digits", op.pos)
+        if not exponent.is_integer and base.is_number and base.is_extended_negative:
+            raise self.error("not a real number: a negative number to a non-integer power", op.pos)
+        result = self.check(sp.Pow(base, exponent), op)
+        for p in (result, *result.args):  # (x^1000)^1000 merges into x^1000000
+            if p.is_Pow and p.exp.is_Rational and abs(p.exp) > MAX_POWER_EXPONENT:
+                raise self.error(f"exponent too large (limit {MAX_POWER_EXPONENT})", op.pos)
+        return result
 
     def atom(self) -> sp.Expr:
         tok = self.advance()
@@ -356,9 +366,8 @@ class _Parser:
         if tok.text in ("(", "|"):
             self.enter(tok)
             inner = self.sum()
-            close = self.peek()
             if not self.at(")" if tok.text == "(" else "|"):
-                raise self.after_operand(close, tok)
+                raise self.after_operand(self.toks[self.i], tok)
             self.advance()
             self.depth -= 1
             return inner if tok.text == "(" else self.check(sp.Abs(inner), tok)
@@ -367,97 +376,97 @@ class _Parser:
         raise self.error(f"expected an expression{after}, found {tok.shown()}", tok.pos)
 
     def call(self, name: _Tok) -> sp.Expr:
-        if name.text not in FUNCTIONS:
+        fn = FUNCTIONS.get(name.text)
+        if fn is None:
             known = ", ".join(sorted(FUNCTIONS, key=str.lower))
             raise self.error(f"unknown function {name.text!r} (known: {known})", name.pos)
         opener = self.advance()
         self.enter(opener)
-        args: list[sp.Expr] = []
-        if not self.at(")"):
+        args = [] if self.at(")") else [self.sum()]
+        while args and self.at(","):
+            self.advance()
             args.append(self.sum())
-            while self.at(","):
-                self.advance()
-                args.append(self.sum())
         if not self.at(")"):
-            raise self.after_operand(self.peek(), opener)
+            raise self.after_operand(self.toks[self.i], opener)
         self.advance()
         self.depth -= 1
-        fn = FUNCTIONS[name.text]
-        least = _MIN_ARGS.get(fn)
-        if least is None and len(args) != 1:
-            raise self.error(f"{name.text} takes 1 argument, got {len(args)}", name.pos)
-        if least is not None and len(args) < least:
-            raise self.error(
-                f"{name.text} takes at least {least} arguments, got {len(args)}", name.pos
-            )
-        if least is not None and not all(a.is_Rational for a in args):
-            # SymPy's Max/Min compare every pair of arguments through the assumptions
-            # system, which takes many milliseconds per pair; keep symbolic ones as written.
+        if fn in (sp.Max, sp.Min):
+            if len(args) < 2:
+                msg = f"{name.text} takes at least 2 arguments, got {len(args)}"
+                raise self.error(msg, name.pos)
+            if all(a.is_Rational for a in args):
+                return (max if fn is sp.Max else min)(args)
+            # SymPy's Max/Min compare every pair through the assumptions system (milliseconds
+            # per pair), so symbolic ones are kept as written (duplicates are still dropped).
             return self.check(fn(*args, evaluate=False), name)
-        return self.check(fn(*args), name)
+        if len(args) != 1:
+            raise self.error(f"{name.text} takes 1 argument, got {len(args)}", name.pos)
+        if fn is sp.sqrt:
+            return self.raise_to(args[0], sp.S.Half, name)
+        if fn is sp.log and args[0].is_number and args[0].is_extended_nonpositive:
+            raise self.error(f"{name.text} of a number that is not positive", name.pos)
+        return self.check(fn(args[0]), name)
 
 
 def _parser(text: str, start: int, end: int, where: str, lead: str | None = None) -> _Parser:
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}", "", None, where)
     if len(text) > MAX_LENGTH:
-        raise ParseError(
-            f"text too long ({len(text)} characters, limit {MAX_LENGTH})",
-            text,
-            MAX_LENGTH,
-            where,
-        )
+        msg = f"text too long ({len(text)} characters, limit {MAX_LENGTH})"
+        raise ParseError(msg, text, MAX_LENGTH, where)
     return _Parser(text, start, end, where, lead)
 
 
 def parse_expression(text: str, *, where: str = "") -> sp.Expr:
-    """Read a math expression such as ``(y - yhat)^2 / 2`` into SymPy.
+    """Read a math expression such as ``(y - yhat)^2 / 2`` into SymPy, without eval.
 
-    Operators ``+ - * / ^ **``, unary signs, parentheses, ``|u|`` and the functions in
-    ``FUNCTIONS``. Decimals are exact rationals. Implicit multiplication (``2x``) is an error.
+    Supports ``+ - * / ^ **``, unary signs, parentheses, ``|u|`` and ``FUNCTIONS``.
+    Decimals become exact rationals. Implicit multiplication (``2x``) is an error.
 
     Args:
         text: the expression.
         where: what the text is (for example ``--let #2``), carried into errors.
 
     Returns:
-        The SymPy expression; names become real symbols, ``pi`` and ``e`` constants.
+        The expression; names become real symbols, ``pi`` and ``e`` the constants.
 
     Raises:
-        ParseError: on any text that is not a valid, bounded expression.
+        ParseError: for any text that is not a valid expression within the limits.
     """
     return _parser(text, 0, len(text), where).parse()
 
 
 def _assignment(text: str, start: int, end: int, where: str) -> tuple[_Tok, sp.Expr, int]:
-    """Parse ``name = expr`` in text[start:end]; returns (name token, expr, expr start)."""
+    """Read ``name = expr`` in text[start:end]: (name token, expression, its start)."""
     equals = [i for i in range(start, end) if text[i] == "="]
     if not equals:
         stop = _tokenize(text, start, end, where)[-1].pos
         raise ParseError("expected 'name = value', found no '='", text, stop, where)
     if len(equals) > 1:
         raise ParseError("unexpected second '='", text, equals[1], where)
-    eq = equals[0]
-    left = _tokenize(text, start, eq, where)
-    if left[0].kind == "end":
-        raise ParseError("expected a name before '='", text, eq, where)
-    if left[0].kind != "name":
-        raise ParseError(f"expected a name before '=', found {left[0].shown()}", text, left[0].pos, where)
-    if left[1].kind != "end":
-        raise ParseError(f"expected '=' after {left[0].shown()}, found {left[1].shown()}", text, left[1].pos, where)
+    left = _tokenize(text, start, equals[0], where)
     name = left[0]
+    if name.kind == "end":
+        raise ParseError("expected a name before '='", text, equals[0], where)
+    if name.kind != "name":
+        msg = f"expected a name before '=', found {name.shown()}"
+        raise ParseError(msg, text, name.pos, where)
+    if left[1].kind != "end":
+        msg = f"expected '=' after {name.shown()}, found {left[1].shown()}"
+        raise ParseError(msg, text, left[1].pos, where)
     if name.text in RESERVED:
         kind = "a function" if name.text in FUNCTIONS else "a constant"
-        raise ParseError(f"{name.text!r} is reserved ({kind}) and cannot be a variable", text, name.pos, where)
-    expr = _parser(text, eq + 1, end, where, lead="'='").parse()
-    return name, expr, eq + 1
+        msg = f"{name.text!r} is reserved ({kind}) and cannot be a variable name"
+        raise ParseError(msg, text, name.pos, where)
+    expr = _parser(text, equals[0] + 1, end, where, lead="'='").parse()
+    return name, expr, equals[0] + 1
 
 
 def parse_assignment(text: str, *, where: str = "") -> tuple[str, sp.Expr]:
-    """Read ``name = expression``, e.g. ``yhat = m*x + 4`` -> ``("yhat", m*x + 4)``.
+    """Read ``name = expression``: ``"yhat = m*x + 4"`` gives ``("yhat", m*x + 4)``.
 
     Args:
-        text: the assignment; exactly one ``=``, a non-reserved name on its left.
+        text: the assignment: exactly one ``=``, a single non-reserved name on its left.
         where: what the text is, carried into errors.
 
     Returns:
@@ -471,7 +480,7 @@ def parse_assignment(text: str, *, where: str = "") -> tuple[str, sp.Expr]:
     return name.text, expr
 
 
-def _exact_number(expr: sp.Expr, text: str, pos: int, where: str, what: str) -> sp.Rational:
+def _rational(expr: sp.Expr, text: str, pos: int, where: str, what: str) -> sp.Rational:
     if not expr.is_Rational:
         kind = "a number" if expr.free_symbols else "an exact rational number such as 0.5"
         raise ParseError(f"{what} must be {kind}, found {sp.sstr(expr)[:40]}", text, pos, where)
@@ -479,10 +488,10 @@ def _exact_number(expr: sp.Expr, text: str, pos: int, where: str, what: str) -> 
 
 
 def parse_values(text: str, *, where: str = "") -> dict[str, sp.Rational]:
-    """Read ``x=2, y=10, m=1.5`` (``,`` or ``;`` between items) into exact numbers.
+    """Read ``x=2, y=10, m=1.5`` (items split by ``,`` or ``;``) into exact numbers.
 
-    A value may be a constant expression such as ``-1/2`` or ``1e-3``; it must come out
-    as an exact rational (``pi`` or ``sqrt(2)`` are refused). Blank text gives ``{}``.
+    A value may be a constant expression such as ``-1/2`` or ``1e-3``; it must be an exact
+    rational, so ``pi`` and ``sqrt(2)`` are refused. Blank text gives ``{}``.
 
     Args:
         text: the items.
@@ -492,14 +501,14 @@ def parse_values(text: str, *, where: str = "") -> dict[str, sp.Rational]:
         Name -> ``sympy.Rational``, in the order written.
 
     Raises:
-        ParseError: on an empty item, a duplicate name or a non-numeric value.
+        ParseError: for an empty item, a repeated name or a value that is not a number.
     """
     _parser(text, 0, 0, where)
     values: dict[str, sp.Rational] = {}
     if not text.strip(_SPACE):
         return values
     bounds, start, depth = [], 0, 0
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(text):  # split at separators outside parentheses: x=max(1,2)
         depth += (ch == "(") - (ch == ")")
         if ch in ",;" and depth <= 0:
             bounds.append((start, i))
@@ -507,12 +516,13 @@ def parse_values(text: str, *, where: str = "") -> dict[str, sp.Rational]:
     bounds.append((start, len(text)))
     for start, end in bounds:
         if not text[start:end].strip(_SPACE):
-            raise ParseError("empty item (nothing between separators)", text, min(end, len(text) - 1), where)
+            pos = min(end, len(text) - 1)
+            raise ParseError("empty item (nothing between separators)", text, pos, where)
         name, expr, at = _assignment(text, start, end, where)
         if name.text in values:
             raise ParseError(f"duplicate value for {name.text!r}", text, name.pos, where)
         pos = _tokenize(text, at, end, where)[0].pos
-        values[name.text] = _exact_number(expr, text, pos, where, f"value of {name.text}")
+        values[name.text] = _rational(expr, text, pos, where, f"value of {name.text}")
     return values
 
 
@@ -527,8 +537,7 @@ def parse_number(text: str, *, where: str = "") -> sp.Rational:
         The number as a ``sympy.Rational``.
 
     Raises:
-        ParseError: if the text is not a number.
+        ParseError: if the text is not an exact number.
     """
     expr = parse_expression(text, where=where)
-    pos = len(text) - len(text.lstrip(_SPACE))
-    return _exact_number(expr, text, pos, where, "the value")
+    return _rational(expr, text, len(text) - len(text.lstrip(_SPACE)), where, "the value")

@@ -54,6 +54,10 @@ class Problem:
     title: str = ""
     variants: tuple[Variant, ...] = field(default=())
     closing: str = ""
+    style: str = "leibniz"
+    data: object = None  # a symgrad.dataset.Dataset, or None
+    reduce: str = "mean"
+    update: str = "batch"
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -99,6 +103,7 @@ def build_problem(
     title: str = "",
     variants: tuple[Variant, ...] = (),
     closing: str = "",
+    style: str = "leibniz",
 ) -> Problem:
     """Read and check a problem given as text (the CLI's options, or the same from Python).
 
@@ -172,8 +177,18 @@ def build_problem(
     ordered = tuple((n, values[n]) for n in inputs)
     return Problem(
         tuple(quantities), loss, tuple(params), ordered, rate, steps, conv, digits, title,
-        variants, closing,
+        variants, closing, _check_style(style),
     )
+
+
+#: How the chain rule is presented.
+STYLES = ("leibniz", "backprop")
+
+
+def _check_style(style: str) -> str:
+    if style not in STYLES:
+        raise ProblemError(f"unknown style {style!r} (known: {', '.join(STYLES)})")
+    return style
 
 
 def _read_values(at, where: str) -> dict[str, sp.Rational]:

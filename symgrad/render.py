@@ -21,6 +21,7 @@ from symgrad.numeric import number_latex, number_text, substituted, to_float
 from symgrad.printing import Leibniz, Shown, latex, numeric_latex, plain
 from symgrad.rules import Rule, Step
 
+_FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow"}
 FORMATS = ("text", "markdown", "latex", "mathml", "html", "json")
 _TEMPLATE_FOR = {
     "text": "derivation.txt.j2",
@@ -212,12 +213,19 @@ def build_context(d: Derivation) -> dict:
             "quantity": k.quantity, "function": k.function, "expr": _m(k.expr),
             "argument": _m(k.argument), "interval": [_num(v, digits) for v in k.interval],
             "chosen": None if k.chosen is None else _num(k.chosen, digits),
-            "local": _m(k.local[0][0]),
+            "local": _m(k.local[0][0]), "note": k.note,
+            "frameworks": [{"name": _FRAMEWORK_NAMES[f], "version": v, "call": call,
+                            "value": _num(t, digits)} for f, v, call, t in k.frameworks],
         })
     adjoints = []
     for name, v in d.adjoints:
         adjoints.append({"name": _m(sp.Symbol(name, real=True)), "lhs": _m(Leibniz(loss, sp.Symbol(name, real=True))),
                          "value": None if v is None else _num(v, digits)})
+    backprop = _backprop_context(d, loss, digits) if p.style == "backprop" else []
+    data = _data_context(d, digits) if d.data_run is not None else None
+    if data is not None:
+        for g in gradients:
+            g["descent"] = None  # the update comes from the whole dataset, shown there
     trajectory = [{"step": t.step, "loss": _num(t.loss, digits),
                    "params": [_num(v, digits) for _, v in t.params]} for t in d.trajectory]
     comparison = [{"label": r.label,
@@ -238,7 +246,91 @@ def build_context(d: Derivation) -> dict:
                          for v in d.verification],
         "trajectory": trajectory, "wrt_names": list(p.wrt),
         "comparison": comparison, "closing": p.closing,
+        "style": p.style, "backprop": backprop, "data": data,
     }
+
+
+def _shown(v, digits: int) -> Shown:
+    tex, txt = number_latex(v, digits), number_text(v, digits)[0]
+    if tex.startswith("-"):
+        tex, txt = rf"\left({tex}\right)", f"({txt})"
+    return Shown(tex, txt)
+
+
+#: Rows and trajectory steps shown in documents (JSON has them all).
+SHOWN_ROWS = 10
+SHOWN_STEPS = 12
+
+
+def _float(v: float, digits: int) -> Math:
+    text = f"{v:.{digits}g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        return Math(rf"{mant} \times 10^{{{int(exp)}}}", text)
+    return Math(text, text)
+
+
+def _sampled(items: list, keep: int) -> list:
+    """At most ``keep`` items: the first ones, then evenly spaced, always the last."""
+    if len(items) <= keep:
+        return items
+    stride = (len(items) - 1) / (keep - 1)
+    return [items[round(i * stride)] for i in range(keep)]
+
+
+def _data_context(d: Derivation, digits: int) -> dict:
+    run, p = d.data_run, d.problem
+    n = len(run.dataset.rows)
+    rows = [{"index": r.index + 1, "cells": [_float(v, digits) for v in r.values],
+             "loss": _float(r.loss, digits), "gradient": [_float(g, digits) for g in r.gradient]}
+            for r in run.rows[:SHOWN_ROWS]]
+    steps = [{"step": k, "loss": _float(lv, digits), "params": [_float(v, digits) for v in th]}
+             for k, lv, th in _sampled(list(run.trajectory), SHOWN_STEPS)]
+    return {
+        "source": run.dataset.source, "n": n, "columns": list(run.dataset.columns),
+        "columns_m": [_m(sp.Symbol(c, real=True)) for c in run.dataset.columns],
+        "reduce": run.reduce, "method": run.update, "rows": rows, "more_rows": n - len(rows),
+        "loss": _float(run.loss, digits),
+        "gradient": [_float(g, digits) for g in run.gradient],
+        "updated": None if run.updated is None else [_float(v, digits) for v in run.updated],
+        "trajectory": steps, "steps_total": len(run.trajectory) - 1,
+        "params": [{"name": _m(sp.Symbol(w, real=True)), "value": _num(v, digits)}
+                   for w, v in d.inputs if w in p.wrt],
+    }
+
+
+def _backprop_context(d: Derivation, loss: sp.Symbol, digits: int) -> list[dict]:
+    """Node by node in reverse topological order: upstream gradient times local derivative."""
+    p = d.problem
+    adjoint = dict(d.adjoints)
+    nodes = []
+    for name in [q.name for q in reversed(p.quantities)] + list(p.inputs):
+        sym = sp.Symbol(name, real=True)
+        if name == p.loss:
+            nodes.append({"name": _m(sym), "lhs": _m(Leibniz(loss, sym, partial=False)),
+                          "seed": True, "locals": [], "sum": None, "numbers": None,
+                          "value": _num(adjoint[name], digits)})
+            continue
+        parts = [x for x in d.partials if x.symbol == name and adjoint.get(x.quantity) != 0]
+        locals_, terms, nums = [], [], []
+        for part in parts:
+            qsym = sp.Symbol(part.quantity, real=True)
+            local = Leibniz(qsym, sym)
+            locals_.append({"lhs": _m(local), "expr": _mn(part.after),
+                            "value": None if part.value is None else _num(part.value, digits)})
+            terms.append(sp.Mul(Leibniz(loss, qsym, partial=False), local, evaluate=False))
+            up, lv = adjoint[part.quantity], part.value
+            if up is not None and lv is not None:
+                nums.append(sp.Mul(_shown(up, digits), _shown(lv, digits), evaluate=False))
+        value = adjoint[name]
+        nodes.append({
+            "name": _m(sym), "lhs": _m(Leibniz(loss, sym, partial=False)), "seed": False,
+            "locals": locals_,
+            "sum": _mn(sp.Add(*terms, evaluate=False)) if terms else None,
+            "numbers": _mn(sp.Add(*nums, evaluate=False)) if nums and len(nums) == len(terms) else None,
+            "value": None if value is None else _num(value, digits),
+        })
+    return nodes
 
 
 def _mathml(tex: str, display: bool = True) -> str:
@@ -380,6 +472,22 @@ def to_json(d: Derivation) -> str:
     if d.trajectory:
         doc["trajectory"] = [{"step": t.step, "loss": to_float(t.loss),
                               "params": {k: to_float(v) for k, v in t.params}} for t in d.trajectory]
+    if d.data_run is not None:
+        run = d.data_run
+        doc["example_gradient"] = doc["gradient"]
+        doc["gradient"] = dict(zip(p.wrt, run.gradient))
+        doc.pop("gradient_exact", None)
+        if run.updated is not None:
+            doc["update"] = dict(zip(p.wrt, run.updated))
+        doc["dataset"] = {
+            "source": run.dataset.source, "columns": list(run.dataset.columns),
+            "reduce": run.reduce, "update": run.update, "loss": run.loss,
+            "rows": [{"row": r.index + 1, "values": dict(zip(run.dataset.columns, r.values)),
+                      "loss": r.loss, "gradient": dict(zip(p.wrt, r.gradient))} for r in run.rows],
+        }
+        if len(run.trajectory) > 1:
+            doc["trajectory"] = [{"step": k, "loss": lv, "params": dict(zip(p.wrt, th))}
+                                 for k, lv, th in run.trajectory]
     if d.comparison:
         doc["comparison"] = [{"label": r.label, "values": {k: to_float(v) for k, v in r.values},
                               "loss": to_float(r.loss),
