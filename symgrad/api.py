@@ -5,9 +5,11 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from symgrad.engine import Derivation, derive as _derive
+from symgrad.engine import Derivation
+from symgrad.engine import derive as _derive
 from symgrad.errors import ProblemError, UsageError
-from symgrad.library import DEFAULT_EXAMPLE, example as _example
+from symgrad.library import DEFAULT_EXAMPLE
+from symgrad.library import example as _example
 from symgrad.numeric import DEFAULT_DIGITS
 from symgrad.parse import parse_assignment, parse_values
 from symgrad.problem import Problem, Variant, build_problem

@@ -16,8 +16,8 @@ import sympy as sp
 
 from symgrad.algebra import evaluated, tidy
 from symgrad.api import derive
-from symgrad.engine import full_loss, chain_paths
-from symgrad.functions import relu, sigmoid
+from symgrad.engine import chain_paths, full_loss
+from symgrad.functions import maximum, minimum, relu, sigmoid
 from symgrad.parse import symbol
 from symgrad.printing import Leibniz
 from symgrad.printing import plain as _plain
@@ -97,7 +97,8 @@ def _f_pow(b, e):
 
 _FLOAT = {sp.Abs: abs, sp.sign: _f_sign, sp.exp: _f_exp, sp.log: _f_log, sigmoid: _f_sigmoid,
           sp.tanh: math.tanh, relu: lambda u: max(0.0, u), sp.Heaviside: _f_heaviside,
-          sp.Max: lambda *a: max(a), sp.Min: lambda *a: min(a)}  # fmt: skip
+          sp.Max: lambda *a: max(a), sp.Min: lambda *a: min(a),
+          maximum: lambda *a: max(a), minimum: lambda *a: min(a)}  # fmt: skip
 
 
 def fvals(expr: sp.Basic, env: dict, n: int) -> list[float]:
@@ -168,7 +169,7 @@ def kink_arguments(expr: sp.Basic) -> list[sp.Expr]:
     for node in sp.preorder_traversal(expr):
         if isinstance(node, (sp.Abs, sp.sign, relu, sp.Heaviside)):
             out.append(node.args[0])
-        elif isinstance(node, (sp.Max, sp.Min)):
+        elif isinstance(node, (sp.Max, sp.Min, maximum, minimum)):
             out.extend(a - b for a, b in zip(node.args, node.args[1:]))
     return out
 

@@ -193,8 +193,9 @@ def _cmd_list(what: str) -> str:
         out += [f"  {c.value:<16}{CONVENTION_TEXT[c]}" for c in Convention]
     if what in ("all", "rules"):
         out.append("rules (each step of a derivation names one):")
-        from symgrad.render import _sentences, tex_to_plain  # wording lives with the templates
         import re
+
+        from symgrad.render import _sentences, tex_to_plain  # wording lives with the templates
 
         for rule in Rule:
             text = _sentences()["rules"].get(rule.value)

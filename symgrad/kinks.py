@@ -18,7 +18,7 @@ import sympy as sp
 from symgrad.algebra import evaluated, tidy
 from symgrad.errors import ProblemError
 from symgrad.frameworks import FILES, all_measured, measured
-from symgrad.functions import relu
+from symgrad.functions import maximum, minimum, relu
 
 
 class Convention(enum.Enum):
@@ -137,7 +137,7 @@ def _extremum_site(node, point):
     a, b = node.args
     if _value(a, point) != _value(b, point):
         return None
-    is_max = isinstance(node, sp.Max)
+    is_max = isinstance(node, (sp.Max, maximum))
     a_minus_b, b_minus_a = _difference(a, b), _difference(b, a)
     first, second = (a_minus_b, b_minus_a) if is_max else (b_minus_a, a_minus_b)
     local = ((_heaviside(first), 1), (_heaviside(second), -1))
@@ -155,6 +155,8 @@ HANDLERS: dict[type, Callable] = {
     relu: _relu_site,
     sp.Max: _extremum_site,
     sp.Min: _extremum_site,
+    maximum: _extremum_site,
+    minimum: _extremum_site,
 }
 
 

@@ -6,11 +6,16 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import NamedTuple
 
 import sympy as sp
 
 from symgrad.errors import ParseError
-from symgrad.functions import relu, sigmoid
+from symgrad.functions import maximum, minimum, relu, sigmoid
+
+# Decisions: implicit multiplication (2x, 2(x), (a)(b)) is an error, never a guess; |u| bars
+# are read as abs (unambiguous without implicit multiplication); non-ASCII letters such as
+# Greek are refused with a hint naming the ASCII spelling (theta), which SymPy prints as Greek.
 
 # Limits; exceeding one is a ParseError that names it. They keep every call fast and bounded.
 MAX_LENGTH = 2000  # characters of input text
@@ -18,17 +23,15 @@ MAX_DEPTH = 60  # nesting: parentheses, |..| bars, calls, unary signs and '^' ch
 MAX_OPERANDS = 500  # number and name tokens in one text
 MAX_LITERAL_DIGITS = 100  # digits in one number literal
 MAX_SCI_EXPONENT = 300  # |n| in a literal such as 1e-n
-MAX_POWER_EXPONENT = 1000  # |n| in u^n for a rational n, whatever u is
-# Digits of any exact number built while parsing. Python refuses to print ints longer than
-# 4300 digits (sys.get_int_max_str_digits), so this sits below that rather than at 10,000.
+MAX_POWER_EXPONENT = 1000  # |n| in u^n for a rational n; also p and q in c^(p/q), c a number
+# Digits of any exact number built. Python will not print ints over 4300 digits
+# (sys.get_int_max_str_digits), so this sits below that rather than at 10,000.
 MAX_NUMBER_DIGITS = 4000
-# Constants must lie within e^-MAX_LOG .. e^MAX_LOG (about 10^+-4000): SymPy's printers evaluate
-# constants numerically, and exp(12^exp(72)) would take forever. The bound is conservative
-# except after cancellation (sqrt(2) - 1.4142...), which it cannot see.
+# Constants must lie within e^-MAX_LOG .. e^MAX_LOG (10^-4000 .. 10^4000): SymPy's printers
+# evaluate constants, and exp(12^exp(72)) would never finish. The bound is estimated
+# conservatively, except after cancellation (sqrt(2) - 1.41421356...), which it cannot see.
 MAX_LOG = MAX_NUMBER_DIGITS * math.log(10)
-# Digits of the numbers under fractional powers, alone or merged in a product: SymPy tries
-# to factor them (a few ms at 60 digits, seconds at 1000).
-MAX_ROOT_DIGITS = 60
+MAX_ROOT_DIGITS = 60  # digits under fractional powers in one product: SymPy factors them
 
 _WHITELIST = [  # (spellings, SymPy callable, description); all real-valued on real arguments
     (("abs", "Abs"), sp.Abs, "absolute value; |u| also works"),
@@ -39,8 +42,8 @@ _WHITELIST = [  # (spellings, SymPy callable, description); all real-valued on r
     (("sigmoid",), sigmoid, "logistic function 1/(1 + e^-u)"),
     (("tanh",), sp.tanh, "hyperbolic tangent"),
     (("relu",), relu, "rectifier max(0, u)"),
-    (("max", "Max"), sp.Max, "largest of 2 or more arguments"),
-    (("min", "Min"), sp.Min, "smallest of 2 or more arguments"),
+    (("max", "Max"), maximum, "largest of 2 or more arguments"),
+    (("min", "Min"), minimum, "smallest of 2 or more arguments"),
 ]
 #: The whitelist, name -> SymPy callable; nothing else can be called.
 FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {n: f for ns, f, _ in _WHITELIST for n in ns}
@@ -51,12 +54,12 @@ RESERVED: frozenset[str] = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
 
 _NUMBER = re.compile(r"([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SPACE, _DIGITS = " \t\r\n\f\v", "0123456789"
-_OPS = frozenset("+-*/^(),|=")
+_SPACE, _DIGITS, _OPS = " \t\r\n\f\v", "0123456789", frozenset("+-*/^(),|=")
 _HINTS = {"[": "brackets are not supported; use parentheses", "]": "use parentheses",
           ".": "attribute access is not supported", "−": "write '-'", "×": "write '*'",
           "·": "write '*'", "÷": "write '/'", "²": "write '^2'", "³": "write '^3'"}  # fmt: skip
 _UNDEFINED = frozenset({sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I})
+_TOO_BIG = "constant too large or too small (limit 10^+-4000)"
 
 
 def symbol(name: str) -> sp.Symbol:
@@ -71,16 +74,15 @@ def symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
-class _Tok:
-    __slots__ = ("kind", "pos", "text", "value")
-
-    def __init__(self, kind: str, text: str, pos: int, value: sp.Expr | None = None):
-        self.kind, self.text, self.pos, self.value = kind, text, pos, value  # num name op end
+class _Tok(NamedTuple):
+    kind: str  # num, name, op or end
+    text: str
+    pos: int
+    value: sp.Expr | None = None
 
     def shown(self) -> str:
-        if self.kind == "end":
-            return "end of input"
-        return repr(self.text if len(self.text) <= 20 else self.text[:17] + "...")
+        short = self.text if len(self.text) <= 20 else self.text[:17] + "..."
+        return "end of input" if self.kind == "end" else repr(short)
 
 
 def _digits(r: sp.Rational) -> float:
@@ -89,20 +91,19 @@ def _digits(r: sp.Rational) -> float:
 
 
 def _log_size(node: sp.Basic, kids: list[float]) -> float:
-    """Upper bound on |ln|value|| of a constant from bounds for its arguments."""
+    """Upper bound on |ln|value|| of a constant, from the bounds for its arguments."""
     if node.is_Rational:
         return math.log(max(abs(node.p), node.q, 1))
     if not kids:
         return 1.0  # pi, E
-    big = max(kids)
     if node.is_Add:
-        return big + math.log(len(kids))
-    if node.is_Pow:  # |ln|b^x|| = |x| |ln|b||, with |x| <= e^size(x)
+        return max(kids) + math.log(len(kids))
+    if node.is_Pow:  # |ln|b^x|| = |x| |ln|b||, and |x| <= e^size(x)
         return kids[0] * math.exp(min(kids[1], 800.0))
-    if isinstance(node, sp.exp | sigmoid):  # |ln e^x| = |x|; sigmoid(-x) ~ e^-x
-        return math.exp(min(big, 800.0))
-    if isinstance(node, sp.log | sp.Abs | sp.sign | sp.tanh | relu | sp.Max | sp.Min):
-        return big  # log shrinks: |ln|ln x|| < |ln x| unless x is near 1 (cancellation)
+    if isinstance(node, sp.exp | sigmoid):  # |ln e^x| = |x|; sigmoid(-x) is about e^-x
+        return math.exp(min(kids[0], 800.0))
+    if isinstance(node, sp.log | sp.Abs | sp.sign | sp.tanh | relu | maximum | minimum):
+        return max(kids)  # log shrinks (unless its argument is near 1: cancellation)
     return sum(kids)  # Mul, and a safe guess for anything else
 
 
@@ -118,7 +119,7 @@ def _char_error(ch: str) -> str:
 
 
 def _number(text: str, i: int, end: int, where: str) -> _Tok:
-    """An exact number literal at text[i]: built from its digit strings, never via float."""
+    """The exact number literal at text[i], built from its digit strings, never via float."""
     m = _NUMBER.match(text, i, end)
     whole, frac, sci = m.group(1), m.group(2) or "", m.group(3)
     if len(whole) + len(frac) > MAX_LITERAL_DIGITS:
@@ -130,16 +131,14 @@ def _number(text: str, i: int, end: int, where: str) -> _Tok:
             raise ParseError(msg, text, i, where)
         power += int(sci)
     mantissa = int(whole + frac or "0")
-    if power >= 0:
-        return _Tok("num", m.group(0), i, sp.Integer(mantissa * 10**power))
-    return _Tok("num", m.group(0), i, sp.Rational(mantissa, 10**-power))
+    value = sp.Integer(mantissa * 10**power) if power >= 0 else sp.Rational(mantissa, 10**-power)
+    return _Tok("num", m.group(0), i, value)
 
 
 def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
     """Split text[start:end] into tokens carrying absolute positions in ``text``."""
     toks: list[_Tok] = []
-    operands = 0
-    i = start
+    operands, i = 0, start
     while i < end:
         ch = text[i]
         if ch in _SPACE:
@@ -149,24 +148,51 @@ def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
             tok = _number(text, i, end, where)
         elif ch.isascii() and (ch.isalpha() or ch == "_"):
             tok = _Tok("name", _NAME.match(text, i, end).group(0), i)
-        elif text.startswith("**", i) and i + 1 < end:
-            tok = _Tok("op", "**", i)
         elif ch in _OPS:
-            tok = _Tok("op", ch, i)
+            tok = _Tok("op", "**" if text.startswith("**", i) and i + 1 < end else ch, i)
         else:
             raise ParseError(_char_error(ch), text, i, where)
-        if tok.kind != "op":
-            operands += 1
-            if operands > MAX_OPERANDS:
-                msg = f"too many numbers and names (limit {MAX_OPERANDS})"
-                raise ParseError(msg, text, i, where)
+        operands += tok.kind != "op"
+        if operands > MAX_OPERANDS:
+            raise ParseError(f"too many numbers and names (limit {MAX_OPERANDS})", text, i, where)
         toks.append(tok)
         i += len(tok.text)
     stop = end
     while stop > start and text[stop - 1] in _SPACE:
         stop -= 1
-    toks.append(_Tok("end", "", stop))
-    return toks
+    return [*toks, _Tok("end", "", stop)]
+
+
+def _evaluated(expr: sp.Basic) -> sp.Basic:
+    from symgrad.algebra import evaluated  # late: algebra imports the printers
+
+    return evaluated(expr)
+
+
+def _build(op, operands: list[sp.Basic]) -> sp.Basic:
+    """``op(*operands)`` in the author's order; numbers alone are folded (after the size checks).
+
+    Unevaluated construction keeps ``y - yhat`` from becoming ``-yhat + y`` and ``|t - p|``
+    from becoming ``|p - t|``; the engine tidies and evaluates on its own terms.
+    """
+    if all(o.is_Number for o in operands):
+        with sp.evaluate(True):
+            return op(*operands)
+    return op(*operands, evaluate=False)
+
+
+def _negate(expr: sp.Basic) -> sp.Basic:
+    """``-expr`` as written: a negative number, or ``-1 * expr`` kept as a product."""
+    if expr.is_Number:
+        return -expr
+    return sp.Mul(sp.S.NegativeOne, expr, evaluate=False)
+
+
+def _reciprocal(expr: sp.Basic) -> sp.Basic:
+    """``1 / expr`` as written: a number folded, anything else kept as ``expr^-1``."""
+    if expr.is_Number:
+        return 1 / expr
+    return sp.Pow(expr, sp.S.NegativeOne, evaluate=False)
 
 
 class _Parser:
@@ -184,6 +210,11 @@ class _Parser:
     """
 
     def __init__(self, text: str, start: int, end: int, where: str, lead: str | None = None):
+        if not isinstance(text, str):
+            raise ParseError(f"expected text, got {type(text).__name__}", "", None, where)
+        if len(text) > MAX_LENGTH:
+            msg = f"text too long ({len(text)} characters, limit {MAX_LENGTH})"
+            raise ParseError(msg, text, MAX_LENGTH, where)
         self.text, self.where, self.lead = text, where, lead
         self.toks = _tokenize(text, start, end, where)
         self.i = self.depth = 0
@@ -197,8 +228,7 @@ class _Parser:
         return self.toks[self.i - 1]
 
     def at(self, *ops: str) -> bool:
-        tok = self.toks[self.i]
-        return tok.kind == "op" and tok.text in ops
+        return self.toks[self.i].kind == "op" and self.toks[self.i].text in ops
 
     def enter(self, tok: _Tok) -> None:
         self.depth += 1
@@ -230,7 +260,7 @@ class _Parser:
         return self.error(f"unexpected {tok.shown()}", tok.pos)
 
     def scan(self, expr: sp.Basic) -> tuple[float, bool, float | None]:
-        """Memoised, without recursion: (most digits of any exact number in expr, whether it
+        """Memoised, without recursion: (most digits of an exact number in expr, whether it
         holds zoo/nan/oo/I, a bound on |ln|value|| if expr is a constant else None)."""
         memo, stack = self.memo, [(expr, False)]
         while stack:
@@ -252,27 +282,25 @@ class _Parser:
         return memo[expr]
 
     def check(self, expr: sp.Expr, tok: _Tok) -> sp.Expr:
-        """Refuse a result holding an over-long number or an undefined or complex value."""
-        digits, undefined, size = self.scan(expr)
+        """Refuse a result holding a huge number or constant, or an undefined or complex value."""
+        # the checks read the evaluated form: what SymPy will make of the author's tree
+        digits, undefined, size = self.scan(_evaluated(expr))
         if digits > MAX_NUMBER_DIGITS:
             raise self.error(f"number too large (limit {MAX_NUMBER_DIGITS} digits)", tok.pos)
         if size is not None and size > MAX_LOG:
-            raise self.error("constant too large or too small (limit 10^+-4000)", tok.pos)
+            raise self.error(_TOO_BIG, tok.pos)
         if undefined:
             what = f"{tok.text}(...)" if tok.kind == "name" else "the result"
             raise self.error(f"{what} is undefined or not a real number", tok.pos)
         return expr
 
-    def precheck(self, operands: list[sp.Expr], op: _Tok) -> None:
-        """Refuse a sum or product before SymPy computes numbers that would be too large."""
-        if sum(self.scan(x)[0] for x in operands) > MAX_NUMBER_DIGITS:
-            raise self.error(f"number too large (limit {MAX_NUMBER_DIGITS} digits)", op.pos)
-        if op.text in "*/":  # SymPy merges n^(1/k) factors and factors the merged number
-            roots = [p for x in operands for p in (x.args if x.is_Mul else (x,))]
-            roots = [p.base for p in roots if p.is_Pow and p.base.is_Rational and p.exp.is_Rational]
-            if sum(_digits(b) for b in roots) > MAX_ROOT_DIGITS:
-                msg = f"roots of numbers with over {MAX_ROOT_DIGITS} digits in total"
-                raise self.error(msg, op.pos)
+    def growth(self, base_size: float, exponent: sp.Expr, tok: _Tok) -> None:
+        """Refuse c^u or exp(u) (c constant) before SymPy evaluates it: it computes c^k for each
+        constant term k of u, and turns exp(k*log(10)) into 10^k."""
+        for term in exponent.args if exponent.is_Add else (exponent,):
+            size = self.scan(term)[2]
+            if size is not None and base_size * math.exp(min(size, 800.0)) > MAX_LOG:
+                raise self.error(_TOO_BIG, tok.pos)
 
     def sum(self) -> sp.Expr:
         return self.chain(("+", "-"), self.product, sp.Add)
@@ -286,13 +314,20 @@ class _Parser:
         while self.at(*ops):
             op = self.advance()
             item = operand()
-            if op.text == "/" and item.is_number and item.is_zero:
+            if op.text == "/" and _evaluated(item).is_zero is True:
                 raise self.error("division by zero", op.pos)
-            items.append(item if op.text in "+*" else -item if op.text == "-" else 1 / item)
+            items.append(item if op.text in "+*" else _negate(item) if op.text == "-" else _reciprocal(item))
         if op is None:
             return items[0]
-        self.precheck(items, op)
-        return self.check(build(*items), op)
+        if sum(self.scan(x)[0] for x in items) > MAX_NUMBER_DIGITS:  # before SymPy multiplies
+            raise self.error(f"number too large (limit {MAX_NUMBER_DIGITS} digits)", op.pos)
+        if build is sp.Mul:  # SymPy merges n^(1/k) factors, then factors the merged number
+            roots = [p for x in items for p in (x.args if x.is_Mul else (x,))]
+            roots = [p.base for p in roots if p.is_Pow and p.base.is_Rational and p.exp.is_Rational]
+            if sum(_digits(b) for b in roots) > MAX_ROOT_DIGITS:
+                msg = f"roots of numbers with over {MAX_ROOT_DIGITS} digits in total"
+                raise self.error(msg, op.pos)
+        return self.check(_build(build, items), op)
 
     def signs(self) -> tuple[bool, int]:
         """Consume unary signs, each one nesting level; returns (negate?, how many)."""
@@ -308,7 +343,7 @@ class _Parser:
         negate, count = self.signs()
         value = self.power()
         self.depth -= count
-        return -value if negate else value
+        return _negate(value) if negate else value
 
     def power(self) -> sp.Expr:
         atoms, ops = [self.atom()], []
@@ -322,33 +357,34 @@ class _Parser:
         self.depth -= len(ops)
         value = atoms[-1]
         for k in range(len(ops) - 1, -1, -1):
-            op, negate = ops[k]
-            value = self.raise_to(atoms[k], -value if negate else value, op)
+            value = self.raise_to(atoms[k], _negate(value) if ops[k][1] else value, ops[k][0])
         return value
 
     def raise_to(self, base: sp.Expr, exponent: sp.Expr, op: _Tok) -> sp.Expr:
+        fail = lambda msg: self.error(msg, op.pos)
         if exponent.is_Rational:
             if abs(exponent) > MAX_POWER_EXPONENT:
-                raise self.error(f"exponent too large (limit {MAX_POWER_EXPONENT})", op.pos)
+                raise fail(f"exponent too large (limit {MAX_POWER_EXPONENT})")
             if base.is_number or base.is_Mul:  # SymPy distributes (c*x)^n = c^n*x^n, and for
                 size = max(abs(exponent.p), exponent.q)  # c^(p/q) it may compute c^p
                 if size > MAX_POWER_EXPONENT:
-                    msg = f"fractional exponent too fine (limit {MAX_POWER_EXPONENT} for p and q in p/q)"
-                    raise self.error(msg, op.pos)
+                    raise fail(f"fractional exponent too fine (limit {MAX_POWER_EXPONENT})")
                 if self.scan(base)[0] * size > MAX_NUMBER_DIGITS:
-                    msg = f"exponent too large: the result would exceed {MAX_NUMBER_DIGITS} digits"
-                    raise self.error(msg, op.pos)
-            if base.is_number:
-                if exponent.is_negative and base.is_zero:
-                    raise self.error("division by zero (0 to a negative power)", op.pos)
-                if not exponent.is_Integer and self.scan(base)[0] > MAX_ROOT_DIGITS:
-                    raise self.error(f"root of a number over {MAX_ROOT_DIGITS} digits", op.pos)
-        if not exponent.is_integer and base.is_number and base.is_extended_negative:
-            raise self.error("not a real number: a negative number to a non-integer power", op.pos)
-        result = self.check(sp.Pow(base, exponent), op)
-        for p in (result, *result.args):  # (x^1000)^1000 merges into x^1000000
+                    raise fail(f"exponent too large: result over {MAX_NUMBER_DIGITS} digits")
+            if base.is_number and exponent.is_negative and base.is_zero:
+                raise fail("division by zero (0 to a negative power)")
+            if base.is_number and not exponent.is_Integer and self.scan(base)[0] > MAX_ROOT_DIGITS:
+                raise fail(f"root of a number over {MAX_ROOT_DIGITS} digits")
+        base_size = self.scan(base)[2]
+        if base_size is not None:
+            self.growth(base_size, exponent, op)
+        if base.is_number and base.is_extended_negative and not exponent.is_integer:
+            raise fail("not a real number: a negative number to a non-integer power")
+        result = self.check(_build(sp.Pow, [base, exponent]), op)
+        shadow = _evaluated(result)
+        for p in (shadow, *shadow.args):  # (x^1000)^1000 merges into x^1000000
             if p.is_Pow and p.exp.is_Rational and abs(p.exp) > MAX_POWER_EXPONENT:
-                raise self.error(f"exponent too large (limit {MAX_POWER_EXPONENT})", op.pos)
+                raise fail(f"exponent too large (limit {MAX_POWER_EXPONENT})")
         return result
 
     def atom(self) -> sp.Expr:
@@ -358,11 +394,9 @@ class _Parser:
         if tok.kind == "name":
             if self.at("("):
                 return self.call(tok)
-            if tok.text in CONSTANTS:
-                return CONSTANTS[tok.text]
             if tok.text in FUNCTIONS:
                 raise self.error(f"{tok.text!r} is a function: write {tok.text}(...)", tok.pos)
-            return symbol(tok.text)
+            return CONSTANTS[tok.text] if tok.text in CONSTANTS else symbol(tok.text)
         if tok.text in ("(", "|"):
             self.enter(tok)
             inner = self.sum()
@@ -380,8 +414,7 @@ class _Parser:
         if fn is None:
             known = ", ".join(sorted(FUNCTIONS, key=str.lower))
             raise self.error(f"unknown function {name.text!r} (known: {known})", name.pos)
-        opener = self.advance()
-        self.enter(opener)
+        self.enter(opener := self.advance())
         args = [] if self.at(")") else [self.sum()]
         while args and self.at(","):
             self.advance()
@@ -390,31 +423,29 @@ class _Parser:
             raise self.after_operand(self.toks[self.i], opener)
         self.advance()
         self.depth -= 1
-        if fn in (sp.Max, sp.Min):
+        if fn in (maximum, minimum):
             if len(args) < 2:
                 msg = f"{name.text} takes at least 2 arguments, got {len(args)}"
                 raise self.error(msg, name.pos)
-            if all(a.is_Rational for a in args):
-                return (max if fn is sp.Max else min)(args)
-            # SymPy's Max/Min compare every pair through the assumptions system (milliseconds
-            # per pair), so symbolic ones are kept as written (duplicates are still dropped).
-            return self.check(fn(*args, evaluate=False), name)
+            return self.minmax(fn, args, name)
         if len(args) != 1:
             raise self.error(f"{name.text} takes 1 argument, got {len(args)}", name.pos)
         if fn is sp.sqrt:
             return self.raise_to(args[0], sp.S.Half, name)
-        if fn is sp.log and args[0].is_number and args[0].is_extended_nonpositive:
+        if fn is sp.exp:
+            self.growth(1.0, args[0], name)
+        if fn is sp.log and args[0].is_number and _evaluated(args[0]).is_extended_nonpositive:
             raise self.error(f"{name.text} of a number that is not positive", name.pos)
-        return self.check(fn(args[0]), name)
+        return self.check(_build(fn, [args[0]]), name)
 
-
-def _parser(text: str, start: int, end: int, where: str, lead: str | None = None) -> _Parser:
-    if not isinstance(text, str):
-        raise ParseError(f"expected text, got {type(text).__name__}", "", None, where)
-    if len(text) > MAX_LENGTH:
-        msg = f"text too long ({len(text)} characters, limit {MAX_LENGTH})"
-        raise ParseError(msg, text, MAX_LENGTH, where)
-    return _Parser(text, start, end, where, lead)
+    def minmax(self, fn: type, args: list[sp.Expr], name: _Tok) -> sp.Expr:
+        """Max/Min, unevaluated so SymPy does not compare every pair through its assumptions
+        system (milliseconds per pair); only an all-rational call is folded."""
+        if all(a.is_Rational for a in args):
+            return (max if fn is maximum else min)(args)
+        # kept as written, in order: which argument comes first decides a tie under some
+        # conventions (TensorFlow gives a tie to the first argument)
+        return self.check(fn(*args, evaluate=False), name)
 
 
 def parse_expression(text: str, *, where: str = "") -> sp.Expr:
@@ -433,7 +464,7 @@ def parse_expression(text: str, *, where: str = "") -> sp.Expr:
     Raises:
         ParseError: for any text that is not a valid expression within the limits.
     """
-    return _parser(text, 0, len(text), where).parse()
+    return _Parser(text, 0, len(text), where).parse()
 
 
 def _assignment(text: str, start: int, end: int, where: str) -> tuple[_Tok, sp.Expr, int]:
@@ -444,21 +475,19 @@ def _assignment(text: str, start: int, end: int, where: str) -> tuple[_Tok, sp.E
         raise ParseError("expected 'name = value', found no '='", text, stop, where)
     if len(equals) > 1:
         raise ParseError("unexpected second '='", text, equals[1], where)
-    left = _tokenize(text, start, equals[0], where)
-    name = left[0]
-    if name.kind == "end":
-        raise ParseError("expected a name before '='", text, equals[0], where)
+    name, after, *_ = [*_tokenize(text, start, equals[0], where), None]
     if name.kind != "name":
-        msg = f"expected a name before '=', found {name.shown()}"
-        raise ParseError(msg, text, name.pos, where)
-    if left[1].kind != "end":
-        msg = f"expected '=' after {name.shown()}, found {left[1].shown()}"
-        raise ParseError(msg, text, left[1].pos, where)
+        found = "" if name.kind == "end" else f", found {name.shown()}"
+        pos = equals[0] if name.kind == "end" else name.pos
+        raise ParseError(f"expected a name before '='{found}", text, pos, where)
+    if after.kind != "end":
+        msg = f"expected '=' after {name.shown()}, found {after.shown()}"
+        raise ParseError(msg, text, after.pos, where)
     if name.text in RESERVED:
         kind = "a function" if name.text in FUNCTIONS else "a constant"
         msg = f"{name.text!r} is reserved ({kind}) and cannot be a variable name"
         raise ParseError(msg, text, name.pos, where)
-    expr = _parser(text, equals[0] + 1, end, where, lead="'='").parse()
+    expr = _Parser(text, equals[0] + 1, end, where, lead="'='").parse()
     return name, expr, equals[0] + 1
 
 
@@ -475,7 +504,7 @@ def parse_assignment(text: str, *, where: str = "") -> tuple[str, sp.Expr]:
     Raises:
         ParseError: with positions relative to the whole text.
     """
-    _parser(text, 0, 0, where)  # type and length checks
+    _Parser(text, 0, 0, where)  # type and length checks
     name, expr, _ = _assignment(text, 0, len(text), where)
     return name.text, expr
 
@@ -503,18 +532,16 @@ def parse_values(text: str, *, where: str = "") -> dict[str, sp.Rational]:
     Raises:
         ParseError: for an empty item, a repeated name or a value that is not a number.
     """
-    _parser(text, 0, 0, where)
+    _Parser(text, 0, 0, where)
     values: dict[str, sp.Rational] = {}
     if not text.strip(_SPACE):
         return values
-    bounds, start, depth = [], 0, 0
+    cuts, depth = [-1], 0
     for i, ch in enumerate(text):  # split at separators outside parentheses: x=max(1,2)
         depth += (ch == "(") - (ch == ")")
         if ch in ",;" and depth <= 0:
-            bounds.append((start, i))
-            start = i + 1
-    bounds.append((start, len(text)))
-    for start, end in bounds:
+            cuts.append(i)
+    for start, end in zip([c + 1 for c in cuts], [*cuts[1:], len(text)], strict=True):
         if not text[start:end].strip(_SPACE):
             pos = min(end, len(text) - 1)
             raise ParseError("empty item (nothing between separators)", text, pos, where)

@@ -135,6 +135,12 @@ class PlainPrinter(StrPrinter):
     def _print_Max(self, expr):
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
+    def _print_maximum(self, expr):
+        return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_minimum(self, expr):
+        return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
     def _print_Min(self, expr):
         return "min(" + ", ".join(self._print(a) for a in expr.args) + ")"
 

@@ -453,7 +453,9 @@ def to_json(d: Derivation) -> str:
         "kinks": [{"quantity": k.quantity, "function": k.function, "expr": latex(k.expr),
                    "argument": latex(k.argument),
                    "subdifferential": [to_float(v) for v in k.interval],
-                   "chosen": _jnum(k.chosen)} for k in d.kinks],
+                   "chosen": _jnum(k.chosen), "note": k.note,
+                   "frameworks": [{"framework": f, "version": v, "call": call, "value": to_float(t)}
+                                  for f, v, call, t in k.frameworks]} for k in d.kinks],
         "convention": p.convention.value,
         "verified": {
             "sympy": all(v.sympy for v in d.verification),

@@ -17,7 +17,7 @@ from typing import Callable
 import sympy as sp
 
 from symgrad.algebra import depends_on, evaluated, tidy
-from symgrad.functions import relu, sigmoid
+from symgrad.functions import maximum, minimum, relu, sigmoid
 
 
 class Rule(enum.Enum):
@@ -253,6 +253,8 @@ RULES: dict[type, Callable[[sp.Basic, sp.Symbol], RuleResult]] = {
     sp.Heaviside: rule_heaviside,
     sp.Max: rule_max,
     sp.Min: rule_min,
+    maximum: rule_max,
+    minimum: rule_min,
 }
 
 
