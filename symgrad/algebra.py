@@ -17,8 +17,13 @@ def tidy(expr: sp.Basic) -> sp.Basic:
     SymPy's own evaluation would reorder ``y - yhat`` into ``-yhat + y`` and pull
     minus signs out of ``sign``; this only does what a person does by hand.
     """
-    if expr.is_Atom or isinstance(expr, sp.Derivative):
+    if expr.is_Atom or isinstance(expr, (sp.Derivative, sp.core.relational.Relational)):
         return expr
+    if isinstance(expr, sp.Piecewise):
+        pieces = [(tidy(e), c) for e, c in expr.args]
+        if len({e for e, _ in pieces}) == 1:
+            return pieces[0][0]  # the same in every piece: the condition no longer matters
+        return sp.Piecewise(*pieces, evaluate=False)
     args = [tidy(a) for a in expr.args]
     if isinstance(expr, sp.Add):
         return _tidy_add(args)

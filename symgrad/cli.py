@@ -99,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list examples, conventions, rules or functions",
                          description="List what symgrad knows.")
     lst.add_argument("what", nargs="?", default="all",
-                     choices=["all", "examples", "conventions", "rules", "functions"])
+                     choices=["all", "losses", "activations", "examples", "conventions", "rules",
+                              "functions"])
     return top
 
 
@@ -185,6 +186,25 @@ def _cmd_check(args) -> int:
 
 def _cmd_list(what: str) -> str:
     out = []
+    if what in ("all", "losses"):
+        from symgrad.losses import LOSSES
+
+        out.append("losses (usable by name in expressions; each is written out in primitives):")
+        for loss in LOSSES.values():
+            names = ", ".join((loss.name, *loss.aliases))
+            out.append(f"  {names}({', '.join(loss.args)})")
+            out.append(f"      formula:    {loss.formula}")
+            out.append(f"      kinks:      {loss.kinks}")
+            out.append(f"      derivative: {loss.derivative}")
+    if what in ("all", "activations"):
+        from symgrad.library import ACTIVATIONS
+
+        out.append("activations and other functions with kinks:")
+        for call, formula, kinks, derivative in ACTIVATIONS:
+            out.append(f"  {call}")
+            out.append(f"      formula:    {formula}")
+            out.append(f"      kinks:      {kinks}")
+            out.append(f"      derivative: {derivative}")
     if what in ("all", "examples"):
         out.append("examples (symgrad derive --example NAME):")
         out += [f"  {e.name:<14}{e.summary}" for e in EXAMPLES.values()]
@@ -201,7 +221,7 @@ def _cmd_list(what: str) -> str:
             text = _sentences()["rules"].get(rule.value)
             if text:
                 plain = re.sub(r"\$([^$]+)\$", lambda m: tex_to_plain(m.group(1)), text)
-                out.append(f"  {rule.value:<20}{plain.replace('{var}', 'x')}")
+                out.append(f"  {rule.value:<24}{plain.replace('{var}', 'x')}")
     if what in ("all", "functions"):
         out.append("functions usable in expressions:")
         out.append("  " + ", ".join(sorted(FUNCTIONS)))

@@ -18,7 +18,7 @@ import sympy as sp
 from symgrad.algebra import evaluated, tidy
 from symgrad.errors import ProblemError
 from symgrad.frameworks import FILES, all_measured, measured
-from symgrad.functions import maximum, minimum, relu
+from symgrad.functions import below_above, clamp, hardtanh, leaky_relu, maximum, minimum, relu
 
 
 class Convention(enum.Enum):
@@ -121,14 +121,14 @@ def _abs_site(node, point):
     (u,) = node.args
     if _value(u, point) != 0:
         return None
-    return _Site("abs", u, ((sp.sign(u, evaluate=False), 1),), (-ONE, ONE), ZERO, -ONE, ONE)
+    return _Site("abs", u, ((sp.sign(tidy(u), evaluate=False), 1),), (-ONE, ONE), ZERO, -ONE, ONE)
 
 
 def _relu_site(node, point):
     (u,) = node.args
     if _value(u, point) != 0:
         return None
-    return _Site("relu", u, ((_heaviside(u), 1),), (ZERO, ONE), ZERO, ZERO, ONE)
+    return _Site("relu", u, ((_heaviside(tidy(u)), 1),), (ZERO, ONE), ZERO, ZERO, ONE)
 
 
 def _extremum_site(node, point):
@@ -144,9 +144,42 @@ def _extremum_site(node, point):
     # t is the first argument's weight; min-norm gives a constant arm all the weight
     # (the variable arm's derivative then vanishes), else splits the tie evenly
     min_norm = ONE if not a.free_symbols else ZERO if not b.free_symbols else HALF
-    # "left" means a - b just below 0 (b is the larger)
-    left, right = (ZERO, ONE) if is_max else (ONE, ZERO)
-    return _Site("max" if is_max else "min", a_minus_b, local, (ZERO, ONE), min_norm, left, right)
+    # The kink's argument: the variable arm minus a constant arm (so max(0, u) reads like
+    # relu(u)), else first minus second. "left" means that argument just below 0.
+    if not a.free_symbols:
+        argument, first_wins_left = b_minus_a, is_max  # b < a: max picks a, min picks b
+    else:
+        argument, first_wins_left = a_minus_b, not is_max  # a < b: min picks a, max picks b
+    left, right = (ONE, ZERO) if first_wins_left else (ZERO, ONE)
+    return _Site("max" if is_max else "min", argument, local, (ZERO, ONE), min_norm, left, right)
+
+
+def _leaky_site(node, point):
+    u, a = node.args
+    if _value(u, point) != 0:
+        return None
+    # the derivative is a + (1 - a) t with t = 1[u > 0]; measured: PyTorch gives the
+    # negative slope a (t = 0), JAX gives 1 (t = 1)
+    slope = _value(a, point)
+    min_norm = ZERO if abs(slope) <= 1 else ONE
+    return _Site("leaky_relu", u, ((_heaviside(tidy(u)), 1),), (ZERO, ONE), min_norm, ZERO, ONE,
+                 lambda g: ONE if g == 1 else ZERO)
+
+
+def _clamp_site(node, point):
+    u, lo, hi = node.args if isinstance(node, clamp) else (node.args[0], -ONE, ONE)
+    above, below = below_above(u, lo, hi)
+    uv = _value(u, point)
+    # the factor that is on its kink is t; the other one is 1 there
+    if uv == _value(lo, point):
+        factor, left, right = above, ZERO, ONE  # just below lo the clamp is flat
+    elif uv == _value(hi, point):
+        factor, left, right = below, ONE, ZERO  # just above hi the clamp is flat
+    else:
+        return None
+    name = "clamp" if isinstance(node, clamp) else "hardtanh"
+    return _Site(name, _difference(u, lo if factor is above else hi), ((factor, 1),),
+                 (ZERO, ONE), ZERO, left, right)
 
 
 #: kinked function class -> handler returning a _Site when the node is on its kink
@@ -157,6 +190,9 @@ HANDLERS: dict[type, Callable] = {
     sp.Min: _extremum_site,
     maximum: _extremum_site,
     minimum: _extremum_site,
+    leaky_relu: _leaky_site,
+    clamp: _clamp_site,
+    hardtanh: _clamp_site,
 }
 
 

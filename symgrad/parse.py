@@ -11,7 +11,17 @@ from typing import NamedTuple
 import sympy as sp
 
 from symgrad.errors import ParseError
-from symgrad.functions import maximum, minimum, relu, sigmoid
+from symgrad.functions import (
+    clamp,
+    hardtanh,
+    leaky_relu,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    softplus,
+)
+from symgrad.losses import BY_NAME as LOSS_NAMES
 
 # Decisions: implicit multiplication (2x, 2(x), (a)(b)) is an error, never a guess; |u| bars
 # are read as abs (unambiguous without implicit multiplication); non-ASCII letters such as
@@ -44,17 +54,32 @@ _WHITELIST = [  # (spellings, SymPy callable, description); all real-valued on r
     (("relu",), relu, "rectifier max(0, u)"),
     (("max", "Max"), maximum, "largest of 2 or more arguments"),
     (("min", "Min"), minimum, "smallest of 2 or more arguments"),
+    (("sin",), sp.sin, "sine"),
+    (("cos",), sp.cos, "cosine"),
+    (("tan",), sp.tan, "tangent"),
+    (("sinh",), sp.sinh, "hyperbolic sine"),
+    (("cosh",), sp.cosh, "hyperbolic cosine"),
+    (("softplus",), softplus, "log(1 + e^u), a smooth relu"),
+    (("leaky_relu",), leaky_relu, "leaky_relu(u, a): u for u > 0, else a*u (a defaults to 0.01)"),
+    (("clamp", "clip"), clamp, "clamp(u, lo, hi): u limited to [lo, hi]"),
+    (("hardtanh",), hardtanh, "clamp(u, -1, 1)"),
+    (("heaviside", "step", "indicator"), sp.Heaviside, "1 for u > 0, 0 for u < 0"),
+    (("where", "Piecewise"), sp.Piecewise, "where(cond, a, b): a where cond holds, else b"),
 ]
+#: functions taking other than one argument: fn -> (fewest, most)
+_ARITY = {leaky_relu: (1, 2), clamp: (3, 3), sp.Piecewise: (3, 3), sp.log: (1, 2)}
+_COMPARE = {"<": sp.StrictLessThan, ">": sp.StrictGreaterThan, "<=": sp.LessThan,
+            ">=": sp.GreaterThan}  # fmt: skip
 #: The whitelist, name -> SymPy callable; nothing else can be called.
 FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {n: f for ns, f, _ in _WHITELIST for n in ns}
 #: One line per function for listings, keyed by its spellings, e.g. "log, ln".
 FUNCTION_HELP: dict[str, str] = {", ".join(ns): d for ns, _, d in _WHITELIST}
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
-RESERVED: frozenset[str] = frozenset(FUNCTIONS) | frozenset(CONSTANTS)
+RESERVED: frozenset[str] = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset(LOSS_NAMES)
 
 _NUMBER = re.compile(r"([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SPACE, _DIGITS, _OPS = " \t\r\n\f\v", "0123456789", frozenset("+-*/^(),|=")
+_SPACE, _DIGITS, _OPS = " \t\r\n\f\v", "0123456789", frozenset("+-*/^(),|=<>")
 _HINTS = {"[": "brackets are not supported; use parentheses", "]": "use parentheses",
           ".": "attribute access is not supported", "−": "write '-'", "×": "write '*'",
           "·": "write '*'", "÷": "write '/'", "²": "write '^2'", "³": "write '^3'"}  # fmt: skip
@@ -149,7 +174,8 @@ def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
         elif ch.isascii() and (ch.isalpha() or ch == "_"):
             tok = _Tok("name", _NAME.match(text, i, end).group(0), i)
         elif ch in _OPS:
-            tok = _Tok("op", "**" if text.startswith("**", i) and i + 1 < end else ch, i)
+            two = text[i : i + 2] if i + 1 < end else ""
+            tok = _Tok("op", two if two in ("**", "<=", ">=") else ch, i)
         else:
             raise ParseError(_char_error(ch), text, i, where)
         operands += tok.kind != "op"
@@ -404,18 +430,21 @@ class _Parser:
                 raise self.after_operand(self.toks[self.i], tok)
             self.advance()
             self.depth -= 1
-            return inner if tok.text == "(" else self.check(sp.Abs(inner), tok)
+            return inner if tok.text == "(" else self.check(_build(sp.Abs, [inner]), tok)
         prev = self.toks[self.i - 2].shown() if self.i >= 2 else self.lead
         after = f" after {prev}" if prev else ""
         raise self.error(f"expected an expression{after}, found {tok.shown()}", tok.pos)
 
     def call(self, name: _Tok) -> sp.Expr:
-        fn = FUNCTIONS.get(name.text)
+        fn = FUNCTIONS.get(name.text) or LOSS_NAMES.get(name.text)
         if fn is None:
             known = ", ".join(sorted(FUNCTIONS, key=str.lower))
-            raise self.error(f"unknown function {name.text!r} (known: {known})", name.pos)
+            raise self.error(
+                f"unknown function {name.text!r} (known: {known}; losses: "
+                f"{', '.join(sorted(LOSS_NAMES))})", name.pos)
         self.enter(opener := self.advance())
-        args = [] if self.at(")") else [self.sum()]
+        first = self.comparison if fn is sp.Piecewise else self.sum
+        args = [] if self.at(")") else [first()]
         while args and self.at(","):
             self.advance()
             args.append(self.sum())
@@ -428,8 +457,24 @@ class _Parser:
                 msg = f"{name.text} takes at least 2 arguments, got {len(args)}"
                 raise self.error(msg, name.pos)
             return self.minmax(fn, args, name)
-        if len(args) != 1:
-            raise self.error(f"{name.text} takes 1 argument, got {len(args)}", name.pos)
+        if name.text in LOSS_NAMES:
+            return self.loss(LOSS_NAMES[name.text], args, name)
+        fewest, most = _ARITY.get(fn, (1, 1))
+        if not fewest <= len(args) <= most:
+            want = f"{fewest}" if fewest == most else f"{fewest} or {most}"
+            raise self.error(f"{name.text} takes {want} argument{'s' * (most > 1)}, got {len(args)}",
+                             name.pos)
+        if fn is sp.Piecewise:
+            cond, a, b = args
+            return self.check(sp.Piecewise((a, cond), (b, True), evaluate=False), name)
+        if fn is leaky_relu:
+            slope = args[1] if len(args) == 2 else sp.Rational(1, 100)
+            return self.check(_build(leaky_relu, [args[0], slope]), name)
+        if fn is clamp:
+            return self.check(_build(clamp, args), name)
+        if fn is sp.log and len(args) == 2:  # log(x, b) = log(x) / log(b)
+            logs = [self.call_log(a, name) for a in args]
+            return self.check(_build(sp.Mul, [logs[0], _reciprocal(logs[1])]), name)
         if fn is sp.sqrt:
             return self.raise_to(args[0], sp.S.Half, name)
         if fn is sp.exp:
@@ -437,6 +482,36 @@ class _Parser:
         if fn is sp.log and args[0].is_number and _evaluated(args[0]).is_extended_nonpositive:
             raise self.error(f"{name.text} of a number that is not positive", name.pos)
         return self.check(_build(fn, [args[0]]), name)
+
+    def call_log(self, arg: sp.Expr, name: _Tok) -> sp.Expr:
+        if arg.is_number and _evaluated(arg).is_extended_nonpositive:
+            raise self.error(f"{name.text} of a number that is not positive", name.pos)
+        return _build(sp.log, [arg])
+
+    def comparison(self) -> sp.Expr:
+        """sum (< | > | <= | >=) sum: the condition of where(...)."""
+        left = self.sum()
+        if not self.at(*_COMPARE):
+            tok = self.toks[self.i]
+            raise self.error(f"expected a comparison (<, >, <=, >=) in the condition, found {tok.shown()}",
+                             tok.pos)
+        op = self.advance()
+        return _COMPARE[op.text](left, self.sum(), evaluate=False)
+
+    def loss(self, loss, args: list[sp.Expr], name: _Tok) -> sp.Expr:
+        """A library loss, replaced by its definition in primitives."""
+        fixed = [a for a in loss.args if a != "..."]
+        variadic = "..." in loss.args
+        if len(args) < len(fixed) or (not variadic and len(args) != len(fixed)):
+            want = f"at least {len(fixed)}" if variadic else str(len(fixed))
+            raise self.error(f"{name.text}({', '.join(loss.args)}) takes {want} arguments, got {len(args)}",
+                             name.pos)
+        try:
+            from symgrad.algebra import tidy  # late: algebra imports the printers
+
+            return self.check(tidy(loss.build(*args)), name)
+        except ValueError as e:
+            raise self.error(str(e), name.pos) from None
 
     def minmax(self, fn: type, args: list[sp.Expr], name: _Tok) -> sp.Expr:
         """Max/Min, unevaluated so SymPy does not compare every pair through its assumptions

@@ -71,7 +71,7 @@ class SymgradLatexPrinter(LatexPrinter):
         return rf"{body}^{{{exp}}}" if exp else body
 
     def _print_Heaviside(self, expr, exp=None):
-        return rf"\mathbf{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+        return rf"\mathbb{{I}}\left[{self._print(expr.args[0])} > 0\right]"
 
     def _print_Max(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)

@@ -70,7 +70,7 @@ def _sentences() -> dict:
 
 
 _PLAIN_TEX = [
-    (r"\operatorname{sign}", "sign"), (r"\operatorname{relu}", "relu"), (r"\mathbf{1}", "1"),
+    (r"\operatorname{sign}", "sign"), (r"\operatorname{relu}", "relu"), (r"\mathbb{I}", "1"),
     (r"\sigma", "σ"), (r"\tanh", "tanh"), (r"\log", "log"), (r"\neq", "≠"), (r"\cdot", "·"),
 ]
 

@@ -17,7 +17,17 @@ from typing import Callable
 import sympy as sp
 
 from symgrad.algebra import depends_on, evaluated, tidy
-from symgrad.functions import maximum, minimum, relu, sigmoid
+from symgrad.functions import (
+    below_above,
+    clamp,
+    hardtanh,
+    leaky_relu,
+    maximum,
+    minimum,
+    relu,
+    sigmoid,
+    softplus,
+)
 
 
 class Rule(enum.Enum):
@@ -43,10 +53,12 @@ class Rule(enum.Enum):
     MAX = "max to indicator"
     MIN = "min to indicator"
     INDICATOR = "indicator"
+    LEAKY_RELU = "leaky relu to indicator"
+    CLAMP = "clamp to indicators"
+    SOFTPLUS = "softplus"
+    TRIG = "trigonometric"
+    PIECEWISE = "piecewise"
     FALLBACK = "sympy.diff"
-    CHAIN = "chain"
-    SUBSTITUTE = "substitute"
-    UPDATE = "gradient descent"
 
 
 #: Rules whose steps are too small to show in a walkthrough (still recorded).
@@ -234,6 +246,61 @@ def rule_min(expr, var):
     return _extremum(expr, var, Rule.MIN, lambda s, o: sp.Add(o, sp.Mul(-1, s)))
 
 
+def rule_leaky_relu(expr, var):
+    """leaky_relu(u, a)' = (a + (1 - a) 1[u > 0]) u' (for u != 0)."""
+    u, a = expr.args
+    if depends_on(a, var):
+        return rule_fallback(expr, var)
+    with sp.evaluate(False):
+        slope = sp.Add(a, sp.Mul(tidy(sp.Add(1, sp.Mul(-1, a))), sp.Heaviside(u)))
+        return _outer_of(u, var, Rule.LEAKY_RELU, slope)
+
+
+def rule_clamp(expr, var):
+    """clamp(u, lo, hi)' = 1[u - lo > 0] 1[hi - u > 0] u' (for lo < u < hi or outside)."""
+    u, lo, hi = expr.args if isinstance(expr, clamp) else (expr.args[0], -1, 1)
+    lo, hi = sp.sympify(lo), sp.sympify(hi)
+    if depends_on(lo, var) or depends_on(hi, var):
+        return rule_fallback(expr, var)
+    above, below = below_above(u, lo, hi)
+    with sp.evaluate(False):
+        return _outer_of(u, var, Rule.CLAMP, sp.Mul(above, below))
+
+
+def rule_softplus(expr, var):
+    """softplus(u)' = sigma(u) u'."""
+    return _outer(expr, var, Rule.SOFTPLUS, sigmoid(expr.args[0]))
+
+
+_TRIG = {
+    sp.sin: sp.cos,
+    sp.cos: lambda u: sp.Mul(-1, sp.sin(u), evaluate=False),
+    sp.tan: lambda u: sp.Add(1, sp.Pow(sp.tan(u), 2, evaluate=False), evaluate=False),
+    sp.sinh: sp.cosh,
+    sp.cosh: sp.sinh,
+}
+
+
+def rule_trig(expr, var):
+    """sin' = cos, cos' = -sin, tan' = 1 + tan^2, sinh' = cosh, cosh' = sinh (times u')."""
+    return _outer(expr, var, Rule.TRIG, _TRIG[type(expr)](expr.args[0]))
+
+
+def rule_piecewise(expr, var):
+    """where(c, a, b)' = where(c, a', b'): each piece differentiated, the condition kept."""
+    pieces = expr.args
+    with sp.evaluate(False):
+        middle = sp.Piecewise(*[(_d(e, var), c) for e, c in pieces], evaluate=False)
+    return Rule.PIECEWISE, middle, [e for e, _ in pieces]
+
+
+def _outer_of(u, var, rule: Rule, fprime) -> RuleResult:
+    if u == var:
+        return rule, fprime, []
+    with sp.evaluate(False):
+        return rule, sp.Mul(fprime, _d(u, var)), [u]
+
+
 def rule_fallback(expr, var):
     """No named rule: SymPy's own derivative, shown as one labelled step."""
     return Rule.FALLBACK, sp.diff(evaluated(expr), var), []
@@ -255,6 +322,16 @@ RULES: dict[type, Callable[[sp.Basic, sp.Symbol], RuleResult]] = {
     sp.Min: rule_min,
     maximum: rule_max,
     minimum: rule_min,
+    leaky_relu: rule_leaky_relu,
+    clamp: rule_clamp,
+    hardtanh: rule_clamp,
+    softplus: rule_softplus,
+    sp.sin: rule_trig,
+    sp.cos: rule_trig,
+    sp.tan: rule_trig,
+    sp.sinh: rule_trig,
+    sp.cosh: rule_trig,
+    sp.Piecewise: rule_piecewise,
 }
 
 

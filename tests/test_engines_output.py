@@ -18,6 +18,18 @@ PROBLEMS = [
     pytest.param(["--example", "relu-neuron", "--at", "x=2, y=2, w=0.5, b=-1",
                   "--convention", "subdifferential"], id="relu-kink-subdifferential"),
     pytest.param(["--example", "l1", "--steps", "3"], id="l1-three-steps"),
+    pytest.param(["--example", "huber"], id="huber"),
+    pytest.param(["--example", "hinge"], id="hinge"),
+    pytest.param(["--example", "hinge", "--at", "w1=0.6, w2=0.2, b=0", "--convention", "jax"],
+                 id="hinge-at-margin-jax"),
+    pytest.param(["--example", "softmax", "--style", "backprop"], id="softmax-backprop"),
+    pytest.param(["--example", "network", "--style", "backprop"], id="network-backprop"),
+    pytest.param(["--let", "L = where(x > 0, x^2, 0) + clamp(x, -1, 1) + leaky_relu(x)",
+                  "--wrt", "x", "--at", "x=1", "--convention", "pytorch"], id="piecewise-clamp-kink"),
+    pytest.param(["--let", "yhat = m*x + b", "--let", "L = (y - yhat)^2", "--wrt", "m,b",
+                  "--at", "m=0, b=0", "--lr", "0.01", "--steps", "50",
+                  "--data", str(__import__("pathlib").Path(__file__).parent / "data" / "line.csv")],
+                 id="dataset"),
 ]
 
 
