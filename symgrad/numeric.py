@@ -34,7 +34,10 @@ def number_text(v: sp.Basic, digits: int = DEFAULT_DIGITS) -> tuple[str, bool]:
     Integers and terminating decimals are exact (``1.7``); anything else is rounded
     to ``digits`` significant digits (``0.622459``).
     """
-    v = sp.sympify(v) if not isinstance(v, sp.Basic) else v
+    if isinstance(v, int):
+        v = sp.Integer(v)
+    if not isinstance(v, sp.Basic):
+        raise TypeError(f"number_text needs a SymPy number, got {type(v).__name__}")
     if isinstance(v, sp.Integer):
         return str(int(v)), True
     if isinstance(v, sp.Rational) and is_exact_decimal(v, digits):

@@ -259,7 +259,7 @@ def rule_leaky_relu(expr, var):
 def rule_clamp(expr, var):
     """clamp(u, lo, hi)' = 1[u - lo > 0] 1[hi - u > 0] u' (for lo < u < hi or outside)."""
     u, lo, hi = expr.args if isinstance(expr, clamp) else (expr.args[0], -1, 1)
-    lo, hi = sp.sympify(lo), sp.sympify(hi)
+    lo, hi = (sp.Integer(v) if isinstance(v, int) else v for v in (lo, hi))
     if depends_on(lo, var) or depends_on(hi, var):
         return rule_fallback(expr, var)
     above, below = below_above(u, lo, hi)
