@@ -8,6 +8,7 @@ from pathlib import Path
 from symgrad.engine import Derivation
 from symgrad.engine import derive as _derive
 from symgrad.errors import ProblemError, UsageError
+from symgrad.files import read_limited
 from symgrad.library import DEFAULT_EXAMPLE
 from symgrad.library import example as _example
 from symgrad.numeric import DEFAULT_DIGITS
@@ -133,12 +134,7 @@ def load_problem_file(path: str | Path, **overrides) -> Problem:
     Options in ``overrides`` that are not None win over the file's.
     """
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise ProblemError(f"cannot read problem file {str(p)!r}: {e.strerror}") from None
-    if len(raw) > MAX_PROBLEM_FILE:
-        raise ProblemError(f"problem file {str(p)!r} is larger than {MAX_PROBLEM_FILE} bytes")
+    raw = read_limited(p, "problem file", MAX_PROBLEM_FILE)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:

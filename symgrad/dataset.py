@@ -17,6 +17,7 @@ import numpy as np
 import sympy as sp
 
 from symgrad.errors import ProblemError
+from symgrad.files import read_limited
 from symgrad.parse import parse_number
 
 #: Limits on what is read: file size, rows, columns.
@@ -47,12 +48,7 @@ def read_csv(path: str | Path) -> Dataset:
             and column), a ragged row, or a file over the limits.
     """
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise ProblemError(f"cannot read data file {str(p)!r}: {e.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise ProblemError(f"data file {str(p)!r} is larger than {MAX_BYTES} bytes")
+    raw = read_limited(p, "data file", MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
