@@ -1,11 +1,11 @@
 """symgrad: step-by-step, verified gradient derivations rendered as LaTeX, Markdown, MathML and JSON."""
 
 from symgrad.api import derive, load_problem_file, problem_from
-from symgrad.check import CheckReport, check
-from symgrad.engine import Derivation
+from symgrad.checking import CheckReport, check
+from symgrad.derivation.chain import Derivation
 from symgrad.errors import ParseError, ProblemError, SymgradError, UsageError
-from symgrad.problem import Problem, build_problem
-from symgrad.render import render
+from symgrad.reader.problem import Problem, build_problem
+from symgrad.rendering import render
 
 __all__ = [
     "CheckReport", "Derivation", "ParseError", "Problem", "ProblemError", "SymgradError",

@@ -5,15 +5,15 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from symgrad.engine import Derivation
-from symgrad.engine import derive as _derive
+from symgrad.derivation.chain import Derivation
+from symgrad.derivation.chain import derive as _derive
 from symgrad.errors import ProblemError, UsageError
-from symgrad.files import read_limited
-from symgrad.library import DEFAULT_EXAMPLE
-from symgrad.library import example as _example
-from symgrad.numeric import DEFAULT_DIGITS
-from symgrad.parse import parse_assignment, parse_values
-from symgrad.problem import Problem, Variant, build_problem
+from symgrad.reader.files import read_limited
+from symgrad.reader.examples import DEFAULT_EXAMPLE
+from symgrad.reader.examples import example as _example
+from symgrad.numbers.values import DEFAULT_DIGITS
+from symgrad.reader.expression import parse_assignment, parse_values
+from symgrad.reader.problem import Problem, Variant, build_problem
 
 #: Largest problem file read, in bytes.
 MAX_PROBLEM_FILE = 64 * 1024
@@ -59,7 +59,7 @@ def problem_from(
 def _with_first_row(at, data):
     if data is None:
         return at
-    from symgrad.dataset import read_csv
+    from symgrad.numbers.descend import read_csv
 
     values = dict(at) if isinstance(at, dict) else (parse_values(at, where="--at") if at else {})
     first = read_csv(data).row(0)
@@ -69,7 +69,7 @@ def _with_first_row(at, data):
 def _attach_data(problem: Problem, path: str, reduce: str, update: str) -> Problem:
     from dataclasses import replace
 
-    from symgrad.dataset import REDUCTIONS, UPDATES, read_csv
+    from symgrad.numbers.descend import REDUCTIONS, UPDATES, read_csv
 
     if reduce not in REDUCTIONS:
         raise UsageError(f"--reduce must be one of {', '.join(REDUCTIONS)}")
@@ -116,7 +116,7 @@ def _problem_from(
         q = None
         if loss_text:
             name, expr = parse_assignment(loss_text)
-            from symgrad.problem import Quantity
+            from symgrad.reader.problem import Quantity
 
             q = Quantity(name, expr, loss_text.split("=", 1)[1].strip())
         variants.append(Variant(label, q, tuple(parse_values(var_at).items()) if var_at else ()))

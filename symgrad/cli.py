@@ -8,11 +8,11 @@ from pathlib import Path
 
 from symgrad import api
 from symgrad.errors import ParseError, SymgradError, UsageError
-from symgrad.kinks import CONVENTION_TEXT, Convention
-from symgrad.library import EXAMPLES
-from symgrad.parse import FUNCTIONS
-from symgrad.render import FORMATS, render
-from symgrad.rules import Rule
+from symgrad.derivation.kinks import CONVENTION_TEXT, Convention
+from symgrad.reader.examples import EXAMPLES
+from symgrad.reader.expression import FUNCTIONS
+from symgrad.rendering import FORMATS, render
+from symgrad.derivation.rules import Rule
 
 EPILOG_DERIVE = """\
 examples:
@@ -120,7 +120,7 @@ def _cmd_derive(args) -> str:
 
 
 def _read_hand_file(path: str) -> str:
-    from symgrad.handlex import MAX_CHARS
+    from symgrad.checking.handlex import MAX_CHARS
 
     try:
         if path == "-":
@@ -140,7 +140,7 @@ def _read_hand_file(path: str) -> str:
 
 def _cmd_check(args) -> int:
     """Check each hand file; reports on stdout, one line per unreadable file on stderr."""
-    from symgrad.check import check
+    from symgrad.checking import check
 
     opts = {"example": args.example, "lets": args.lets, "wrt": args.wrt, "at": args.at,
             "loss": args.loss, "lr": args.lr, "convention": args.convention}
@@ -187,7 +187,7 @@ def _cmd_check(args) -> int:
 def _cmd_list(what: str) -> str:
     out = []
     if what in ("all", "losses"):
-        from symgrad.losses import LOSSES
+        from symgrad.reader.losses import LOSSES
 
         out.append("losses (usable by name in expressions; each is written out in primitives):")
         for loss in LOSSES.values():
@@ -197,7 +197,7 @@ def _cmd_list(what: str) -> str:
             out.append(f"      kinks:      {loss.kinks}")
             out.append(f"      derivative: {loss.derivative}")
     if what in ("all", "activations"):
-        from symgrad.library import ACTIVATIONS
+        from symgrad.reader.examples import ACTIVATIONS
 
         out.append("activations and other functions with kinks:")
         for call, formula, kinks, derivative in ACTIVATIONS:
@@ -215,7 +215,7 @@ def _cmd_list(what: str) -> str:
         out.append("rules (each step of a derivation names one):")
         import re
 
-        from symgrad.render import _sentences, tex_to_plain  # wording lives with the templates
+        from symgrad.rendering import _sentences, tex_to_plain  # wording lives with the templates
 
         for rule in Rule:
             text = _sentences()["rules"].get(rule.value)

@@ -6,11 +6,11 @@ import pytest
 import sympy as sp
 
 from symgrad.errors import ParseError
-from symgrad.functions import relu, sigmoid
-from symgrad.handlex import split_document
-from symgrad.handparse import parse_row
-from symgrad.parse import symbol
-from symgrad.printing import Leibniz
+from symgrad.expr.functions import relu, sigmoid
+from symgrad.checking.handlex import split_document
+from symgrad.checking.handparse import parse_row
+from symgrad.reader.expression import symbol
+from symgrad.expr.placeholders import Leibniz
 
 VOCAB = frozenset({"L", "m", "x", "y", "yhat", "w1", "b", "eta", "z", "p", "f", "u", "net_h1"})
 L, m, x, y, yhat, w1, b, eta, z, p, f, u = (

@@ -15,9 +15,9 @@ import sympy as sp
 
 import symgrad
 from symgrad.cli import main
-from symgrad.kinks import Convention
-from symgrad.library import ACTIVATIONS, EXAMPLES
-from symgrad.losses import LOSSES
+from symgrad.derivation.kinks import Convention
+from symgrad.reader.examples import ACTIVATIONS, EXAMPLES
+from symgrad.reader.losses import LOSSES
 
 R = sp.Rational
 

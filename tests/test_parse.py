@@ -1,4 +1,4 @@
-"""Tests for symgrad.parse: the safe, eval-free reader of math text."""
+"""Tests for symgrad.reader.expression: the safe, eval-free reader of math text."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symgrad import parse
-from symgrad.algebra import evaluated
+from symgrad.reader import expression as parse
+from symgrad.expr.algebra import evaluated
 from symgrad.errors import ParseError
-from symgrad.functions import maximum, minimum, relu, sigmoid, to_elementary
-from symgrad.losses import BY_NAME as LOSS_NAMES
-from symgrad.parse import (
+from symgrad.expr.functions import maximum, minimum, relu, sigmoid, to_elementary
+from symgrad.reader.losses import BY_NAME as LOSS_NAMES
+from symgrad.reader.expression import (
     FUNCTIONS,
     RESERVED,
     parse_assignment,
@@ -25,7 +25,7 @@ from symgrad.parse import (
     parse_values,
     symbol,
 )
-from symgrad.printing import latex
+from symgrad.rendering.printing import latex
 
 x, y, z, a, b, c, m, w, yhat = (symbol(n) for n in ("x", "y", "z", "a", "b", "c", "m", "w", "yhat"))
 R = sp.Rational

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import symgrad
-from symgrad import engine
-from symgrad.algebra import evaluated
+from symgrad.derivation import chain as engine
+from symgrad.expr.algebra import evaluated
 
 NAMES = ("x", "y", "z")
 SYM = {n: sp.Symbol(n, real=True) for n in NAMES}

@@ -34,7 +34,7 @@ def test_derive_runs_from_the_unpacked_wheel(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(site)
     code = (
         "import sys, importlib; sys.path.insert(0, sys.argv[1]);"
-        "r = importlib.import_module('symgrad.render');"
+        "r = importlib.import_module('symgrad.rendering');"
         "assert str(r.template_dir()).startswith(sys.argv[1]), r.template_dir();"
         "from symgrad.cli import main; sys.exit(main(['derive', '--format', 'markdown']))"
     )

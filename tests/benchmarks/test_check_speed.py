@@ -13,9 +13,9 @@ import random
 import pytest
 
 from symgrad import check, problem_from
-from symgrad.check import truth_for
-from symgrad.handlex import split_document
-from symgrad.handparse import parse_row
+from symgrad.checking import truth_for
+from symgrad.checking.handlex import split_document
+from symgrad.checking.handparse import parse_row
 
 COUNT = 1000
 

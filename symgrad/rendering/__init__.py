@@ -14,12 +14,13 @@ import jinja2
 import latex2mathml.converter
 import sympy as sp
 
-from symgrad.engine import Derivation
+from symgrad.derivation.chain import Derivation
 from symgrad.errors import UsageError
-from symgrad.kinks import CONVENTION_TEXT, Convention
-from symgrad.numeric import number_latex, number_text, substituted, to_float
-from symgrad.printing import Leibniz, Shown, latex, numeric_latex, plain
-from symgrad.rules import Rule, Step
+from symgrad.derivation.kinks import CONVENTION_TEXT, Convention
+from symgrad.numbers.values import number_latex, number_text, substituted, to_float
+from symgrad.expr.placeholders import Leibniz, Shown
+from symgrad.rendering.printing import latex, numeric_latex, plain
+from symgrad.derivation.rules import Rule, Step
 
 _FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow"}
 FORMATS = ("text", "markdown", "latex", "mathml", "html", "json")
@@ -37,7 +38,7 @@ def template_dir() -> Path:
     packaged = resources.files("symgrad") / "templates"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @dataclass(frozen=True)

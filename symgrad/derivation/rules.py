@@ -16,8 +16,8 @@ from typing import Callable
 
 import sympy as sp
 
-from symgrad.algebra import depends_on, evaluated, tidy
-from symgrad.functions import (
+from symgrad.expr.algebra import depends_on, evaluated, tidy
+from symgrad.expr.functions import (
     below_above,
     clamp,
     hardtanh,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symgrad.printing import Leibniz, Shown
+from symgrad.expr.placeholders import Leibniz, Shown
 
 
 def _is_num(e: sp.Basic) -> bool:

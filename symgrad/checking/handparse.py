@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symgrad.errors import ParseError
-from symgrad.handcommands import CLOSERS, Commands
-from symgrad.handlex import Tok, error, tokenize
-from symgrad.parse import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
-from symgrad.printing import Leibniz
+from symgrad.checking.handcommands import CLOSERS, Commands
+from symgrad.checking.handlex import Tok, error, tokenize
+from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
+from symgrad.expr.placeholders import Leibniz
 
 MAX_DEPTH = 60  # nesting of groups, bars, calls, fractions and exponents
 _STARTS = frozenset({"num", "word", "fn", "d", "ind", "cs"})

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symgrad.checktruth import (
+from symgrad.checking.truth import (
     Candidate,
     Target,
     Truth,
@@ -27,11 +27,12 @@ from symgrad.checktruth import (
     plain,
 )
 from symgrad.errors import ParseError, UsageError
-from symgrad.handlex import Row, looks_like_prose, split_document
-from symgrad.handparse import Part, parse_row
-from symgrad.parse import symbol
-from symgrad.printing import Leibniz, latex
-from symgrad.problem import Problem
+from symgrad.checking.handlex import Row, looks_like_prose, split_document
+from symgrad.checking.handparse import Part, parse_row
+from symgrad.reader.expression import symbol
+from symgrad.expr.placeholders import Leibniz
+from symgrad.rendering.printing import latex
+from symgrad.reader.problem import Problem
 
 VERDICTS = ("correct", "wrong", "correct-except-at-kink", "different-subgradient", "unreadable",
             "skipped")  # fmt: skip

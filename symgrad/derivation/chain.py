@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symgrad.algebra import evaluated, tidy
+from symgrad.expr.algebra import evaluated, tidy
 from symgrad.errors import ProblemError
-from symgrad.kinks import Convention, Kink, find_kinks, weight_replacements
-from symgrad.numeric import value_at
-from symgrad.problem import Problem, depending_on
-from symgrad.rules import Step, differentiate
+from symgrad.derivation.kinks import Convention, Kink, find_kinks, weight_replacements
+from symgrad.numbers.values import value_at
+from symgrad.reader.problem import Problem, depending_on
+from symgrad.derivation.rules import Step, differentiate
 
 #: Beyond this many chain-rule paths the Leibniz sum is not written out term by term.
 MAX_PATHS = 64
@@ -94,7 +94,7 @@ class Derivation:
     verification: tuple[Verification, ...]
     trajectory: tuple[TrajectoryPoint, ...]
     comparison: tuple[ComparisonRow, ...]
-    data_run: object = None  # a symgrad.dataset.DataRun when the problem has data
+    data_run: object = None  # a symgrad.numbers.descend.DataRun when the problem has data
 
     @property
     def convention(self) -> Convention:
@@ -269,9 +269,9 @@ def derive(problem: Problem) -> Derivation:
 
 def _data_run(problem: Problem, gradients: list[Gradient]):
     """The dataset's reduced gradient and descent, compiled from the derived gradient."""
-    from symgrad import dataset
-    from symgrad.functions import to_elementary
-    from symgrad.kinks import compiled_kink_values
+    from symgrad.numbers import descend as dataset
+    from symgrad.expr.functions import to_elementary
+    from symgrad.derivation.kinks import compiled_kink_values
 
     full, expanded = full_loss(problem)
     grads = [to_elementary(evaluated(g.expr).xreplace(expanded)) for g in gradients]
@@ -336,7 +336,7 @@ def _normal(expr: sp.Basic) -> sp.Basic:
 
 def _verify(problem: Problem, g: Gradient, numbers: _Numbers) -> Verification:
     """Check one gradient against sympy.diff and central finite differences."""
-    from symgrad.functions import to_elementary
+    from symgrad.expr.functions import to_elementary
 
     full, expanded = full_loss(problem)
     p = _sym(g.param)

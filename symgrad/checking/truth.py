@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from symgrad.algebra import evaluated, tidy
+from symgrad.expr.algebra import evaluated, tidy
 from symgrad.api import derive
-from symgrad.engine import chain_paths, full_loss
-from symgrad.functions import maximum, minimum, relu, sigmoid
-from symgrad.parse import symbol
-from symgrad.printing import Leibniz
-from symgrad.printing import plain as _plain
-from symgrad.problem import Problem, depending_on
-from symgrad.rules import Rule, Step
+from symgrad.derivation.chain import chain_paths, full_loss
+from symgrad.expr.functions import maximum, minimum, relu, sigmoid
+from symgrad.reader.expression import symbol
+from symgrad.expr.placeholders import Leibniz
+from symgrad.rendering.printing import plain as _plain
+from symgrad.reader.problem import Problem, depending_on
+from symgrad.derivation.rules import Rule, Step
 
 SAMPLES = 24  # random points per problem (plus points added to reach both sides of a kink)
 _SEED = 20261126

@@ -14,7 +14,7 @@ from typing import Callable
 
 import sympy as sp
 
-from symgrad.functions import maximum, softplus
+from symgrad.expr.functions import maximum, softplus
 
 
 def _neg(e):

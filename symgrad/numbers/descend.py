@@ -17,8 +17,8 @@ import numpy as np
 import sympy as sp
 
 from symgrad.errors import ProblemError
-from symgrad.files import read_limited
-from symgrad.parse import parse_number
+from symgrad.reader.files import read_limited
+from symgrad.reader.expression import parse_number
 
 #: Limits on what is read: file size, rows, columns.
 MAX_BYTES = 4 * 1024 * 1024

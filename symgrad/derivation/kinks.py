@@ -15,10 +15,10 @@ from typing import Callable
 
 import sympy as sp
 
-from symgrad.algebra import evaluated, tidy
+from symgrad.expr.algebra import evaluated, tidy
 from symgrad.errors import ProblemError
-from symgrad.frameworks import FILES, all_measured, measured
-from symgrad.functions import below_above, clamp, hardtanh, leaky_relu, maximum, minimum, relu
+from symgrad.numbers.frameworks import FILES, all_measured, measured
+from symgrad.expr.functions import below_above, clamp, hardtanh, leaky_relu, maximum, minimum, relu
 
 
 class Convention(enum.Enum):

@@ -234,7 +234,7 @@ def below_above(u: sp.Basic, lo: sp.Basic, hi: sp.Basic) -> tuple[sp.Basic, sp.B
 
     The rules write them and the kink finder looks for them, so both build them here.
     """
-    from symgrad.algebra import tidy
+    from symgrad.expr.algebra import tidy
 
     def diff(a, b):
         return tidy(sp.Add(a, sp.Mul(-1, b, evaluate=False), evaluate=False))

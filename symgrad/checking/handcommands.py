@@ -1,5 +1,5 @@
 """The LaTeX commands of the hand-derivation parser: \\frac (and Leibniz fractions), \\sqrt,
-\\nabla, \\sum and function calls. A mixin of :class:`symgrad.handparse._Parser`, which owns
+\\nabla, \\sum and function calls. A mixin of :class:`symgrad.checking.handparse._Parser`, which owns
 the token cursor and the grammar these methods call back into."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from __future__ import annotations
 import sympy as sp
 
 from symgrad.errors import ParseError
-from symgrad.functions import relu, sigmoid
-from symgrad.parse import symbol
-from symgrad.printing import Leibniz
+from symgrad.expr.functions import relu, sigmoid
+from symgrad.reader.expression import symbol
+from symgrad.expr.placeholders import Leibniz
 
 _FN = {"sign": sp.sign, "abs": sp.Abs, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
        "sigmoid": sigmoid, "tanh": sp.tanh, "relu": relu, "max": sp.Max, "min": sp.Min}  # fmt: skip

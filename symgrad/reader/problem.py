@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symgrad.errors import ProblemError
-from symgrad.kinks import Convention
-from symgrad.numeric import DEFAULT_DIGITS
-from symgrad.parse import parse_assignment, parse_number, parse_values
+from symgrad.derivation.kinks import Convention
+from symgrad.numbers.values import DEFAULT_DIGITS
+from symgrad.reader.expression import parse_assignment, parse_number, parse_values
 
 #: Upper bounds that keep a run small: quantities, gradient-descent steps, digits.
 MAX_QUANTITIES = 200
@@ -55,7 +55,7 @@ class Problem:
     variants: tuple[Variant, ...] = field(default=())
     closing: str = ""
     style: str = "leibniz"
-    data: object = None  # a symgrad.dataset.Dataset, or None
+    data: object = None  # a symgrad.numbers.descend.Dataset, or None
     reduce: str = "mean"
     update: str = "batch"
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from symgrad.errors import ParseError
-from symgrad.functions import (
+from symgrad.expr.functions import (
     clamp,
     hardtanh,
     leaky_relu,
@@ -21,7 +21,7 @@ from symgrad.functions import (
     sigmoid,
     softplus,
 )
-from symgrad.losses import BY_NAME as LOSS_NAMES
+from symgrad.reader.losses import BY_NAME as LOSS_NAMES
 
 # Decisions: implicit multiplication (2x, 2(x), (a)(b)) is an error, never a guess; |u| bars
 # are read as abs (unambiguous without implicit multiplication); non-ASCII letters such as
@@ -190,7 +190,7 @@ def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
 
 
 def _evaluated(expr: sp.Basic) -> sp.Basic:
-    from symgrad.algebra import evaluated  # late: algebra imports the printers
+    from symgrad.expr.algebra import evaluated  # late: algebra imports the printers
 
     return evaluated(expr)
 
@@ -507,7 +507,7 @@ class _Parser:
             raise self.error(f"{name.text}({', '.join(loss.args)}) takes {want} arguments, got {len(args)}",
                              name.pos)
         try:
-            from symgrad.algebra import tidy  # late: algebra imports the printers
+            from symgrad.expr.algebra import tidy  # late: algebra imports the printers
 
             return self.check(tidy(loss.build(*args)), name)
         except ValueError as e:

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import sympy as sp
 
-from symgrad.algebra import evaluated
-from symgrad.printing import Leibniz, Shown
+from symgrad.expr.algebra import evaluated
+from symgrad.expr.placeholders import Leibniz, Shown
 
 #: Significant digits used when a value has no short exact decimal form.
 DEFAULT_DIGITS = 6
