@@ -1,14 +1,42 @@
-"""symgrad: step-by-step, verified gradient derivations rendered as LaTeX, Markdown, MathML and JSON."""
+"""symgrad: step-by-step, verified gradient derivations rendered as LaTeX, Markdown, MathML and JSON.
 
-from symgrad.api import derive, load_problem_file, problem_from
-from symgrad.checking import CheckReport, check
-from symgrad.derivation.chain import Derivation
-from symgrad.errors import ParseError, ProblemError, SymgradError, UsageError
-from symgrad.reader.problem import Problem, build_problem
-from symgrad.rendering import render
+The pipeline (each stage a function from one immutable record to the next)::
 
-__all__ = [
-    "CheckReport", "Derivation", "ParseError", "Problem", "ProblemError", "SymgradError",
-    "UsageError", "build_problem", "check", "derive", "load_problem_file", "problem_from", "render",
-]
+    read -> Problem -> derive -> Derivation -> evaluate -> Numbers -> render
+                                     |                       |
+                                   check                descend, verify
+
+Names are imported on first use, so ``import symgrad`` (and ``symgrad --help``) stays
+cheap: SymPy, Jinja2 and latex2mathml load only when a stage needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+
 __version__ = "0.1.0"
+
+#: public name -> the module that defines it
+_EXPORTS = {
+    "read": "symgrad.api", "derive": "symgrad.api", "evaluate": "symgrad.api",
+    "verify": "symgrad.api", "problem_from": "symgrad.api", "load_problem_file": "symgrad.api",
+    "render": "symgrad.rendering", "check": "symgrad.checking",
+    "CheckReport": "symgrad.checking.report", "Derivation": "symgrad.derivation.record",
+    "Problem": "symgrad.reader.problem", "build_problem": "symgrad.reader.problem",
+    "ParseError": "symgrad.errors", "ProblemError": "symgrad.errors",
+    "SymgradError": "symgrad.errors", "UsageError": "symgrad.errors",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

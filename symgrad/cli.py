@@ -6,13 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from symgrad import api
+from symgrad.choices import CONVENTIONS, EXTENSIONS, FORMAT_ALIASES, FORMATS, STYLES
 from symgrad.errors import ParseError, SymgradError, UsageError
-from symgrad.derivation.kinks import CONVENTION_TEXT, Convention
 from symgrad.reader.examples import EXAMPLES
-from symgrad.reader.expression import FUNCTIONS
-from symgrad.rendering import FORMATS, render
-from symgrad.derivation.rules import Rule
 
 EPILOG_DERIVE = """\
 examples:
@@ -21,10 +17,18 @@ examples:
   symgrad derive --let 'yhat = m*x + 4' --let 'L = abs(y - yhat)' \\
                  --wrt m --at 'x=2, y=10, m=1.5' --lr 0.1 --format markdown
   symgrad derive problem.toml --format latex --standalone -o l1.tex
+  symgrad derive --example l1 --symbolic             # no numbers: the formulas only
+  symgrad derive --let 'yhat_i = m*x_i + b' --let 'J = mean((y_i - yhat_i)^2, i)' --wrt m,b
+  symgrad derive --example network -o net.md -o net.tex -o net.html   # one run, 3 files
+  symgrad derive --format md,tex,html -o l1          # l1.md, l1.tex, l1.html
+
+without --at the derivation is symbolic; --at adds numbers at every step.
 
 expressions: numbers (2, 1.5, 1e-3; decimals are exact), names (m, w1, net_h1,
 yhat, Greek names such as eta), + - * / ^ **, parentheses, and the functions
-abs sign exp log sqrt sigmoid tanh relu max min.
+abs sign exp log sqrt sigmoid tanh relu max min (symgrad list functions).
+A loss over examples: J = mean(BODY, i) or sum(BODY, i), names ending _i
+per example (y_i, x_i); or a per-example loss with --data and --reduce.
 
 exit codes: 0 success, 2 bad input or usage (one line on stderr).
 """
@@ -63,18 +67,26 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--lr", metavar="ETA", help="learning rate for gradient-descent updates")
     d.add_argument("--steps", type=int, metavar="N", help="number of updates (default 1; needs --lr)")
     d.add_argument("--convention", metavar="NAME",
-                   help=f"value picked at a kink: {', '.join(c.value for c in Convention)} (default min-norm)")
+                   help=f"value picked at a kink: {', '.join(CONVENTIONS)} (default min-norm)")
     d.add_argument("--digits", type=int, metavar="N", help="significant digits for inexact decimals (default 6)")
     d.add_argument("--data", metavar="FILE.csv",
                    help="rows of inputs (header names are input names); the loss is per example")
     d.add_argument("--reduce", choices=["mean", "sum"], help="how per-row losses combine (default mean)")
     d.add_argument("--update", choices=["batch", "sgd"],
                    help="batch: one update per step; sgd: one update per row in file order (default batch)")
-    d.add_argument("--style", choices=["leibniz", "backprop"],
+    d.add_argument("--style", choices=list(STYLES),
                    help="chain rule as Leibniz factors (default) or backpropagation node by node")
-    d.add_argument("--format", default="text", choices=FORMATS, help="output format (default text)")
-    d.add_argument("--standalone", action="store_true", help="with --format latex: a whole document for pdflatex")
-    d.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    d.add_argument("--symbolic", action="store_true",
+                   help="ignore the point of an example or problem file: formulas only")
+    d.add_argument("--format", metavar="F[,F...]",
+                   help=f"output format(s): {', '.join(FORMATS)} (or {', '.join(FORMAT_ALIASES)}); "
+                   "several, comma-separated, are rendered from one derivation (default text, "
+                   "or from each -o file's extension)")
+    d.add_argument("--standalone", action="store_true", help="with latex: a whole document for pdflatex")
+    d.add_argument("-o", "--output", metavar="FILE", action="append", default=[],
+                   help="write to FILE instead of standard output; repeat for several files "
+                   "(the format is taken from each extension: .txt .md .tex .html .json), or "
+                   "give one base name with several --format values")
 
     c = sub.add_parser(
         "check", help="check a hand-written derivation line by line",
@@ -104,19 +116,66 @@ def _parser() -> argparse.ArgumentParser:
     return top
 
 
-def _cmd_derive(args) -> str:
+def _format(name: str, where: str) -> str:
+    key = FORMAT_ALIASES.get(name.strip(), name.strip())
+    if key not in FORMATS:
+        known = ", ".join(FORMATS) + " (or " + ", ".join(FORMAT_ALIASES) + ")"
+        raise UsageError(f"{where}: unknown format {name.strip()!r} (known: {known})")
+    return key
+
+
+def _outputs(args) -> list[tuple[str, str | None]]:
+    """(format, file or None for stdout) for each output the options ask for."""
+    formats = [_format(f, "--format") for f in args.format.split(",")] if args.format else []
+    files = list(args.output)
+    if not files:
+        formats = formats or ["text"]
+        if len(formats) > 1:
+            raise UsageError("several formats need files: give -o FILE for each, or one -o BASE")
+        return [(formats[0], None)]
+    if not formats:
+        out = []
+        for f in files:
+            ext = Path(f).suffix.lstrip(".").lower()
+            if not ext:
+                raise UsageError(f"-o {f}: no extension to take the format from; give --format")
+            out.append((_format(ext, f"-o {f}"), f))
+        return out
+    if len(files) == len(formats):
+        return list(zip(formats, files))
+    if len(files) == 1:
+        base = Path(files[0])
+        if base.suffix.lstrip(".").lower() in (*FORMATS, *FORMAT_ALIASES):
+            base = base.with_suffix("")
+        names = [str(base) + EXTENSIONS[f] for f in formats]
+        if len(set(names)) != len(names):
+            raise UsageError("two formats would write the same file (html and mathml); give one")
+        return list(zip(formats, names))
+    raise UsageError(f"{len(formats)} formats and {len(files)} -o files: give one file per "
+                     "format, or one base name")
+
+
+def _cmd_derive(args) -> list[tuple[str | None, str]]:
+    """Derive once and render each requested format: [(file or None, text)]."""
+    from symgrad import api
+    from symgrad.rendering import render_many
+
+    outputs = _outputs(args)
+    if args.standalone and not any(f == "latex" for f, _ in outputs):
+        raise UsageError("--standalone goes with the latex format")
     opts = dict(
         example=args.example, lets=args.lets, wrt=args.wrt, at=args.at, loss=args.loss,
         lr=args.lr, steps=args.steps, convention=args.convention, digits=args.digits,
         style=args.style, data=args.data, reduce=args.reduce, update=args.update,
+        symbolic=args.symbolic,
     )
-    if args.standalone and args.format != "latex":
-        raise UsageError("--standalone goes with --format latex")
     if args.problem_file:
         problem = api.load_problem_file(args.problem_file, **opts)
     else:
         problem = api.problem_from(**opts)
-    return render(api.derive(problem), args.format, standalone=args.standalone)
+    derivation = api.derive(problem)
+    texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone)
+    return [(path, text) for (_, path), text in zip(outputs, texts)]
 
 
 def _read_hand_file(path: str) -> str:
@@ -140,6 +199,7 @@ def _read_hand_file(path: str) -> str:
 
 def _cmd_check(args) -> int:
     """Check each hand file; reports on stdout, one line per unreadable file on stderr."""
+    from symgrad import api
     from symgrad.checking import check
 
     opts = {"example": args.example, "lets": args.lets, "wrt": args.wrt, "at": args.at,
@@ -209,13 +269,16 @@ def _cmd_list(what: str) -> str:
         out.append("examples (symgrad derive --example NAME):")
         out += [f"  {e.name:<14}{e.summary}" for e in EXAMPLES.values()]
     if what in ("all", "conventions"):
+        from symgrad.numbers.conventions import CONVENTION_TEXT, Convention
+
         out.append("conventions (--convention NAME), what each picks at a kink:")
         out += [f"  {c.value:<16}{CONVENTION_TEXT[c]}" for c in Convention]
     if what in ("all", "rules"):
         out.append("rules (each step of a derivation names one):")
         import re
 
-        from symgrad.rendering import _sentences, tex_to_plain  # wording lives with the templates
+        from symgrad.derivation.rules import Rule
+        from symgrad.rendering.templates import _sentences, tex_to_plain  # wording: templates
 
         for rule in Rule:
             text = _sentences()["rules"].get(rule.value)
@@ -223,6 +286,8 @@ def _cmd_list(what: str) -> str:
                 plain = re.sub(r"\$([^$]+)\$", lambda m: tex_to_plain(m.group(1)), text)
                 out.append(f"  {rule.value:<24}{plain.replace('{var}', 'x')}")
     if what in ("all", "functions"):
+        from symgrad.reader.expression import FUNCTIONS
+
         out.append("functions usable in expressions:")
         out.append("  " + ", ".join(sorted(FUNCTIONS)))
     return "\n".join(out) + "\n"
@@ -238,14 +303,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if args.command == "check":
             return _cmd_check(args)
-        text = _cmd_derive(args) if args.command == "derive" else _cmd_list(args.what)
-        if getattr(args, "output", None):
+        if args.command == "list":
+            sys.stdout.write(_cmd_list(args.what))
+            return 0
+        for path, text in _cmd_derive(args):
+            if path is None:
+                sys.stdout.write(text)
+                continue
             try:
-                Path(args.output).write_text(text, encoding="utf-8")
+                Path(path).write_text(text, encoding="utf-8")
             except OSError as e:
-                raise UsageError(f"cannot write {args.output!r}: {e.strerror}") from None
-        else:
-            sys.stdout.write(text)
+                raise UsageError(f"cannot write {path!r}: {e.strerror}") from None
         return 0
     except ParseError as e:
         print(f"symgrad: error: {e.one_line()}", file=sys.stderr)

@@ -19,8 +19,8 @@ import pytest
 
 from symgrad import CheckReport, check, cli, problem_from
 from symgrad.checking import truth_for
-from symgrad.checking.truth import kink_arguments
 from symgrad.checking.handlex import MAX_CHARS
+from symgrad.checking.truth import kink_arguments
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = REPO_ROOT / "tests" / "corpus"
@@ -381,8 +381,8 @@ def test_output_is_the_same_across_hash_seeds():
                          ids=lambda p: p.name)  # fmt: skip
 def test_truth_agrees_with_the_engine(path):
     """Two oracles: sympy.diff of the expanded loss, and the engine's rule-by-rule chain."""
-    from symgrad.expr.algebra import evaluated
     from symgrad.checking.truth import close
+    from symgrad.expr.algebra import evaluated
 
     options, _ = _expectation(path)
     code, _, _ = _run_cli(["check", str(path), *options])

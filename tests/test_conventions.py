@@ -26,7 +26,7 @@ FRAMEWORKS = ("pytorch", "jax", "tensorflow")
 
 def grad(lets, wrt, at, convention):
     d = symgrad.derive(lets=lets, wrt=wrt, at=at, convention=convention)
-    return d, {g.param: g for g in d.gradients}
+    return d, {g.param: g for g in d.results}
 
 
 def value(lets, wrt, at, convention, param=None):
@@ -97,7 +97,7 @@ def test_subdifferential_reports_interval_and_no_value(lets, interval):
 
 def test_subdifferential_takes_no_update_step():
     d = symgrad.derive(lets=["L = abs(x)"], wrt="x", at="x=0", lr="0.1", convention="subdifferential")
-    assert d.gradients[0].updated is None
+    assert d.results[0].updated is None
 
 
 # ---------------------------------------------------------------- left/right/average/min-norm, by hand
@@ -187,7 +187,7 @@ def test_smooth_point_reports_no_kink():
     x = sp.Symbol("x", real=True)
     d = symgrad.derive(lets=["L = (x)^2"], wrt="x", at="x=0")
     assert d.kinks == ()
-    assert d.gradients[0].value == sp.diff(x**2, x).subs(x, 0)
+    assert d.results[0].value == sp.diff(x**2, x).subs(x, 0)
     doc = json.loads(symgrad.render(d, "json"))
     assert doc["kinks"] == []
     assert "subgradient_interval" not in doc
@@ -200,7 +200,7 @@ def test_masked_kink_reports_none(conv):
     # so L is identically 0 near r = 0 and dL/dr = 0 whatever |r|'s subgradient is.
     d = symgrad.derive(lets=["L = max(0, abs(r) - 1)"], wrt="r", at="r=0", convention=conv)
     assert d.kinks == ()
-    assert d.gradients[0].value == 0
+    assert d.results[0].value == 0
     h = 1e-6
     f = lambda r: max(0.0, abs(r) - 1.0)  # noqa: E731
     assert (f(h) - f(-h)) / (2 * h) == 0.0

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symgrad.errors import ParseError
-from symgrad.expr.functions import relu, sigmoid
 from symgrad.checking.handlex import split_document
 from symgrad.checking.handparse import parse_row
-from symgrad.reader.expression import symbol
+from symgrad.errors import ParseError
+from symgrad.expr.functions import relu, sigmoid
 from symgrad.expr.placeholders import Leibniz
+from symgrad.reader.expression import symbol
 
 VOCAB = frozenset({"L", "m", "x", "y", "yhat", "w1", "b", "eta", "z", "p", "f", "u", "net_h1"})
 L, m, x, y, yhat, w1, b, eta, z, p, f, u = (

@@ -15,7 +15,7 @@ import sympy as sp
 
 import symgrad
 from symgrad.cli import main
-from symgrad.derivation.kinks import Convention
+from symgrad.numbers.conventions import Convention
 from symgrad.reader.examples import ACTIVATIONS, EXAMPLES
 from symgrad.reader.losses import LOSSES
 
@@ -24,7 +24,7 @@ R = sp.Rational
 
 def grad(lets, wrt, at, convention="min-norm"):
     d = symgrad.derive(lets=lets, wrt=wrt, at=at, convention=convention)
-    return [g.value for g in d.gradients], d
+    return [g.value for g in d.results], d
 
 
 KINK_CASES = [
@@ -84,7 +84,7 @@ def test_kinks_under_each_convention(lets, at, convention, expected):
 ])
 def test_every_convention_picks_inside_the_subdifferential(lets, at, interval, convention):
     (value,), d = grad(lets, "w", at, convention)
-    assert d.gradients[0].interval == interval
+    assert d.results[0].interval == interval
     assert interval[0] <= value <= interval[1]
 
 

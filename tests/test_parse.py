@@ -11,11 +11,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symgrad.reader import expression as parse
-from symgrad.expr.algebra import evaluated
 from symgrad.errors import ParseError
+from symgrad.expr.algebra import evaluated
 from symgrad.expr.functions import maximum, minimum, relu, sigmoid, to_elementary
-from symgrad.reader.losses import BY_NAME as LOSS_NAMES
+from symgrad.reader import expression as parse
 from symgrad.reader.expression import (
     FUNCTIONS,
     RESERVED,
@@ -25,6 +24,7 @@ from symgrad.reader.expression import (
     parse_values,
     symbol,
 )
+from symgrad.reader.losses import BY_NAME as LOSS_NAMES
 from symgrad.rendering.printing import latex
 
 x, y, z, a, b, c, m, w, yhat = (symbol(n) for n in ("x", "y", "z", "a", "b", "c", "m", "w", "yhat"))
@@ -208,7 +208,7 @@ def test_function_whitelist_and_reserved():
                               "sigmoid", "tanh", "relu", "max", "Max", "min", "Min",
                               "sin", "cos", "tan", "sinh", "cosh", "softplus", "leaky_relu",
                               "clamp", "clip", "hardtanh", "heaviside", "step", "indicator",
-                              "where", "Piecewise"}  # fmt: skip
+                              "where", "Piecewise", "mean", "sum"}  # fmt: skip
     assert FUNCTIONS["sigmoid"] is sigmoid and FUNCTIONS["ln"] is sp.log
     assert FUNCTIONS["max"] is maximum and FUNCTIONS["min"] is minimum
     assert RESERVED == set(FUNCTIONS) | {"pi", "e"} | set(LOSS_NAMES)

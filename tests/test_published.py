@@ -84,7 +84,7 @@ def test_mazur_forward(mazur):
 
 def test_mazur_gradients_and_updates(mazur):
     hand = mazur_by_hand(MAZUR_AT)
-    g = {x.param: x for x in mazur.gradients}
+    g = {x.param: x for x in mazur.results}
     assert float(g["w5"].value) == pytest.approx(0.082167041, abs=1e-9)
     assert float(g["w5"].updated) == pytest.approx(0.35891648, abs=1e-8)
     assert float(g["w1"].value) == pytest.approx(0.000438568, abs=1e-9)
@@ -178,7 +178,7 @@ LOGISTIC = ["z = w1*x1 + w2*x2 + b", "yhat = sigmoid(z)",
 
 def test_logistic_regression_sgd_step():
     d = symgrad.derive(lets=LOGISTIC, wrt="w1,w2,b", at="w1=0, w2=0, b=0, x1=3, x2=2, y=1", lr="0.1")
-    g = {x.param: x for x in d.gradients}
+    g = {x.param: x for x in d.results}
     published_grad = {"w1": -1.5, "w2": -1.0, "b": -0.5}
     published_theta = {"w1": 0.15, "w2": 0.1, "b": 0.05}
     for p in g:
@@ -206,7 +206,7 @@ def test_logistic_single_feature_example():
     assert d.value("z") == sp.Rational(1, 5)
     assert float(d.value("yhat")) == pytest.approx(0.5498, abs=5e-5)
     yhat = sigmoid(0.2)
-    g = {x.param: x for x in d.gradients}
+    g = {x.param: x for x in d.results}
     assert float(g["w"].value) == pytest.approx((yhat - 1) * 0.5, rel=1e-12)
     assert float(g["b"].value) == pytest.approx(yhat - 1, rel=1e-12)
     assert float(g["w"].updated) == pytest.approx(0.2 - 0.1 * (yhat - 1) * 0.5, rel=1e-12)
@@ -224,7 +224,7 @@ def test_logistic_single_feature_example():
 @pytest.mark.parametrize("t, expected", [("0.5", -1), ("1.5", 0)])
 def test_hinge_subgradient_away_from_margin(t, expected):
     d = symgrad.derive(lets=["L = max(0, 1 - t)"], wrt="t", at=f"t={t}")
-    assert d.gradients[0].value == expected
+    assert d.results[0].value == expected
     f = lambda u: max(0.0, 1.0 - u)  # noqa: E731
     h = 1e-6
     assert (f(float(t) + h) - f(float(t) - h)) / (2 * h) == pytest.approx(expected, abs=1e-9)
@@ -232,8 +232,8 @@ def test_hinge_subgradient_away_from_margin(t, expected):
 
 def test_hinge_subgradient_at_margin_is_published_interval():
     d = symgrad.derive(lets=["L = max(0, 1 - t)"], wrt="t", at="t=1", convention="subdifferential")
-    assert tuple(d.gradients[0].interval) == (-1, 0)
-    assert d.gradients[0].value is None
+    assert tuple(d.results[0].interval) == (-1, 0)
+    assert d.results[0].value is None
 
 
 def test_svm_step_through_the_model():
@@ -241,13 +241,13 @@ def test_svm_step_through_the_model():
     # with lr 0.1: w = 0.45, b = 0.1 (computed by hand from eq. 12.54 and the chain rule)
     d = symgrad.derive(lets=["f = w*x + b", "L = max(0, 1 - y*f)"], wrt="w,b",
                        at="x=2, y=1, w=0.25, b=0", lr="0.1")
-    g = {x.param: x for x in d.gradients}
+    g = {x.param: x for x in d.results}
     assert (g["w"].value, g["b"].value) == (-2, -1)
     assert (g["w"].updated, g["b"].updated) == (sp.Rational(9, 20), sp.Rational(1, 10))
     # at the margin (w = 0.5: y f = 1) the subgradient wrt w is -y x times [0, 1] = [-2, 0]
     d = symgrad.derive(lets=["f = w*x + b", "L = max(0, 1 - y*f)"], wrt="w",
                        at="x=2, y=1, w=0.5, b=0", convention="subdifferential")
-    assert tuple(d.gradients[0].interval) == (-2, 0)
+    assert tuple(d.results[0].interval) == (-2, 0)
 
 
 # ------------------------------------------------------------------ 5. softmax cross-entropy
@@ -265,7 +265,7 @@ def test_softmax_cross_entropy_gradient_is_p_minus_onehot(z):
     e = [math.exp(v) for v in z]
     p = [v / sum(e) for v in e]
     onehot = [0, 1, 0]
-    got = {g.param: float(g.value) for g in d.gradients}
+    got = {g.param: float(g.value) for g in d.results}
     for i in range(3):
         assert got[f"z{i + 1}"] == pytest.approx(p[i] - onehot[i], rel=1e-12, abs=1e-15)
     assert sum(got.values()) == pytest.approx(0.0, abs=1e-12)
@@ -279,5 +279,5 @@ def test_l1_brief_example():
     m, x, y = sp.symbols("m x y", real=True)
     expected = sp.diff(sp.Abs(y - (m * x + 4)), m).subs({m: sp.Rational(3, 2), x: 2, y: 10})
     d = symgrad.derive()
-    assert d.gradients[0].value == expected == -2
-    assert d.gradients[0].updated == sp.Rational(17, 10)
+    assert d.results[0].value == expected == -2
+    assert d.results[0].updated == sp.Rational(17, 10)

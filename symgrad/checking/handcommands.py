@@ -8,8 +8,8 @@ import sympy as sp
 
 from symgrad.errors import ParseError
 from symgrad.expr.functions import relu, sigmoid
-from symgrad.reader.expression import symbol
 from symgrad.expr.placeholders import Leibniz
+from symgrad.reader.expression import symbol
 
 _FN = {"sign": sp.sign, "abs": sp.Abs, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
        "sigmoid": sigmoid, "tanh": sp.tanh, "relu": relu, "max": sp.Max, "min": sp.Min}  # fmt: skip

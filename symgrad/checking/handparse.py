@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symgrad.errors import ParseError
 from symgrad.checking.handcommands import CLOSERS, Commands
 from symgrad.checking.handlex import Tok, error, tokenize
-from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
+from symgrad.errors import ParseError
 from symgrad.expr.placeholders import Leibniz
+from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
 
 MAX_DEPTH = 60  # nesting of groups, bars, calls, fractions and exponents
 _STARTS = frozenset({"num", "word", "fn", "d", "ind", "cs"})

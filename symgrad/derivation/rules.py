@@ -58,6 +58,7 @@ class Rule(enum.Enum):
     SOFTPLUS = "softplus"
     TRIG = "trigonometric"
     PIECEWISE = "piecewise"
+    LINEARITY = "linearity of the sum"
     FALLBACK = "sympy.diff"
 
 

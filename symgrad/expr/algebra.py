@@ -100,3 +100,35 @@ def evaluated(expr: sp.Basic) -> sp.Basic:
 def depends_on(expr: sp.Basic, var: sp.Symbol) -> bool:
     """True when ``var`` occurs in ``expr``."""
     return var in expr.free_symbols
+
+
+def replaced(expr: sp.Basic, repl: dict) -> sp.Basic:
+    """``expr.xreplace(repl)`` rebuilt without evaluation, so nothing is reordered or folded.
+
+    SymPy's ``xreplace`` re-evaluates every node it rebuilds (``1.5*2 + 4`` would come back
+    as ``4 + 1.5*2``); ``with sympy.evaluate(False)`` would avoid that but clears SymPy's
+    cache on every toggle. Shared sub-expressions are rebuilt once.
+    """
+    memo: dict = {}
+
+    def walk(e):
+        got = repl.get(e)
+        if got is not None:
+            return got
+        if not e.args:
+            return e
+        done = memo.get(e)
+        if done is not None:
+            return done
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            out = e
+        else:
+            try:
+                out = e.func(*args, evaluate=False)
+            except TypeError:  # a class without the keyword (ExprCondPair, Tuple)
+                out = e.func(*args)
+        memo[e] = out
+        return out
+
+    return walk(expr) if repl else expr

@@ -1,4 +1,13 @@
-"""Numbers: exact values at the point, their display, and substitution lines."""
+"""Numbers at a point: one bottom-up evaluation per node, exact where rational, else a 30-digit float.
+
+Every value symgrad computes goes through :func:`evaluate_at`. A node is evaluated from its
+children's *values* (never from their exact expressions), so the cost is linear in the size
+of the expression DAG: ``tanh(tanh(tanh(1/4)/2)/2)`` is three small evaluations, not an
+``evalf`` of a nested tree. Rationals stay exact (``0.05`` is ``1/20``, ``1.5 - 0.1*(-2)`` is
+``17/10``); the first irrational value becomes a :class:`sympy.Float` of :data:`PRECISION`
+digits, and everything computed from it is a float of that precision. Symbols missing from
+the environment (a kink's weight ``t``) stay symbolic, so a value can be affine in them.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +15,128 @@ from decimal import Decimal
 
 import sympy as sp
 
-from symgrad.expr.algebra import evaluated
-from symgrad.expr.placeholders import Leibniz, Shown
+from symgrad.errors import ProblemError
 
 #: Significant digits used when a value has no short exact decimal form.
 DEFAULT_DIGITS = 6
+#: Digits carried by inexact values (far beyond what is displayed).
+PRECISION = 30
+#: A rational with more digits than this is carried as a float instead.
+MAX_EXACT_DIGITS = 80
+#: Values larger than this in magnitude are refused (they cannot be shown or compared).
+MAX_MAGNITUDE = sp.Float("1e300", PRECISION)
+
+
+class DomainError(ProblemError):
+    """A value that is undefined, infinite or not real at the point."""
+
+
+def _too_long(r: sp.Rational) -> bool:
+    return (abs(r.p).bit_length() + r.q.bit_length()) * 0.30103 > MAX_EXACT_DIGITS
+
+
+def as_number(v: sp.Basic) -> sp.Basic:
+    """``v`` as an exact Rational or a PRECISION-digit Float (symbols left as they are)."""
+    if isinstance(v, sp.Rational):
+        return sp.Float(v, PRECISION) if _too_long(v) else v
+    if isinstance(v, sp.Float):
+        return v
+    if v.free_symbols:
+        return v
+    f = v.evalf(PRECISION)
+    return f
+
+
+def _bad(v: sp.Basic) -> bool:
+    """True when a numeric value is not a finite real number that can be shown."""
+    if isinstance(v, sp.Rational):
+        return False
+    if isinstance(v, sp.Float):
+        return not v.is_finite or abs(v) > MAX_MAGNITUDE
+    if v.free_symbols:
+        return False
+    return True  # complex, zoo, nan, or a value evalf could not reduce
+
+
+class Evaluator:
+    """Values of expressions at one point, memoised by node (the expression DAG is walked once).
+
+    Args:
+        env: symbol -> value (Rational, Float, or an expression in kink weights).
+        describe: turns a failing node into the words of an error message.
+    """
+
+    def __init__(self, env: dict, describe=None):
+        self.env = env
+        self.memo: dict = {}
+        self.describe = describe
+
+    def __call__(self, expr: sp.Basic) -> sp.Basic:
+        memo = self.memo
+        got = memo.get(expr)
+        if got is not None:
+            return got
+        stack = [(expr, False)]
+        while stack:  # iterative post-order: deep expressions never hit the recursion limit
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            if not node.args:
+                memo[node] = self._leaf(node)
+                continue
+            if isinstance(node, sp.Piecewise):
+                memo[node] = self._piecewise(node)
+                continue
+            if not ready:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args if a not in memo)
+                continue
+            memo[node] = self._node(node, [memo[a] for a in node.args])
+        return memo[expr]
+
+    def _leaf(self, node: sp.Basic) -> sp.Basic:
+        if isinstance(node, sp.Symbol):
+            return self.env.get(node, node)
+        if isinstance(node, (sp.Rational, sp.Float)):
+            return as_number(node)
+        if node.is_number:  # pi, E
+            return node.evalf(PRECISION)
+        return node  # true/false, and other atoms
+
+    def _node(self, node: sp.Basic, args: list) -> sp.Basic:
+        try:
+            value = node.func(*args)
+        except (ZeroDivisionError, ValueError, TypeError, ArithmeticError) as e:
+            raise self._error(node, args, type(e).__name__) from None
+        if isinstance(value, sp.logic.boolalg.Boolean) or isinstance(node, sp.core.relational.Relational):
+            return value
+        value = as_number(value)
+        if _bad(value):
+            raise self._error(node, args)
+        return value
+
+    def _piecewise(self, node: sp.Piecewise) -> sp.Basic:
+        for e, c in node.args:
+            cond = c if c in (sp.true, sp.false) else self(c)
+            if cond == sp.true:
+                return self(e)
+            if cond != sp.false:
+                return node.func(*[(self(e2), self(c2)) for e2, c2 in node.args])
+        raise self._error(node, [])
+
+    def _error(self, node, args, why: str = "") -> DomainError:
+        if self.describe is not None:
+            return DomainError(self.describe(node, args))
+        return DomainError(f"{node} is undefined, infinite or not real at the point")
+
+
+def evaluate_at(expr: sp.Basic, env: dict, describe=None) -> sp.Basic:
+    """The value of ``expr`` with ``env``'s values put in (see :class:`Evaluator`)."""
+    return Evaluator(env, describe)(expr)
 
 
 def is_exact_decimal(v: sp.Rational, digits: int) -> bool:
-    """True when the rational ``v`` has a terminating decimal of at most ``digits`` decimals."""
+    """True when the rational ``v`` has a terminating decimal of at most ``digits`` + 6 decimals."""
     q = int(v.q)
     for p in (2, 5):
         while q % p == 0:
@@ -24,35 +146,59 @@ def is_exact_decimal(v: sp.Rational, digits: int) -> bool:
 
 def _decimal_text(v: sp.Rational) -> str:
     d = Decimal(int(v.p)) / Decimal(int(v.q))
-    text = format(d.normalize(), "f")
+    return format(d.normalize(), "f")
+
+
+def _float_text(v, digits: int) -> str:
+    """A float (Python or SymPy) at ``digits`` significant digits, ``1.5e-7`` style."""
+    if isinstance(v, sp.Float):
+        if v == 0:
+            return "0"
+        import mpmath
+
+        text = mpmath.nstr(v._to_mpmath(v._prec), digits, min_fixed=-4, max_fixed=digits)
+        text = text.replace("e+", "e")
+        if "e" not in text and "." in text:
+            text = text.rstrip("0").rstrip(".")
+    else:
+        text = f"{v:.{digits}g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        if "." in mant:
+            mant = mant.rstrip("0").rstrip(".")
+        text = f"{mant}e{int(exp)}"
+    if text in ("-0", "-0.0"):
+        text = "0"
     return text
 
 
-def number_text(v: sp.Basic, digits: int = DEFAULT_DIGITS) -> tuple[str, bool]:
+def number_text(v, digits: int = DEFAULT_DIGITS) -> tuple[str, bool]:
     """A value as plain decimal text and whether that text is exact.
 
-    Integers and terminating decimals are exact (``1.7``); anything else is rounded
+    Integers and short terminating decimals are exact (``1.7``); anything else is rounded
     to ``digits`` significant digits (``0.622459``).
     """
     if isinstance(v, int):
         v = sp.Integer(v)
-    if not isinstance(v, sp.Basic):
-        raise TypeError(f"number_text needs a SymPy number, got {type(v).__name__}")
+    if isinstance(v, float):
+        return _float_text(v, digits), False
     if isinstance(v, sp.Integer):
         return str(int(v)), True
-    if isinstance(v, sp.Rational) and is_exact_decimal(v, digits):
-        return _decimal_text(v), True
-    f = sp.N(v, digits + 10)
-    if not f.is_real or not f.is_finite:
+    if isinstance(v, sp.Rational):
+        if is_exact_decimal(v, digits):
+            return _decimal_text(v), True
+        return _float_text(sp.Float(v, PRECISION), digits), False
+    if isinstance(v, sp.Float):
+        return _float_text(v, digits), False
+    if not isinstance(v, sp.Basic):
+        raise TypeError(f"number_text needs a number, got {type(v).__name__}")
+    n = as_number(v)
+    if not isinstance(n, (sp.Rational, sp.Float)) or _bad(n):
         raise ValueError(f"value {v} is not a finite real number")
-    text = f"{float(f):.{digits}g}"
-    if "e" in text:
-        mant, exp = text.split("e")
-        text = f"{mant}e{int(exp)}"
-    return text, False
+    return number_text(n, digits)
 
 
-def number_latex(v: sp.Basic, digits: int = DEFAULT_DIGITS) -> str:
+def number_latex(v, digits: int = DEFAULT_DIGITS) -> str:
     """A value as LaTeX (``1.7``, ``-2``, ``1.2 \\times 10^{-5}``)."""
     text, _ = number_text(v, digits)
     if "e" in text:
@@ -61,34 +207,6 @@ def number_latex(v: sp.Basic, digits: int = DEFAULT_DIGITS) -> str:
     return text
 
 
-def to_float(v: sp.Basic) -> float:
+def to_float(v) -> float:
     """A finite value as a Python float (for JSON)."""
-    return float(sp.N(v, 20))
-
-
-def substituted(expr: sp.Basic, values: dict[sp.Symbol, sp.Basic], digits: int) -> sp.Basic:
-    """``expr`` with every symbol replaced by its number, written as shown in a substitution line.
-
-    Negative numbers get parentheses so ``2 \\cdot (-1.75)`` never reads as ``2 \\cdot -1.75``.
-    Leibniz factors are replaced too when ``values`` holds them.
-    """
-    repl = {}
-    for sym in expr.free_symbols | {a for a in expr.atoms(Leibniz)}:
-        if sym in values:
-            tex = number_latex(values[sym], digits)
-            txt = number_text(values[sym], digits)[0]
-            if tex.startswith("-"):
-                tex, txt = f"\\left({tex}\\right)", f"({txt})"
-            repl[sym] = Shown(tex, txt)
-    with sp.evaluate(False):
-        return expr.xreplace(repl)
-
-
-def value_at(expr: sp.Basic, values: dict[sp.Symbol, sp.Basic], replace: dict | None = None) -> sp.Basic:
-    """The exact value of an author-form expression at the point.
-
-    ``replace`` maps local derivative factors at kinks (``sign(u)``) to chosen values
-    before the numbers go in.
-    """
-    e = evaluated(expr.xreplace(replace) if replace else expr)
-    return e.xreplace(values)
+    return float(v)

@@ -21,6 +21,7 @@ from symgrad.expr.functions import (
     sigmoid,
     softplus,
 )
+from symgrad.expr.sums import ExampleSum, example_sum, per_example_names
 from symgrad.reader.losses import BY_NAME as LOSS_NAMES
 
 # Decisions: implicit multiplication (2x, 2(x), (a)(b)) is an error, never a guess; |u| bars
@@ -65,6 +66,8 @@ _WHITELIST = [  # (spellings, SymPy callable, description); all real-valued on r
     (("hardtanh",), hardtanh, "clamp(u, -1, 1)"),
     (("heaviside", "step", "indicator"), sp.Heaviside, "1 for u > 0, 0 for u < 0"),
     (("where", "Piecewise"), sp.Piecewise, "where(cond, a, b): a where cond holds, else b"),
+    (("mean",), ExampleSum, "mean(body, i): the mean over the examples of body (names ending _i)"),
+    (("sum",), ExampleSum, "sum(body, i): the sum over the examples of body (names ending _i)"),
 ]
 #: functions taking other than one argument: fn -> (fewest, most)
 _ARITY = {leaky_relu: (1, 2), clamp: (3, 3), sp.Piecewise: (3, 3), sp.log: (1, 2)}
@@ -235,13 +238,15 @@ class _Parser:
     Sums and products are built n-ary in one SymPy call; '^' chains are folded in a loop.
     """
 
-    def __init__(self, text: str, start: int, end: int, where: str, lead: str | None = None):
+    def __init__(self, text: str, start: int, end: int, where: str, lead: str | None = None,
+                 shadowed: frozenset = frozenset()):
         if not isinstance(text, str):
             raise ParseError(f"expected text, got {type(text).__name__}", "", None, where)
         if len(text) > MAX_LENGTH:
             msg = f"text too long ({len(text)} characters, limit {MAX_LENGTH})"
             raise ParseError(msg, text, MAX_LENGTH, where)
         self.text, self.where, self.lead = text, where, lead
+        self.shadowed = shadowed  # constants (e, pi) that the problem defines as names
         self.toks = _tokenize(text, start, end, where)
         self.i = self.depth = 0
         self.memo: dict[sp.Basic, tuple[float, bool, float | None]] = {}
@@ -422,7 +427,9 @@ class _Parser:
                 return self.call(tok)
             if tok.text in FUNCTIONS:
                 raise self.error(f"{tok.text!r} is a function: write {tok.text}(...)", tok.pos)
-            return CONSTANTS[tok.text] if tok.text in CONSTANTS else symbol(tok.text)
+            if tok.text in CONSTANTS and tok.text not in self.shadowed:
+                return CONSTANTS[tok.text]
+            return symbol(tok.text)
         if tok.text in ("(", "|"):
             self.enter(tok)
             inner = self.sum()
@@ -443,6 +450,8 @@ class _Parser:
                 f"unknown function {name.text!r} (known: {known}; losses: "
                 f"{', '.join(sorted(LOSS_NAMES))})", name.pos)
         self.enter(opener := self.advance())
+        if fn is ExampleSum:
+            return self.example_sum(name, opener)
         first = self.comparison if fn is sp.Piecewise else self.sum
         args = [] if self.at(")") else [first()]
         while args and self.at(","):
@@ -482,6 +491,32 @@ class _Parser:
         if fn is sp.log and args[0].is_number and _evaluated(args[0]).is_extended_nonpositive:
             raise self.error(f"{name.text} of a number that is not positive", name.pos)
         return self.check(_build(fn, [args[0]]), name)
+
+    def example_sum(self, name: _Tok, opener: _Tok) -> sp.Expr:
+        """``sum(body, i)`` / ``mean(body, i)``: the body, then the index, a plain name."""
+        body = self.sum()
+        if not self.at(","):
+            tok = self.toks[self.i]
+            if tok.text == ")":
+                msg = f"{name.text}(body, i) needs the index after a comma, e.g. {name.text}((y_i - yhat_i)^2, i)"
+                raise self.error(msg, tok.pos)
+            raise self.after_operand(tok, opener)
+        self.advance()
+        index = self.advance()
+        if index.kind != "name" or index.text in FUNCTIONS or index.text in CONSTANTS:
+            raise self.error(f"the index of {name.text}(...) must be a name such as i", index.pos)
+        if not self.at(")"):
+            raise self.after_operand(self.toks[self.i], opener)
+        self.advance()
+        self.depth -= 1
+        names = [s.name for s in body.free_symbols]
+        if not per_example_names(names, index.text):
+            msg = (f"{name.text}(..., {index.text}): the body has no per-example name "
+                   f"(names ending in _{index.text}, such as y_{index.text})")
+            raise self.error(msg, name.pos)
+        if body.has(ExampleSum):
+            raise self.error(f"{name.text}(...) inside another sum is not supported", name.pos)
+        return example_sum(body, symbol(index.text), name.text == "mean")
 
     def call_log(self, arg: sp.Expr, name: _Tok) -> sp.Expr:
         if arg.is_number and _evaluated(arg).is_extended_nonpositive:
@@ -523,7 +558,7 @@ class _Parser:
         return self.check(fn(*args, evaluate=False), name)
 
 
-def parse_expression(text: str, *, where: str = "") -> sp.Expr:
+def parse_expression(text: str, *, where: str = "", shadowed: frozenset = frozenset()) -> sp.Expr:
     """Read a math expression such as ``(y - yhat)^2 / 2`` into SymPy, without eval.
 
     Supports ``+ - * / ^ **``, unary signs, parentheses, ``|u|`` and ``FUNCTIONS``.
@@ -539,10 +574,11 @@ def parse_expression(text: str, *, where: str = "") -> sp.Expr:
     Raises:
         ParseError: for any text that is not a valid expression within the limits.
     """
-    return _Parser(text, 0, len(text), where).parse()
+    return _Parser(text, 0, len(text), where, shadowed=shadowed).parse()
 
 
-def _assignment(text: str, start: int, end: int, where: str) -> tuple[_Tok, sp.Expr, int]:
+def _assignment(text: str, start: int, end: int, where: str,
+                shadowed: frozenset = frozenset()) -> tuple[_Tok, sp.Expr, int]:
     """Read ``name = expr`` in text[start:end]: (name token, expression, its start)."""
     equals = [i for i in range(start, end) if text[i] == "="]
     if not equals:
@@ -558,20 +594,23 @@ def _assignment(text: str, start: int, end: int, where: str) -> tuple[_Tok, sp.E
     if after.kind != "end":
         msg = f"expected '=' after {name.shown()}, found {after.shown()}"
         raise ParseError(msg, text, after.pos, where)
-    if name.text in RESERVED:
+    if name.text in RESERVED and name.text not in shadowed:
         kind = "a function" if name.text in FUNCTIONS else "a constant"
         msg = f"{name.text!r} is reserved ({kind}) and cannot be a variable name"
         raise ParseError(msg, text, name.pos, where)
-    expr = _Parser(text, equals[0] + 1, end, where, lead="'='").parse()
+    expr = _Parser(text, equals[0] + 1, end, where, lead="'='", shadowed=shadowed).parse()
     return name, expr, equals[0] + 1
 
 
-def parse_assignment(text: str, *, where: str = "") -> tuple[str, sp.Expr]:
+def parse_assignment(text: str, *, where: str = "",
+                     shadowed: frozenset = frozenset()) -> tuple[str, sp.Expr]:
     """Read ``name = expression``: ``"yhat = m*x + 4"`` gives ``("yhat", m*x + 4)``.
 
     Args:
         text: the assignment: exactly one ``=``, a single non-reserved name on its left.
         where: what the text is, carried into errors.
+        shadowed: constants (``e``, ``pi``) that the problem defines as names: they may
+            stand on the left and are read as names on the right.
 
     Returns:
         The name and the parsed right-hand side.
@@ -580,8 +619,19 @@ def parse_assignment(text: str, *, where: str = "") -> tuple[str, sp.Expr]:
         ParseError: with positions relative to the whole text.
     """
     _Parser(text, 0, 0, where)  # type and length checks
-    name, expr, _ = _assignment(text, 0, len(text), where)
+    name, expr, _ = _assignment(text, 0, len(text), where, shadowed)
     return name.text, expr
+
+
+def assigned_name(text: str) -> str | None:
+    """The name on the left of ``name = ...`` (None if there is none), without parsing the rest."""
+    if not isinstance(text, str):
+        return None
+    m = _NAME.match(text.lstrip(_SPACE))
+    if m is None:
+        return None
+    rest = text.lstrip(_SPACE)[m.end():].lstrip(_SPACE)
+    return m.group(0) if rest.startswith("=") and not rest.startswith("==") else None
 
 
 def _rational(expr: sp.Expr, text: str, pos: int, where: str, what: str) -> sp.Rational:

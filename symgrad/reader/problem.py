@@ -1,15 +1,23 @@
-"""The Problem: named quantities in order, the loss, the parameters, the point and the options."""
+"""The Problem: named quantities in order, the loss, the parameters, and optionally the point and the options."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
 from symgrad.errors import ProblemError
-from symgrad.derivation.kinks import Convention
+from symgrad.expr.sums import ExampleSum
+from symgrad.numbers.conventions import Convention
 from symgrad.numbers.values import DEFAULT_DIGITS
-from symgrad.reader.expression import parse_assignment, parse_number, parse_values
+from symgrad.reader.expression import (
+    CONSTANTS,
+    assigned_name,
+    parse_assignment,
+    parse_number,
+    parse_values,
+)
 
 #: Upper bounds that keep a run small: quantities, gradient-descent steps, digits.
 MAX_QUANTITIES = 200
@@ -40,8 +48,34 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class Reduction:
+    """The loss over a dataset: ``total = mean_i per_example`` (or the sum).
+
+    Attributes:
+        kind: ``mean`` or ``sum``.
+        index: the index name (``i``).
+        total: the name of the dataset loss (``J``).
+        per_example: the name of the per-example loss (a named quantity of the problem).
+        indexed: True when the author wrote the per-example names with ``_i`` themselves
+            (``J = mean((y_i - yhat_i)^2, i)``); False when the reduction comes from
+            ``--data`` with ``--reduce`` and the names are indexed only for display.
+        text: the author's definition of ``total`` (empty when it comes from ``--reduce``).
+    """
+
+    kind: str
+    index: str
+    total: str
+    per_example: str
+    indexed: bool
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class Problem:
-    """Everything a derivation needs; build it with :func:`build_problem`."""
+    """Everything a derivation needs; build it with :func:`build_problem`.
+
+    The point (``values``) is optional: with none, the derivation is symbolic.
+    """
 
     quantities: tuple[Quantity, ...]
     loss: str
@@ -55,27 +89,37 @@ class Problem:
     variants: tuple[Variant, ...] = field(default=())
     closing: str = ""
     style: str = "leibniz"
-    data: object = None  # a symgrad.numbers.descend.Dataset, or None
+    data: object = None  # a symgrad.reader.data.Dataset, or None
     reduce: str = "mean"
     update: str = "batch"
+    reduction: Reduction | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(q.name for q in self.quantities)
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[str, ...]:
         """Every name used that is not a named quantity, in order of first use."""
-        seen: list[str] = []
+        seen: dict[str, None] = {}
         named = set(self.names)
         for q in self.quantities:
-            for s in sorted(q.expr.free_symbols, key=lambda s: q.text.find(s.name)):
-                if s.name not in named and s.name not in seen:
-                    seen.append(s.name)
+            for s in sorted(q.expr.free_symbols, key=lambda s: (q.text.find(s.name), s.name)):
+                if s.name not in named:
+                    seen.setdefault(s.name)
         return tuple(seen)
 
+    @cached_property
+    def _by_name(self) -> dict:
+        return {q.name: q for q in self.quantities}
+
     def quantity(self, name: str) -> Quantity:
-        return next(q for q in self.quantities if q.name == name)
+        return self._by_name[name]
+
+    @property
+    def has_point(self) -> bool:
+        """True when every input has a value (numbers can be computed)."""
+        return bool(self.values)
 
     def point(self) -> dict[sp.Symbol, sp.Rational]:
         return {sp.Symbol(k, real=True): v for k, v in self.values}
@@ -108,12 +152,15 @@ def build_problem(
     """Read and check a problem given as text (the CLI's options, or the same from Python).
 
     Args:
-        lets: ``'NAME = EXPR'`` definitions in order; later ones may use earlier names.
+        lets: ``'NAME = EXPR'`` definitions in order; later ones may use earlier names. A
+            definition ``J = mean(body, i)`` (or ``sum``) makes the problem a loss over a
+            dataset (see :class:`Reduction`).
         wrt: the parameters, as ``'m,b'`` or a list of names.
-        at: the point, as ``'x=2, y=10'`` or a mapping of name to number.
+        at: the point, as ``'x=2, y=10'`` or a mapping of name to number; leave it out
+            for a symbolic derivation.
         loss: the quantity to differentiate (default: the last one).
         lr: the learning rate for gradient-descent updates (optional).
-        steps: how many updates to take (needs ``lr``).
+        steps: how many updates to take (needs ``lr`` and a point).
         convention: the kink convention's name.
         digits: significant digits for decimals that are not exact.
         title: a heading for rendered output.
@@ -127,20 +174,25 @@ def build_problem(
         raise ProblemError("no quantities: give at least one --let 'NAME = EXPR'")
     if len(lets) > MAX_QUANTITIES:
         raise ProblemError(f"too many quantities ({len(lets)}; at most {MAX_QUANTITIES})")
+    defined = [assigned_name(t) for t in lets]
+    # a --let that defines a constant's name (e, pi) shadows the constant everywhere
+    shadowed = frozenset(n for n in defined if n in CONSTANTS)
     quantities: list[Quantity] = []
+    position = {n: i for i, n in reversed(list(enumerate(defined, 1))) if n}
     for i, text in enumerate(lets, 1):
-        name, expr = parse_assignment(text, where=f"--let #{i}")
+        name, expr = parse_assignment(text, where=f"--let #{i}", shadowed=shadowed)
         if name in {q.name for q in quantities}:
             raise ProblemError(f"--let #{i}: {name} is defined twice")
-        later = {n for n in (parse_assignment(t)[0] for t in lets[i:])}
-        for s in expr.free_symbols:
-            if s.name in later or s.name == name:
+        for s in sorted(expr.free_symbols, key=lambda s: s.name):
+            if position.get(s.name, 0) >= i:
                 raise ProblemError(f"--let #{i}: {name} uses {s.name} before it is defined")
         quantities.append(Quantity(name, expr, text.split("=", 1)[1].strip()))
     names = [q.name for q in quantities]
     loss = loss or names[-1]
     if loss not in names:
         raise ProblemError(f"--loss {loss!r} is not a named quantity (named: {', '.join(names)})")
+    quantities, loss, reduction = _reduction(quantities, loss)
+    names = [q.name for q in quantities]
     probe = Problem(tuple(quantities), loss, (), ())
     inputs = probe.inputs
     values = _read_values(at, where="--at")
@@ -150,8 +202,10 @@ def build_problem(
         if k not in inputs:
             raise ProblemError(f"--at: unknown name {k!r} (inputs: {', '.join(inputs)})")
     missing = [n for n in inputs if n not in values]
-    if missing:
-        raise ProblemError(f"missing value for {', '.join(missing)}: give it with --at '{missing[0]}=...'")
+    if values and missing:
+        raise ProblemError(
+            f"missing value for {', '.join(missing)}: give it with --at '{missing[0]}=...' "
+            "(or leave out --at for a symbolic derivation)")
     params = _split_names(wrt) if wrt else []
     if not params:
         raise ProblemError(f"no parameter to differentiate by: give --wrt (inputs: {', '.join(inputs)})")
@@ -168,17 +222,49 @@ def build_problem(
     rate = _read_number(lr, "--lr") if lr is not None else None
     if rate is not None and rate <= 0:
         raise ProblemError("--lr must be positive")
-    if not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+    if not isinstance(steps, int) or isinstance(steps, bool) or not 1 <= steps <= MAX_STEPS:
         raise ProblemError(f"--steps must be a whole number from 1 to {MAX_STEPS}")
     if steps > 1 and rate is None:
         raise ProblemError("--steps needs a learning rate: give --lr")
-    if not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
+    if steps > 1 and not values:
+        raise ProblemError("--steps needs a starting point: give --at")
+    if not isinstance(digits, int) or isinstance(digits, bool) or not 1 <= digits <= MAX_DIGITS:
         raise ProblemError(f"--digits must be a whole number from 1 to {MAX_DIGITS}")
-    ordered = tuple((n, values[n]) for n in inputs)
+    ordered = tuple((n, values[n]) for n in inputs) if values else ()
     return Problem(
         tuple(quantities), loss, tuple(params), ordered, rate, steps, conv, digits, title,
-        variants, closing, _check_style(style),
+        variants, closing, _check_style(style), reduction=reduction,
     )
+
+
+def _reduction(quantities: list[Quantity], loss: str):
+    """Split ``J = mean(body, i)`` into the per-example loss and a :class:`Reduction`."""
+    sums = [q for q in quantities if q.expr.has(ExampleSum)]
+    if not sums:
+        return quantities, loss, None
+    q = sums[0]
+    if not isinstance(q.expr, ExampleSum):
+        raise ProblemError(f"{q.name}: a sum over examples must be the whole definition, "
+                           f"e.g. {q.name} = mean((y_i - yhat_i)^2, i)")
+    if q.name != loss or len(sums) > 1:
+        raise ProblemError(f"{q.name}: only the loss can be a sum over examples")
+    if any(q.name in {s.name for s in other.expr.free_symbols} for other in quantities):
+        raise ProblemError(f"{q.name} is a sum over examples; no quantity can use it")
+    body, index = q.expr.body, q.expr.index.name
+    kind = "mean" if q.expr.is_mean else "sum"
+    rest = [x for x in quantities if x is not q]
+    if isinstance(body, sp.Symbol) and body.name in {x.name for x in rest}:
+        per_example = body.name
+    else:  # the body becomes a named per-example quantity, ell_i
+        per_example = f"ell_{index}"
+        taken = {x.name for x in quantities} | {s.name for x in quantities for s in x.expr.free_symbols}
+        while per_example in taken:
+            per_example = "_" + per_example
+        open_ = q.text.find("(")
+        close = q.text.rfind(",")
+        text = q.text[open_ + 1 : close].strip() if 0 <= open_ < close else str(body)
+        rest.append(Quantity(per_example, body, text))
+    return rest, per_example, Reduction(kind, index, q.name, per_example, True, q.text)
 
 
 #: How the chain rule is presented.

@@ -10,8 +10,6 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from symgrad.expr.placeholders import Leibniz, Shown
-
 
 class SymgradLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with terms kept in the order the author wrote them."""
@@ -49,6 +47,15 @@ class SymgradLatexPrinter(LatexPrinter):
     def _print_Max(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return rf"\max\left({args}\right)"
+
+    def _print_ExampleSum(self, expr, exp=None):
+        i = self._print(expr.index)
+        body = self._print(expr.body)
+        if isinstance(expr.body, sp.Add):
+            body = rf"\left({body}\right)"
+        total = rf"\sum_{{{i}=1}}^{{n}} {body}"
+        out = rf"\frac{{1}}{{n}} {total}" if expr.is_mean else total
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
     def _print_Min(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
@@ -107,6 +114,10 @@ class PlainPrinter(StrPrinter):
 
     def _print_Max(self, expr):
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_ExampleSum(self, expr):
+        kind = "mean" if expr.is_mean else "sum"
+        return f"{kind}({self._print(expr.body)}, {self._print(expr.index)})"
 
     def _print_maximum(self, expr):
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"

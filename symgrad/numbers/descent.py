@@ -1,89 +1,52 @@
-"""Datasets: rows read from CSV, a per-example loss reduced by mean or sum, and compiled descent.
+"""The descend stage: gradient-descent trajectories, and dataset runs compiled once.
 
-The gradient is compiled once with ``lambdify`` (NumPy); the descent loop never does
+A trajectory without data repeats the forward and backward pass of
+:mod:`symgrad.numbers.point` at each new point. A dataset run compiles the loss and the
+gradient once with ``lambdify`` (NumPy) and vectorises over the rows; the loop never does
 symbolic substitution. At a kink the compiled ``sign``/indicator take the value the
 problem's convention picks for ``|u|`` (``sign(0)``) and for ``relu`` (``1[0 > 0]``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import sympy as sp
 
 from symgrad.errors import ProblemError
-from symgrad.reader.files import read_limited
-from symgrad.reader.expression import parse_number
-
-#: Limits on what is read: file size, rows, columns.
-MAX_BYTES = 4 * 1024 * 1024
-MAX_ROWS = 100_000
-MAX_COLUMNS = 100
-REDUCTIONS = ("mean", "sum")
-UPDATES = ("batch", "sgd")
+from symgrad.reader.data import Dataset
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """Rows of exact numbers under named columns (the header names are input names)."""
+class TrajectoryPoint:
+    """The loss and the parameters after ``step`` updates."""
 
-    source: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[sp.Rational, ...], ...]
-
-    def row(self, i: int) -> dict[str, sp.Rational]:
-        return dict(zip(self.columns, self.rows[i]))
+    step: int
+    loss: sp.Basic
+    params: tuple[tuple[str, sp.Basic], ...]
 
 
-def read_csv(path: str | Path) -> Dataset:
-    """Read a CSV file with a header row of names and numeric cells.
+def trajectory(d, numbers) -> tuple[TrajectoryPoint, ...]:
+    """``problem.steps`` updates from the point of ``numbers`` (empty unless steps > 1)."""
+    from symgrad.numbers.point import gradient_at
+    from symgrad.numbers.values import as_number
 
-    Raises:
-        ProblemError: an unreadable file, a bad header, a non-numeric cell (with its row
-            and column), a ragged row, or a file over the limits.
-    """
-    p = Path(path)
-    raw = read_limited(p, "data file", MAX_BYTES)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ProblemError(f"data file {str(p)!r} is not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise ProblemError(f"data file {str(p)!r} is empty") from None
-    except csv.Error as e:
-        raise ProblemError(f"data file {str(p)!r}: {e}") from None
-    if len(header) > MAX_COLUMNS or not all(h.isidentifier() for h in header):
-        raise ProblemError(f"data file {str(p)!r}: the header must be names such as x,y")
-    if len(set(header)) != len(header):
-        raise ProblemError(f"data file {str(p)!r}: a column name appears twice")
-    rows = []
-    try:
-        for line_no, cells in enumerate(reader, start=2):
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                raise ProblemError(
-                    f"data file {str(p)!r} line {line_no}: {len(cells)} cells, header has {len(header)}"
-                )
-            rows.append(tuple(
-                parse_number(c.strip(), where=f"data file line {line_no}, column {name}")
-                for c, name in zip(cells, header)
-            ))
-            if len(rows) > MAX_ROWS:
-                raise ProblemError(f"data file {str(p)!r} has more than {MAX_ROWS} rows")
-    except csv.Error as e:
-        raise ProblemError(f"data file {str(p)!r}: {e}") from None
-    if not rows:
-        raise ProblemError(f"data file {str(p)!r} has a header but no rows")
-    return Dataset(str(p), tuple(header), tuple(rows))
+    p = d.problem
+    if p.steps <= 1 or p.lr is None:
+        return ()
+    point = dict(numbers.inputs)
+    loss, grads = numbers.value(p.loss), [dict(numbers.gradient)[w] for w in p.wrt]
+    out = []
+    for k in range(p.steps + 1):
+        out.append(TrajectoryPoint(k, loss, tuple((w, point[w]) for w in p.wrt)))
+        if k == p.steps or any(g is None for g in grads):
+            break  # the subdifferential convention takes no step
+        for w, g in zip(p.wrt, grads):
+            point[w] = as_number(point[w] - p.lr * g)
+        loss, grads = gradient_at(d, point, numbers.convention)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -129,7 +92,26 @@ def compile_functions(loss_expr, gradient_exprs, columns, params, sign_at_zero, 
     return loss_fn, grad_fns
 
 
-def run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: float) -> DataRun:
+def data_run(d) -> DataRun:
+    """The dataset's reduced gradient and descent, compiled once from the derived gradient."""
+    from symgrad.derivation.chain import full_loss
+    from symgrad.expr.algebra import evaluated
+    from symgrad.expr.functions import to_elementary
+    from symgrad.numbers.conventions import compiled_kink_values
+
+    problem = d.problem
+    full, expanded = full_loss(problem)
+    grads = []
+    for g in d.gradients:
+        if g.expr is None:  # too many chain paths to write out: SymPy differentiates the loss
+            grads.append(sp.diff(to_elementary(full), sp.Symbol(g.param, real=True)))
+        else:
+            grads.append(to_elementary(evaluated(g.expr).xreplace(expanded)))
+    sign0, step0 = compiled_kink_values(problem.convention)
+    return _run(problem, to_elementary(full), grads, sign0, step0)
+
+
+def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: float) -> DataRun:
     """Evaluate the dataset at the problem's parameters and take the descent steps."""
     data: Dataset = problem.data
     cols = data.columns

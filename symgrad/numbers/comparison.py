@@ -1,0 +1,44 @@
+"""Comparison rows: the same problem with another loss and/or other values, side by side.
+
+The built-in L1 example closes with the L2 gradient at the same point and both gradients
+at an outlier. Each row reuses the cached symbolic derivation of its loss and only
+evaluates it at the row's point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from symgrad.derivation.chain import derive
+from symgrad.numbers.point import evaluate
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One row: its label, the values that differ, the loss and the gradient there."""
+
+    label: str
+    values: tuple[tuple[str, sp.Basic], ...]
+    loss: sp.Basic
+    gradient: tuple[tuple[str, sp.Basic | None], ...]
+
+
+def compare(problem) -> tuple[ComparisonRow, ...]:
+    """The problem's comparison rows (empty when it has no variants or no point)."""
+    if not problem.variants or not problem.values:
+        return ()
+    shown = [k for k, _ in problem.values if any(k in dict(v.values) for v in problem.variants)]
+    rows = []
+    for variant in problem.variants:
+        quantities = tuple(
+            variant.loss if variant.loss and q.name == variant.loss.name else q
+            for q in problem.quantities
+        )
+        values = {**dict(problem.values), **dict(variant.values)}
+        sub = replace(problem, quantities=quantities, values=tuple(values.items()), variants=(), steps=1)
+        numbers = evaluate(derive(sub))
+        point = tuple((k, values[k]) for k in shown)
+        rows.append(ComparisonRow(variant.label, point, numbers.value(problem.loss), numbers.gradient))
+    return tuple(rows)

@@ -1,0 +1,289 @@
+"""The evaluate stage: Derivation + point + convention -> Numbers.
+
+One forward pass computes each named quantity once from the values before it; each local
+partial and each rule step is evaluated from those values (never from nested exact
+expressions), so the cost is linear in the size of the derivation. On a kink place the
+local factor becomes a weight ``t`` ranging over the subdifferential; the adjoints are then
+affine in the weights, and the convention picks them (min-norm over the whole gradient
+vector when the point lies on one kink).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy as sp
+
+from symgrad.derivation.kinks import KinkPlace, weight_replacements
+from symgrad.derivation.record import Derivation
+from symgrad.errors import ProblemError
+from symgrad.numbers.conventions import Convention, choose, framework_weights
+from symgrad.numbers.values import PRECISION, Evaluator
+
+#: A float argument this close to 0 counts as on the kink (values carry 30 digits).
+ON_KINK = sp.Float(f"1e-{PRECISION - 5}", PRECISION)
+
+
+@dataclass(frozen=True)
+class Kink:
+    """A kink place that the point lies exactly on, and what the convention did there.
+
+    Attributes:
+        place: the symbolic place (function, expression, argument, local factors).
+        interval: the range of the weight ``t`` (the subdifferential of the local factor).
+        chosen: the ``t`` the convention picks (None under ``subdifferential``).
+        convention: the convention applied.
+        frameworks: what each measured framework picks, as ``(framework, version, call, t)``.
+        note: how the convention decided (e.g. a framework that was not measured).
+        min_norm: the place's own smallest-slope ``t``.
+    """
+
+    place: KinkPlace
+    interval: tuple[sp.Rational, sp.Rational]
+    chosen: sp.Rational | None
+    convention: Convention
+    frameworks: tuple[tuple[str, str, str, sp.Rational], ...] = ()
+    note: str = ""
+    min_norm: sp.Rational = sp.Integer(0)
+
+    # the place's fields, read through
+    quantity = property(lambda self: self.place.quantity)
+    function = property(lambda self: self.place.function)
+    expr = property(lambda self: self.place.expr)
+    argument = property(lambda self: self.place.argument)
+    local = property(lambda self: self.place.local)
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """A derivation's numbers at one point under one convention.
+
+    Values are exact Rationals where the arithmetic stays rational, else 30-digit Floats.
+    ``None`` stands for a value that is an interval (the ``subdifferential`` convention on
+    a kink).
+    """
+
+    convention: Convention
+    inputs: tuple[tuple[str, sp.Basic], ...]
+    values: tuple[tuple[str, sp.Basic], ...]  # the named quantities (forward pass)
+    locals: tuple[tuple[tuple[str, str], sp.Basic | None], ...]
+    step_values: tuple[tuple[tuple[str, str], tuple[sp.Basic | None, ...]], ...]
+    kinks: tuple[Kink, ...]
+    gradient: tuple[tuple[str, sp.Basic | None], ...]
+    intervals: tuple[tuple[str, tuple[sp.Basic, sp.Basic] | None], ...]
+    adjoints: tuple[tuple[str, sp.Basic | None], ...]
+    updated: tuple[tuple[str, sp.Basic], ...] | None
+
+    @cached_property
+    def _values(self) -> dict:
+        return {**dict(self.inputs), **dict(self.values)}
+
+    def value(self, name: str) -> sp.Basic:
+        """The value of an input or a named quantity."""
+        return self._values[name]
+
+    @cached_property
+    def point(self) -> dict[sp.Symbol, sp.Basic]:
+        """Every input and named quantity as ``{symbol: value}``."""
+        return {sp.Symbol(k, real=True): v for k, v in self._values.items()}
+
+    def local(self, quantity: str, symbol: str):
+        return dict(self.locals)[(quantity, symbol)]
+
+    def steps_of(self, quantity: str, symbol: str) -> tuple:
+        return dict(self.step_values)[(quantity, symbol)]
+
+
+def _describe(node, args) -> str:
+    from symgrad.rendering.printing import plain
+
+    shown = plain(node)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    if isinstance(node, sp.Pow) and args and args[1].is_negative is True and args[0] == 0:
+        return f"division by zero at the point: {shown} with {plain(node.args[0])} = 0"
+    name = type(node).__name__.lower()
+    if name in ("log", "sqrt") or (isinstance(node, sp.Pow) and args and not args[1].is_integer):
+        what = "log" if name == "log" else "a root"
+        vals = ", ".join(_short(a) for a in args[:1])
+        return (f"{what} of a negative number (or zero) at the point: {shown} with "
+                f"{plain(node.args[0])} = {vals}")
+    vals = ", ".join(_short(a) for a in args)
+    return f"{shown} is undefined, infinite or not real at the point (arguments: {vals})"
+
+
+def _short(v) -> str:
+    from symgrad.numbers.values import number_text
+
+    try:
+        return number_text(v)[0]
+    except (TypeError, ValueError):
+        return str(v)[:30]
+
+
+def _point(d: Derivation, at) -> dict[str, sp.Basic]:
+    p = d.problem
+    if at is None:
+        values = dict(p.values)
+    elif isinstance(at, dict):
+        values = dict(at)
+    else:
+        values = dict(at)
+    missing = [n for n in p.inputs if n not in values]
+    if missing:
+        raise ProblemError(f"missing value for {', '.join(missing)}: give it with --at '{missing[0]}=...'")
+    return {n: values[n] for n in p.inputs}
+
+
+def _on_place(ev: Evaluator, place: KinkPlace) -> bool:
+    v = ev(place.argument)
+    if v.free_symbols:
+        return False
+    return v == 0 or (isinstance(v, sp.Float) and abs(v) < ON_KINK)
+
+
+class _Pass:
+    """Forward values, kinks, local partials and adjoints at one point."""
+
+    def __init__(self, d: Derivation, point: dict[str, sp.Basic], conv: Convention):
+        p = d.problem
+        env = {sp.Symbol(k, real=True): v for k, v in point.items()}
+        ev = Evaluator(env, _describe)
+        for q in p.quantities:
+            env[q.symbol] = ev(q.expr)
+        self.d, self.env, self.ev = d, env, ev
+        hits = []
+        for place in d.places:
+            if _on_place(ev, place):
+                slope = ev(place.slope) if place.slope is not None else None
+                chosen, note = choose(place, conv, slope)
+                min_norm = choose(place, Convention.MIN_NORM, slope)[0]
+                hits.append(Kink(place, place.interval, chosen, conv, framework_weights(place),
+                                 note, min_norm))
+        weights = [sp.Symbol(f"_t{i}") for i in range(len(hits))]
+        self.replacements = repl = weight_replacements([k.place for k in hits], weights)
+        self.raw_local = {}
+        for part in d.partials:
+            after = part.after.xreplace(repl) if repl else part.after
+            self.raw_local[(part.quantity, part.symbol)] = ev(after)
+        adj: dict[str, sp.Basic] = {n: sp.Integer(0) for n in p.inputs + p.names}
+        adj[p.loss] = sp.Integer(1)
+        order = {part.quantity: [] for part in d.partials}
+        for part in d.partials:
+            order[part.quantity].append(part.symbol)
+        for q in reversed(p.quantities):
+            up = adj[q.name]
+            if up == 0:
+                continue
+            for s in order.get(q.name, ()):
+                term = up * self.raw_local[(q.name, s)]
+                adj[s] = sp.expand(adj[s] + term) if hits else adj[s] + term
+        self.raw_adjoints = adj
+        used = set().union(*(v.free_symbols for v in adj.values())) if hits else set()
+        live = [w in used for w in weights]
+        # A kink whose weight reaches no adjoint is masked (e.g. |r| inside max(0, |r| - eps)
+        # where the max picks 0): the loss is differentiable there, so it is not reported.
+        self.masked = {w: (k.min_norm if k.chosen is None else k.chosen)
+                       for w, k, on in zip(weights, hits, live) if not on}
+        self.kinks = [k for k, on in zip(hits, live) if on]
+        self.weights = [w for w, on in zip(weights, live) if on]
+        if conv is Convention.MIN_NORM and len(self.kinks) == 1:
+            self.kinks = [self._min_norm(self.kinks[0], self.weights[0])]
+        chosen = [k.chosen for k in self.kinks]
+        self.choice = None if None in chosen else {**dict(zip(self.weights, chosen)), **self.masked}
+
+    def _min_norm(self, kink: Kink, t: sp.Symbol) -> Kink:
+        """With one kink the gradient is affine in its weight t: pick the t in the interval
+        that gives the gradient vector its smallest norm (the true min-norm subgradient),
+        rather than the kinked function's own smallest slope."""
+        from dataclasses import replace
+
+        grads = [sp.expand(self.raw_adjoints[p].xreplace(self.masked)) for p in self.d.problem.wrt]
+        slopes = [g.coeff(t, 1) for g in grads]
+        offsets = [g.coeff(t, 0) for g in grads]
+        denominator = sum(b * b for b in slopes)
+        if denominator == 0:
+            return kink
+        lo, hi = kink.interval
+        best = -sum(a * b for a, b in zip(offsets, slopes)) / denominator
+        best = min(max(best, lo), hi)
+        return replace(kink, chosen=best)
+
+    def resolve(self, v: sp.Basic) -> sp.Basic | None:
+        """A value with the convention's choices put in (None when it stays an interval)."""
+        v = v.xreplace(self.masked) if self.masked else v
+        if not (v.free_symbols & set(self.weights)):
+            return v
+        if self.choice is None:
+            return None
+        return Evaluator({})(v.xreplace(self.choice))
+
+    def interval(self, v: sp.Basic) -> tuple[sp.Basic, sp.Basic] | None:
+        """The range of a value over every kink's subdifferential (None away from kinks)."""
+        v = v.xreplace(self.masked) if self.masked else v
+        used = [w for w in self.weights if w in v.free_symbols]
+        if not used:
+            return None
+        bounds = {w: k.interval for w, k in zip(self.weights, self.kinks)}
+        corners = [Evaluator({})(v.xreplace(dict(zip(used, c))))
+                   for c in itertools.product(*(bounds[w] for w in used))]
+        return min(corners), max(corners)
+
+    def gradient(self) -> list[sp.Basic | None]:
+        return [self.resolve(self.raw_adjoints[p]) for p in self.d.problem.wrt]
+
+
+def evaluate(d: Derivation, at=None, convention: Convention | str | None = None) -> "Numbers":
+    """The numbers of ``d`` at a point under a convention.
+
+    Args:
+        d: the symbolic derivation.
+        at: ``{name: value}`` for every input (default: the problem's point).
+        convention: the kink convention (default: the problem's).
+
+    Raises:
+        ProblemError: a missing value, or a value that is undefined at the point (with the
+            expression and the values that make it so).
+    """
+    p = d.problem
+    conv = convention if isinstance(convention, Convention) else (
+        Convention.parse(convention) if convention else p.convention)
+    point = _point(d, at)
+    run = _Pass(d, point, conv)
+    ev = Evaluator(run.env, _describe)
+    locals_, steps = [], []
+    for part in d.partials:
+        key = (part.quantity, part.symbol)
+        locals_.append((key, run.resolve(run.raw_local[key])))
+        vals = []
+        for s in part.step.walk():
+            if s.minor:
+                vals.append(None)
+                continue
+            after = s.after.xreplace(run.replacements) if run.replacements else s.after
+            vals.append(run.resolve(ev(after)))
+        steps.append((key, tuple(vals)))
+    grads = run.gradient()
+    updated = None
+    if p.lr is not None and all(g is not None for g in grads):
+        updated = tuple((w, Evaluator({})(point[w] - p.lr * g)) for w, g in zip(p.wrt, grads))
+    return Numbers(
+        conv,
+        tuple(point.items()),
+        tuple((q.name, run.env[q.symbol]) for q in p.quantities),
+        tuple(locals_),
+        tuple(steps),
+        tuple(run.kinks),
+        tuple(zip(p.wrt, grads)),
+        tuple((w, run.interval(run.raw_adjoints[w])) for w in p.wrt),
+        tuple((n, run.resolve(v)) for n, v in run.raw_adjoints.items()),
+        updated,
+    )
+
+
+def gradient_at(d: Derivation, point: dict[str, sp.Basic], conv: Convention):
+    """(loss, gradient values) at a point: the forward and backward pass only (for descent)."""
+    run = _Pass(d, point, conv)
+    return run.env[sp.Symbol(d.problem.loss, real=True)], run.gradient()

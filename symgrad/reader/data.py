@@ -1,0 +1,79 @@
+"""Data files: rows of exact numbers under named columns, read with bounded size."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy as sp
+
+from symgrad.errors import ProblemError
+from symgrad.reader.expression import parse_number
+from symgrad.reader.files import read_limited
+
+#: Limits on what is read: file size, rows, columns.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_COLUMNS = 100
+REDUCTIONS = ("mean", "sum")
+UPDATES = ("batch", "sgd")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Rows of exact numbers under named columns (the header names are input names)."""
+
+    source: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[sp.Rational, ...], ...]
+
+    def row(self, i: int) -> dict[str, sp.Rational]:
+        return dict(zip(self.columns, self.rows[i]))
+
+
+def read_csv(path: str | Path) -> Dataset:
+    """Read a CSV file with a header row of names and numeric cells.
+
+    Raises:
+        ProblemError: an unreadable file, a bad header, a non-numeric cell (with its row
+            and column), a ragged row, or a file over the limits.
+    """
+    p = Path(path)
+    raw = read_limited(p, "data file", MAX_BYTES)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ProblemError(f"data file {str(p)!r} is not UTF-8 text") from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ProblemError(f"data file {str(p)!r} is empty") from None
+    except csv.Error as e:
+        raise ProblemError(f"data file {str(p)!r}: {e}") from None
+    if len(header) > MAX_COLUMNS or not all(h.isidentifier() for h in header):
+        raise ProblemError(f"data file {str(p)!r}: the header must be names such as x,y")
+    if len(set(header)) != len(header):
+        raise ProblemError(f"data file {str(p)!r}: a column name appears twice")
+    rows = []
+    try:
+        for line_no, cells in enumerate(reader, start=2):
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise ProblemError(
+                    f"data file {str(p)!r} line {line_no}: {len(cells)} cells, header has {len(header)}"
+                )
+            rows.append(tuple(
+                parse_number(c.strip(), where=f"data file line {line_no}, column {name}")
+                for c, name in zip(cells, header)
+            ))
+            if len(rows) > MAX_ROWS:
+                raise ProblemError(f"data file {str(p)!r} has more than {MAX_ROWS} rows")
+    except csv.Error as e:
+        raise ProblemError(f"data file {str(p)!r}: {e}") from None
+    if not rows:
+        raise ProblemError(f"data file {str(p)!r} has a header but no rows")
+    return Dataset(str(p), tuple(header), tuple(rows))

@@ -1,0 +1,405 @@
+"""The template context: a Derivation (and whatever numeric layers it carries) as plain data.
+
+Templates own every word and the layout; this module only turns records into strings.
+Each piece of math is a :class:`Math` whose LaTeX and plain spellings are printed on first
+use and then kept, so rendering several formats from one context prints each expression at
+most once per spelling. Nothing here computes mathematics: values come from the record.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symgrad.derivation.record import Derivation
+from symgrad.expr.algebra import replaced
+from symgrad.expr.placeholders import Leibniz, Shown
+from symgrad.numbers.conventions import CONVENTION_TEXT, Convention
+from symgrad.numbers.values import number_latex, number_text
+from symgrad.rendering.printing import latex, numeric_latex, plain
+
+_FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow"}
+#: Rows and trajectory steps shown in documents (JSON has them all).
+SHOWN_ROWS = 10
+SHOWN_STEPS = 12
+
+
+class Math:
+    """One piece of math in two spellings, LaTeX (``tex``) and plain text (``plain``), printed lazily."""
+
+    __slots__ = ("_expr", "_numeric", "_tex", "_plain")
+
+    def __init__(self, expr=None, numeric: bool = False, tex: str | None = None,
+                 plain_text: str | None = None):
+        self._expr, self._numeric, self._tex, self._plain = expr, numeric, tex, plain_text
+
+    @property
+    def tex(self) -> str:
+        if self._tex is None:
+            self._tex = numeric_latex(self._expr) if self._numeric else latex(self._expr)
+        return self._tex
+
+    @property
+    def plain(self) -> str:
+        if self._plain is None:
+            self._plain = plain(self._expr)
+        return self._plain
+
+    def __repr__(self) -> str:
+        return f"Math({self.plain!r})"
+
+
+def _m(expr: sp.Basic) -> Math:
+    return Math(expr)
+
+
+def _mn(expr: sp.Basic) -> Math:
+    return Math(expr, numeric=True)
+
+
+def _sym(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+class _Numbers:
+    """Number display shared by the whole context (each value formatted once)."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+        self.cache: dict = {}
+
+    def text(self, v) -> tuple[str, str, bool]:
+        key = (v, type(v))
+        got = self.cache.get(key)
+        if got is None:
+            txt, exact = number_text(v, self.digits)
+            got = (number_latex(v, self.digits), txt, exact)
+            self.cache[key] = got
+        return got
+
+    def math(self, v) -> Math:
+        tex, txt, _ = self.text(v)
+        return Math(tex=tex, plain_text=txt)
+
+    def rel(self, v) -> str:
+        return "=" if self.text(v)[2] else r"\approx"
+
+    def shown(self, v) -> Shown:
+        tex, txt, _ = self.text(v)
+        if tex.startswith("-"):
+            tex, txt = rf"\left({tex}\right)", f"({txt})"
+        return Shown(tex, txt)
+
+    def substituted(self, expr: sp.Basic, values: dict) -> sp.Basic:
+        """``expr`` with every symbol (and Leibniz factor) that has a value shown as its number."""
+        repl = {s: self.shown(values[s]) for s in expr.free_symbols if s in values}
+        return replaced(expr, repl)
+
+
+def _d_op(var: sp.Symbol, expr: sp.Basic) -> sp.Basic:
+    return sp.Derivative(expr, var, evaluate=False)
+
+
+def _dedup(parts: list[Math], key=lambda m: m.tex) -> list[Math]:
+    out: list[Math] = []
+    for m in parts:
+        if not out or key(out[-1]) != key(m):
+            out.append(m)
+    return out
+
+
+class _Builder:
+    """Builds the context of one derivation."""
+
+    def __init__(self, d: Derivation):
+        from symgrad.rendering.templates import sentence
+
+        self.d, self.p, self.n = d, d.problem, d.numbers
+        self.sentence = sentence
+        self.num = _Numbers(self.p.digits)
+        self.loss = _sym(self.p.loss)
+        self.point = dict(self.n.point) if self.n is not None else {}
+        self.kink_shown = self._kink_factor_map()
+
+    # --- pieces -------------------------------------------------------------------------
+    def _kink_factor_map(self) -> dict:
+        """Each kink's local factor mapped to a shown value (tex, plain) under the convention."""
+        shown = {}
+        for k in self.d.kinks:
+            lo, hi = k.interval
+            for factor, sign in k.local:
+                if k.chosen is None:
+                    a, b = (lo, hi) if sign == 1 else (1 - hi, 1 - lo)
+                    ta, xa, _ = self.num.text(a)
+                    tb, xb, _ = self.num.text(b)
+                    shown[factor] = Shown(rf"\left[{ta}, {tb}\right]", f"[{xa}, {xb}]")
+                else:
+                    shown[factor] = self.num.shown(k.chosen if sign == 1 else 1 - k.chosen)
+        return shown
+
+    def _numeric_line(self, expr: sp.Basic, value) -> list[Math] | None:
+        """``expr`` with the numbers put in, the kink choices put in, and the value."""
+        if self.n is None or not expr.free_symbols:
+            return None
+        if not all(s in self.point for s in expr.free_symbols):
+            return None
+        line = [_mn(self.num.substituted(expr, self.point))]
+        if self.kink_shown:
+            line.append(_mn(self.num.substituted(replaced(expr, self.kink_shown), self.point)))
+        if value is not None:
+            line.append(self.num.math(value))
+        return _dedup(line)
+
+    def step(self, step, value) -> dict:
+        parts = [_m(_d_op(step.var, step.before))]
+        for e in (step.middle, step.filled, step.after):
+            m = _mn(e)
+            if m.tex != parts[-1].tex:
+                parts.append(m)
+        return {"rule": step.rule.value, "sentence": self.sentence(step), "parts": parts,
+                "numeric": self._numeric_line(step.after, value)}
+
+    def forward(self) -> list[dict]:
+        if self.n is None:
+            return []
+        out = []
+        for name, value in self.n.values:
+            q = self.p.quantity(name)
+            out.append({"name": _m(q.symbol), "parts": [_m(q.expr), _mn(self.num.substituted(q.expr, self.point))],
+                        "value": self.num.math(value), "rel": self.num.rel(value)})
+        return out
+
+    def gradients(self) -> list[dict]:
+        out = []
+        n = self.n
+        steps_of = dict(n.step_values) if n is not None else {}
+        for g in self.d.gradients:
+            psym = _sym(g.param)
+            lhs = Leibniz(self.loss, psym, partial=False)
+            factors, seen = [], set()
+            for path in g.paths:
+                for key in path:
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    part = self.d.partial(*key)
+                    values = steps_of.get(key) or [None] * sum(1 for _ in part.step.walk())
+                    steps = [self.step(s, v) for s, v in zip(part.step.walk(), values) if not s.minor]
+                    factors.append({"name": _m(Leibniz(_sym(key[0]), _sym(key[1]))),
+                                    "steps": steps, "result": _m(part.after)})
+            chain_terms = [sp.Mul(*[Leibniz(_sym(q), _sym(s)) for q, s in path], evaluate=False)
+                           for path in g.paths]
+            chain = (sp.Add(*chain_terms, evaluate=False) if len(chain_terms) > 1
+                     else chain_terms[0] if chain_terms else None)
+            value = interval = descent = None
+            numbers = []
+            if n is not None:
+                raw = dict(n.gradient)[g.param]
+                value = None if raw is None else raw
+                iv = dict(n.intervals)[g.param]
+                interval = None if iv is None else [self.num.math(v) for v in iv]
+                if g.expr is not None:
+                    numbers = self._numeric_line(g.expr, None) or []
+                if n.updated is not None and self.d.data_run is None:
+                    descent = self._update(psym, lhs, dict(n.updated)[g.param], raw)
+            symbolic_update = None
+            if self.p.lr is not None and n is None and g.expr is not None:
+                eta = _sym("eta")
+                rule = sp.Add(psym, sp.Mul(-1, eta, lhs, evaluate=False), evaluate=False)
+                filled = sp.Add(psym, sp.Mul(-1, eta, g.expr, evaluate=False), evaluate=False)
+                symbolic_update = {"rule": _m(rule), "filled": _m(filled)}
+            out.append({
+                "param": g.param, "param_m": _m(psym), "lhs": _m(lhs),
+                "chain": None if chain is None else _mn(chain), "factors": factors,
+                "result": None if g.expr is None else _m(g.expr), "numbers": numbers,
+                "value": None if value is None else self.num.math(value),
+                "rel": "=" if value is None else self.num.rel(value),
+                "interval": interval, "descent": descent, "symbolic_update": symbolic_update,
+            })
+        return out
+
+    def _update(self, psym, lhs, updated, grad) -> dict:
+        eta = _sym("eta")
+        rule = sp.Add(psym, sp.Mul(-1, eta, lhs, evaluate=False), evaluate=False)
+        nums = replaced(rule, {psym: self.num.shown(self.point[psym]), eta: self.num.shown(self.p.lr),
+                              lhs: self.num.shown(grad)})
+        return {"rule": _m(rule), "numbers": _mn(nums), "value": self.num.math(updated),
+                "rel": self.num.rel(updated)}
+
+    def kinks(self) -> list[dict]:
+        out = []
+        for k in self.d.kinks:
+            out.append({
+                "quantity": k.quantity, "function": k.function, "expr": _m(k.expr),
+                "argument": _m(k.argument), "interval": [self.num.math(v) for v in k.interval],
+                "chosen": None if k.chosen is None else self.num.math(k.chosen),
+                "local": _m(k.local[0][0]), "note": k.note,
+                "frameworks": [{"name": _FRAMEWORK_NAMES[f], "version": v, "call": call,
+                                "value": self.num.math(t)} for f, v, call, t in k.frameworks],
+            })
+        return out
+
+    def places(self) -> list[dict]:
+        """Every kink place, symbolically: where it is, its subdifferential, the gradient there."""
+        t = self.d.weight
+        out = []
+        for place in self.d.places:
+            grads = [{"lhs": _m(Leibniz(self.loss, _sym(o.param), partial=False)), "expr": _m(o.expr)}
+                     for o in self.d.on_kink if o.place is place]
+            if not grads:
+                continue  # the gradient never meets this kink's factor
+            lo, hi = place.interval
+            out.append({
+                "quantity": place.quantity, "function": place.function, "expr": _m(place.expr),
+                "argument": _m(place.argument), "local": _m(place.factor), "weight": _m(t),
+                "interval": [self.num.math(lo), self.num.math(hi)], "gradients": grads,
+            })
+        return out
+
+    def adjoints(self) -> list[dict]:
+        if self.n is None:
+            return []
+        return [{"name": _m(_sym(name)), "lhs": _m(Leibniz(self.loss, _sym(name))),
+                 "value": None if v is None else self.num.math(v)} for name, v in self.n.adjoints]
+
+    def backprop(self) -> list[dict]:
+        """Node by node in reverse topological order: upstream gradient times local derivative."""
+        p, n = self.p, self.n
+        adjoint = dict(n.adjoints) if n is not None else {}
+        locals_ = dict(n.locals) if n is not None else {}
+        nodes = []
+        for name in [q.name for q in reversed(p.quantities)] + list(p.inputs):
+            sym = _sym(name)
+            lhs = _m(Leibniz(self.loss, sym, partial=False))
+            if name == p.loss:
+                nodes.append({"name": _m(sym), "lhs": lhs, "seed": True, "locals": [], "sum": None,
+                              "numbers": None, "value": self.num.math(1) if n is not None else None})
+                continue
+            parts = [x for x in self.d.partials if x.symbol == name
+                     and (n is None or adjoint.get(x.quantity) != 0)]
+            items, terms, nums = [], [], []
+            for part in parts:
+                qsym = _sym(part.quantity)
+                local = Leibniz(qsym, sym)
+                lv = locals_.get((part.quantity, part.symbol))
+                items.append({"lhs": _m(local), "expr": _mn(part.after),
+                              "value": None if lv is None else self.num.math(lv)})
+                terms.append(sp.Mul(Leibniz(self.loss, qsym, partial=False), local, evaluate=False))
+                up = adjoint.get(part.quantity)
+                if up is not None and lv is not None:
+                    nums.append(sp.Mul(self.num.shown(up), self.num.shown(lv), evaluate=False))
+            value = adjoint.get(name)
+            nodes.append({
+                "name": _m(sym), "lhs": lhs, "seed": False, "locals": items,
+                "sum": _mn(sp.Add(*terms, evaluate=False)) if terms else None,
+                "numbers": (_mn(sp.Add(*nums, evaluate=False))
+                            if nums and len(nums) == len(terms) else None),
+                "value": None if value is None else self.num.math(value),
+            })
+        return nodes
+
+    def reduction(self) -> dict | None:
+        red = self.p.reduction
+        if red is None or not self.d.reduced:
+            return None
+        total = _sym(red.total)
+        index = _sym(red.index)
+        from symgrad.expr.sums import example_sum
+
+        per = _sym(red.per_example if red.indexed else f"{red.per_example}_{red.index}")
+        gradients = []
+        for param, step in self.d.reduced:
+            gradients.append({
+                "lhs": _m(Leibniz(total, _sym(param), partial=False)),
+                "parts": _dedup([_m(step.middle), _m(step.after)]),
+                "sentence": self.sentence(step),
+            })
+        run = self.d.data_run
+        return {
+            "total": _m(total), "kind": red.kind, "index": _m(index), "per_example": _m(per),
+            "definition": _m(example_sum(per, index, red.kind == "mean")),
+            "gradients": gradients,
+            "numbers": None if run is None else {
+                "loss": self._float(run.loss),
+                "gradient": [self._float(v) for v in run.gradient]},
+        }
+
+    def _float(self, v: float) -> Math:
+        return self.num.math(v)
+
+    def data(self) -> dict | None:
+        run = self.d.data_run
+        if run is None:
+            return None
+        n = len(run.dataset.rows)
+        f = self._float
+        rows = [{"index": r.index + 1, "cells": [f(v) for v in r.values], "loss": f(r.loss),
+                 "gradient": [f(g) for g in r.gradient]} for r in run.rows[:SHOWN_ROWS]]
+        steps = [{"step": k, "loss": f(lv), "params": [f(v) for v in th]}
+                 for k, lv, th in _sampled(list(run.trajectory), SHOWN_STEPS)]
+        return {
+            "total": _m(_sym(self.p.reduction.total)) if self.p.reduction else _m(self.loss),
+            "source": run.dataset.source, "n": n, "columns": list(run.dataset.columns),
+            "columns_m": [_m(_sym(c)) for c in run.dataset.columns],
+            "reduce": run.reduce, "method": run.update, "rows": rows, "more_rows": n - len(rows),
+            "loss": f(run.loss), "gradient": [f(g) for g in run.gradient],
+            "updated": None if run.updated is None else [f(v) for v in run.updated],
+            "trajectory": steps, "steps_total": len(run.trajectory) - 1,
+        }
+
+    def verification(self) -> list[dict]:
+        return [{"param": v.param, "param_m": _m(_sym(v.param)), "sympy": v.sympy,
+                 "fd": v.finite_difference, "ok": v.sympy and v.finite_difference is not False,
+                 "note": v.note} for v in self.d.verification]
+
+    def build(self) -> dict:
+        p, n = self.p, self.n
+        gradients = self.gradients()
+        style = p.style
+        if style == "leibniz" and any(g["result"] is None for g in gradients):
+            style = "backprop"  # too many chain paths to write each gradient as one formula
+        trajectory = [{"step": t.step, "loss": self.num.math(t.loss),
+                       "params": [self.num.math(v) for _, v in t.params]} for t in self.d.descent]
+        comparison = [{"label": r.label,
+                       "point": ", ".join(f"{k} = {self.num.text(v)[1]}" for k, v in r.values),
+                       "loss": self.num.math(r.loss),
+                       "gradient": [None if v is None else self.num.math(v) for _, v in r.gradient]}
+                      for r in self.d.comparison]
+        data = self.data()
+        if data is not None:
+            for g in gradients:
+                g["descent"] = None  # the update comes from the whole dataset, shown there
+        forward = self.forward()
+        kinks = self.kinks()
+        return {
+            "title": p.title or f"The gradient of {p.reduction.total if p.reduction else p.loss} "
+                                f"with respect to {', '.join(p.wrt)}",
+            "symbolic": n is None,
+            "quantities": [{"name": _m(q.symbol), "expr": _m(q.expr), "text": q.text}
+                           for q in p.quantities],
+            "inputs": [{"name": _m(_sym(k)), "value": self.num.math(v)} for k, v in n.inputs] if n else [],
+            "loss": _m(self.loss), "wrt": [_m(_sym(w)) for w in p.wrt],
+            "lr": None if p.lr is None else self.num.math(p.lr),
+            "convention": self.d.convention.value, "convention_text": CONVENTION_TEXT[self.d.convention],
+            "subdifferential": self.d.convention is Convention.SUBDIFFERENTIAL,
+            "forward": forward, "gradients": gradients, "kinks": kinks,
+            "places": self.places() if n is None else [],
+            "adjoints": self.adjoints(), "verification": self.verification(),
+            "trajectory": trajectory, "wrt_names": list(p.wrt),
+            "comparison": comparison, "closing": p.closing,
+            "style": style, "backprop": self.backprop() if style == "backprop" else [],
+            "data": data, "reduction": self.reduction(),
+            "first_section": 2 if forward else 1,
+        }
+
+
+def _sampled(items: list, keep: int) -> list:
+    """At most ``keep`` items: the first ones, then evenly spaced, always the last."""
+    if len(items) <= keep:
+        return items
+    stride = (len(items) - 1) / (keep - 1)
+    return [items[round(i * stride)] for i in range(keep)]
+
+
+def build_context(d: Derivation) -> dict:
+    """Everything a template needs, as plain data (strings, lists, dicts, lazily printed math)."""
+    return _Builder(d).build()

@@ -1,0 +1,123 @@
+"""Templates: where they live, the Jinja2 environment and its filters, and the rule sentences.
+
+Jinja2, tomllib and latex2mathml are imported on first use, so a run that renders nothing
+(``symgrad list``, ``--help``) or only JSON never pays for them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from symgrad.derivation.rules import Rule, Step
+from symgrad.rendering.printing import latex
+
+
+def template_dir() -> Path:
+    """The templates: ``templates/`` in a checkout, ``symgrad/templates`` in an installed wheel."""
+    packaged = resources.files("symgrad") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+@lru_cache(maxsize=1)
+def _sentences() -> dict:
+    import tomllib
+
+    return tomllib.loads((template_dir() / "sentences.toml").read_text(encoding="utf-8"))
+
+
+_PLAIN_TEX = [
+    (r"\operatorname{sign}", "sign"), (r"\operatorname{relu}", "relu"), (r"\mathbb{I}", "1"),
+    (r"\sigma", "σ"), (r"\tanh", "tanh"), (r"\log", "log"), (r"\neq", "≠"), (r"\cdot", "·"),
+]
+
+
+def tex_to_plain(tex: str) -> str:
+    """Readable plain text for the simple LaTeX used in sentences."""
+    for a, b in _PLAIN_TEX:
+        tex = tex.replace(a, b)
+    tex = re.sub(r"\\sqrt\{([^{}]*)\}", r"sqrt(\1)", tex)
+    tex = re.sub(r"\\hat\{(\w+)\}", r"\1hat", tex).replace(r"\,", "")
+    tex = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", tex)
+    tex = re.sub(r"\\left|\\right", "", tex)
+    return tex.replace("{", "").replace("}", "").replace("\\", "")
+
+
+def sentence(step: Step) -> str:
+    """The justification for one step, math between ``$...$``."""
+    data = _sentences()
+    text = data["rules"][step.rule.value].replace("{var}", latex(step.var))
+    if step.chain and step.rule not in (Rule.SUM, Rule.CONSTANT_MULTIPLE, Rule.PRODUCT, Rule.QUOTIENT):
+        text += " " + data["chain"]["text"]
+    return text
+
+
+def _mathml(tex: str, display: bool = True) -> str:
+    import latex2mathml.converter  # loaded only for HTML output (it is slow to import)
+
+    return latex2mathml.converter.convert(tex, display="block" if display else "inline")
+
+
+def _inline_html(text: str) -> str:
+    """A sentence with ``$...$`` math: the math as inline MathML, the rest escaped."""
+    import markupsafe
+
+    pieces = re.split(r"(\$[^$]+\$)", text)
+    out = []
+    for piece in pieces:
+        if piece.startswith("$") and piece.endswith("$") and len(piece) > 1:
+            out.append(_mathml(piece[1:-1], display=False))
+        else:
+            out.append(str(markupsafe.escape(piece)))
+    return "".join(out)
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
+
+
+def latex_text(text: str) -> str:
+    """Plain text made safe for LaTeX text mode (specials escaped, non-ASCII spelled out)."""
+    out = "".join(_LATEX_SPECIAL.get(c, c) for c in str(text))
+    return out.encode("ascii", "replace").decode("ascii") if not out.isascii() else out
+
+
+def _latex_sentence(text: str) -> str:
+    """A sentence whose math is in ``$...$``: the prose escaped, the math kept."""
+    pieces = re.split(r"(\$[^$]+\$)", text)
+    return "".join(p if p.startswith("$") and p.endswith("$") and len(p) > 1 else latex_text(p)
+                   for p in pieces)
+
+
+def _sentence_plain(text: str) -> str:
+    return re.sub(r"\$([^$]+)\$", lambda m: tex_to_plain(m.group(1)), text)
+
+
+@lru_cache(maxsize=1)
+def environment():
+    """The Jinja2 environment over the templates, with symgrad's filters (built once)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+    )
+    env.filters["mathml"] = lambda tex, display=True: jinja2.utils.markupsafe.Markup(_mathml(tex, display))
+    env.filters["inline_html"] = lambda text: jinja2.utils.markupsafe.Markup(_inline_html(text))
+    env.filters["plain_sentence"] = _sentence_plain
+    env.filters["latex_text"] = latex_text
+    env.filters["latex_sentence"] = _latex_sentence
+    env.filters["join_tex"] = lambda parts: " = ".join(p.tex for p in parts)
+    env.filters["join_plain"] = lambda parts: " = ".join(p.plain for p in parts)
+    return env
+
+
