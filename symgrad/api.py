@@ -211,7 +211,6 @@ def derive(problem: Problem | None = None, **options):
     """
     from symgrad.derivation.chain import derive as derive_symbolic
     from symgrad.numbers.comparison import compare
-    from symgrad.numbers.descent import data_run, trajectory
     from symgrad.numbers.oracles import verify as verify_derivation
     from symgrad.numbers.point import evaluate as evaluate_numbers
 
@@ -225,8 +224,12 @@ def derive(problem: Problem | None = None, **options):
         numbers = evaluate_numbers(d)
         layers["numbers"] = numbers
         if problem.data is not None:
+            from symgrad.numbers.descent import data_run
+
             layers["data_run"] = data_run(d)
-        else:
+        elif problem.steps > 1:
+            from symgrad.numbers.descent import trajectory
+
             layers["descent"] = trajectory(d, numbers)
         layers["comparison"] = compare(problem)
     layers["verification"] = verify_derivation(d, layers.get("numbers"))

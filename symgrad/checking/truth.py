@@ -16,7 +16,7 @@ import sympy as sp
 
 from symgrad.derivation.chain import chain_paths, full_loss
 from symgrad.derivation.rules import Rule, Step
-from symgrad.expr.algebra import evaluated, tidy
+from symgrad.expr.algebra import evaluated, replaced, tidy
 from symgrad.expr.functions import maximum, minimum, relu
 from symgrad.expr.placeholders import Leibniz
 from symgrad.numbers.floats import fvals
@@ -102,10 +102,12 @@ class Truth:
     """The true derivatives of one problem and the points they are compared at."""
 
     def __init__(self, problem: Problem):
-        from symgrad.api import derive  # late: the API imports the checker
+        from symgrad.derivation.chain import derive
+        from symgrad.numbers.point import evaluate
 
         self.problem = problem
-        self.d = derive(problem)
+        d = derive(problem)  # the symbolic truth; numbers only for lines that show numbers
+        self.d = d.with_layers(numbers=evaluate(d)) if problem.has_point else d
         self.full, self.expanded = full_loss(problem)
         self.inputs = [_sym(n) for n in problem.inputs]
         self.point = problem.point()
@@ -323,14 +325,8 @@ def _rebuilt(step: Step, swap: dict) -> sp.Expr:
         return swap[step]
     if not step.substeps:
         return step.after
-    with sp.evaluate(False):
-        filled = step.middle.xreplace(
-            {
-                sp.Derivative(c.before, c.var, evaluate=False): _rebuilt(c, swap)
-                for c in step.substeps
-            }
-        )
-    return filled
+    return replaced(step.middle, {sp.Derivative(c.before, c.var, evaluate=False): _rebuilt(c, swap)
+                                  for c in step.substeps})
 
 
 def leibniz_parts(expr: sp.Basic) -> list[Leibniz]:

@@ -20,19 +20,17 @@ from symgrad.expr.placeholders import Leibniz
 from symgrad.expr.sums import example_sum
 from symgrad.reader.problem import Problem, depending_on
 
-#: Beyond this many chain-rule paths a gradient is not written out as one formula.
+#: Beyond this many chain-rule paths, or this many factors in one path, a gradient is not
+#: written out as one formula: deep networks are read off the backward pass node by node,
+#: which keeps the derivation (and its rendering) linear in the depth.
 MAX_PATHS = 64
+MAX_CHAIN = 8
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 32
 
 
 def _sym(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
-
-
-def symbol_names(expr: sp.Basic, text: str) -> list[str]:
-    """Free symbols of ``expr`` in the order they appear in the author's text."""
-    return sorted((s.name for s in expr.free_symbols), key=lambda n: (text.find(n), n))
 
 
 def chain_paths(problem: Problem, name: str, param: str, reach: set[str],
@@ -44,21 +42,37 @@ def chain_paths(problem: Problem, name: str, param: str, reach: set[str],
     counts: dict[str, int] = {param: 1}
     for q in problem.quantities:  # definition order is a topological order
         if q.name in reach:
-            counts[q.name] = sum(counts.get(s.name, 0) for s in q.expr.free_symbols)
+            counts[q.name] = sum(counts.get(s, 0) for s in problem.uses[q.name])
     if counts.get(name, 0) > limit:
         return None
+    return _paths(problem, name, param, reach)
 
-    def paths(n: str):
-        if n == param:
-            return [()]
-        q = problem.quantity(n)
-        out = []
-        for s in symbol_names(q.expr, q.text):
-            if s in reach:
-                out.extend(((n, s),) + rest for rest in paths(s))
-        return out
 
-    return paths(name)
+def _paths(problem: Problem, name: str, param: str, reach) -> list[tuple[tuple[str, str], ...]]:
+    if name == param:
+        return [()]
+    out = []
+    for s in problem.uses[name]:
+        if s in reach:
+            out.extend(((name, s),) + rest for rest in _paths(problem, s, param, reach))
+    return out
+
+
+def path_shape(problem: Problem) -> tuple[dict[str, int], dict[str, int]]:
+    """From the loss to every name: how many chain paths, and the longest (in factors).
+
+    One backward pass over the graph, so deciding which gradients can be written as one
+    formula costs linear time however many parameters there are.
+    """
+    count: dict[str, int] = {problem.loss: 1}
+    longest: dict[str, int] = {problem.loss: 0}
+    for q in reversed(problem.quantities):
+        if q.name not in count:
+            continue
+        for s in problem.uses[q.name]:
+            count[s] = count.get(s, 0) + count[q.name]
+            longest[s] = max(longest.get(s, 0), longest[q.name] + 1)
+    return count, longest
 
 
 def _key(problem: Problem):
@@ -88,16 +102,16 @@ def derive(problem: Problem) -> Derivation:
 def _derive(problem: Problem) -> tuple:
     partials = []
     for q in problem.quantities:
-        for s in symbol_names(q.expr, q.text):
+        for s in problem.uses[q.name]:
             partials.append(Partial(q.name, s, differentiate(q.expr, _sym(s))))
     by_key = {(p.quantity, p.symbol): p for p in partials}
     gradients = []
+    count, longest = path_shape(problem)
     for param in problem.wrt:
-        reach = depending_on(problem, param)
-        paths = chain_paths(problem, problem.loss, param, reach)
-        if paths is None:
-            gradients.append(Gradient(param, (), None))
+        if count[param] > MAX_PATHS or longest[param] > MAX_CHAIN:
+            gradients.append(Gradient(param, (), None))  # read off the backward pass
             continue
+        paths = _paths(problem, problem.loss, param, depending_on(problem, param))
         terms = [sp.Mul(*[by_key[k].after for k in path], evaluate=False) for path in paths]
         gradients.append(Gradient(param, tuple(paths), tidy(sp.Add(*terms, evaluate=False))))
     places = []

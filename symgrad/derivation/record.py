@@ -37,7 +37,8 @@ class Gradient:
     """dL/d(param): the chain-rule paths and the gradient as a formula in the named quantities.
 
     ``expr`` is None when the graph has more than ``MAX_PATHS`` chain paths from the loss to
-    the parameter (wide, deep networks): the gradient is then shown by backpropagation.
+    the parameter, or a path of more than ``MAX_CHAIN`` factors (deep networks): the
+    gradient is then shown by backpropagation, node by node.
     """
 
     param: str

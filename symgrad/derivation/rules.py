@@ -16,7 +16,7 @@ from typing import Callable
 
 import sympy as sp
 
-from symgrad.expr.algebra import depends_on, evaluated, tidy
+from symgrad.expr.algebra import depends_on, evaluated, replaced, tidy
 from symgrad.expr.functions import (
     below_above,
     clamp,
@@ -108,31 +108,50 @@ def _d(expr: sp.Basic, var: sp.Symbol) -> sp.Derivative:
     return sp.Derivative(expr, var, evaluate=False)
 
 
+# Unevaluated constructors. (``with sympy.evaluate(False)`` would do the same, but every
+# toggle of that switch clears SymPy's whole cache.)
+def _add(*a):
+    return sp.Add(*a, evaluate=False)
+
+
+def _mul(*a):
+    return sp.Mul(*a, evaluate=False)
+
+
+def _pow(b, e):
+    return sp.Pow(b, e, evaluate=False)
+
+
+def _step(u):
+    return sp.Heaviside(u, evaluate=False)
+
+
 def _outer(expr: sp.Function, var: sp.Symbol, rule: Rule, fprime: sp.Basic) -> RuleResult:
     """f(u)' = f'(u) * u', with the chain factor only when u is not var itself."""
     (u,) = expr.args
+    return _outer_of(u, var, rule, fprime)
+
+
+def _outer_of(u, var, rule: Rule, fprime) -> RuleResult:
     if u == var:
         return rule, fprime, []
-    with sp.evaluate(False):
-        return rule, sp.Mul(fprime, _d(u, var)), [u]
+    return rule, _mul(fprime, _d(u, var)), [u]
 
 
 def rule_add(expr, var):
     """(f + g)' = f' + g'."""
-    with sp.evaluate(False):
-        parts = []
-        for t in expr.args:
-            coeff, rest = _split_sign(t)
-            parts.append(sp.Mul(-1, _d(rest, var)) if coeff else _d(t, var))
-        return Rule.SUM, sp.Add(*parts), [_split_sign(t)[1] for t in expr.args]
+    parts = []
+    for t in expr.args:
+        coeff, rest = _split_sign(t)
+        parts.append(_mul(-1, _d(rest, var)) if coeff else _d(t, var))
+    return Rule.SUM, _add(*parts), [_split_sign(t)[1] for t in expr.args]
 
 
 def _split_sign(term):
     """(True, u) for a term written -u, else (False, term)."""
     if isinstance(term, sp.Mul) and term.args[0] == -1 and len(term.args) >= 2:
         rest = term.args[1:]
-        with sp.evaluate(False):
-            return True, rest[0] if len(rest) == 1 else sp.Mul(*rest)
+        return True, rest[0] if len(rest) == 1 else _mul(*rest)
     return False, term
 
 
@@ -140,42 +159,40 @@ def rule_mul(expr, var):
     """(c f)' = c f';  (f g)' = f' g + f g';  (f / g)' = (f' g - f g') / g^2."""
     const = [f for f in expr.args if not depends_on(f, var)]
     dep = [f for f in expr.args if depends_on(f, var)]
-    with sp.evaluate(False):
-        def scaled(e):
-            return sp.Mul(*const, e) if const else e
 
-        if len(dep) == 1:
-            return Rule.CONSTANT_MULTIPLE, scaled(_d(dep[0], var)), [dep[0]]
-        denoms = [f for f in dep if isinstance(f, sp.Pow) and f.exp == -1]
-        if len(denoms) == 1 and len(dep) == 2:
-            g = denoms[0].base
-            f = next(x for x in dep if x is not denoms[0])
-            quotient = sp.Mul(
-                sp.Add(sp.Mul(_d(f, var), g), sp.Mul(-1, f, _d(g, var))), sp.Pow(g, -2)
-            )
-            return Rule.QUOTIENT, scaled(quotient), [f, g]
-        terms = []
-        for i, fi in enumerate(dep):
-            others = [fj for j, fj in enumerate(dep) if j != i]
-            terms.append(sp.Mul(*others[:i], _d(fi, var), *others[i:]))
-        return Rule.PRODUCT, scaled(sp.Add(*terms)), list(dep)
+    def scaled(e):
+        return _mul(*const, e) if const else e
+
+    if len(dep) == 1:
+        return Rule.CONSTANT_MULTIPLE, scaled(_d(dep[0], var)), [dep[0]]
+    denoms = [f for f in dep if isinstance(f, sp.Pow) and f.exp == -1]
+    if len(denoms) == 1 and len(dep) == 2:
+        g = denoms[0].base
+        f = next(x for x in dep if x is not denoms[0])
+        quotient = _mul(_add(_mul(_d(f, var), g), _mul(-1, f, _d(g, var))), _pow(g, -2))
+        return Rule.QUOTIENT, scaled(quotient), [f, g]
+    terms = []
+    for i, fi in enumerate(dep):
+        others = [fj for j, fj in enumerate(dep) if j != i]
+        terms.append(_mul(*others[:i], _d(fi, var), *others[i:]))
+    return Rule.PRODUCT, scaled(_add(*terms)), list(dep)
 
 
 def rule_pow(expr, var):
     """(u^n)' = n u^(n-1) u';  (a^u)' = a^u ln(a) u';  (u^v)' = u^v (v' ln u + v u'/u)."""
     b, e = expr.args
-    with sp.evaluate(False):
-        if not depends_on(e, var):
-            rule = Rule.SQRT if e == sp.Rational(1, 2) else Rule.POWER
-            lowered = tidy(sp.Add(e, -1, evaluate=False))
-            fprime = tidy(sp.Mul(e, sp.Pow(b, lowered)))
-            if b == var:
-                return rule, fprime, []
-            return rule, sp.Mul(fprime, _d(b, var)), [b]
-        if not depends_on(b, var):
-            return Rule.EXPONENTIAL, sp.Mul(expr, sp.log(b), _d(e, var)), [e]
-        inner = sp.Add(sp.Mul(_d(e, var), sp.log(b)), sp.Mul(e, _d(b, var), sp.Pow(b, -1)))
-        return Rule.GENERAL_POWER, sp.Mul(expr, inner), [e, b]
+    if not depends_on(e, var):
+        rule = Rule.SQRT if e == sp.Rational(1, 2) else Rule.POWER
+        lowered = tidy(_add(e, -1))
+        fprime = tidy(_mul(e, _pow(b, lowered)))
+        return _outer_of(b, var, rule, fprime)
+    if b == sp.E:  # e^u, written with the constant e: the exponential rule
+        return _outer_of(e, var, Rule.EXP, expr)
+    log_b = sp.log(b, evaluate=False)
+    if not depends_on(b, var):
+        return Rule.EXPONENTIAL, _mul(expr, log_b, _d(e, var)), [e]
+    inner = _add(_mul(_d(e, var), log_b), _mul(e, _d(b, var), _pow(b, -1)))
+    return Rule.GENERAL_POWER, _mul(expr, inner), [e, b]
 
 
 def rule_exp(expr, var):
@@ -185,26 +202,22 @@ def rule_exp(expr, var):
 
 def rule_log(expr, var):
     """(ln u)' = u' / u."""
-    with sp.evaluate(False):
-        return _outer(expr, var, Rule.LOG, sp.Pow(expr.args[0], -1))
+    return _outer(expr, var, Rule.LOG, _pow(expr.args[0], -1))
 
 
 def rule_sigmoid(expr, var):
     """sigma(u)' = sigma(u) (1 - sigma(u)) u'."""
-    with sp.evaluate(False):
-        return _outer(expr, var, Rule.SIGMOID, sp.Mul(expr, sp.Add(1, sp.Mul(-1, expr))))
+    return _outer(expr, var, Rule.SIGMOID, _mul(expr, _add(1, _mul(-1, expr))))
 
 
 def rule_tanh(expr, var):
     """tanh(u)' = (1 - tanh(u)^2) u'."""
-    with sp.evaluate(False):
-        return _outer(expr, var, Rule.TANH, sp.Add(1, sp.Mul(-1, sp.Pow(expr, 2))))
+    return _outer(expr, var, Rule.TANH, _add(1, _mul(-1, _pow(expr, 2))))
 
 
 def rule_abs(expr, var):
     """|u|' = sign(u) u' (for u != 0; at u = 0 see kinks)."""
-    with sp.evaluate(False):
-        return _outer(expr, var, Rule.ABS, sp.sign(expr.args[0]))
+    return _outer(expr, var, Rule.ABS, sp.sign(expr.args[0], evaluate=False))
 
 
 def rule_sign(expr, var):
@@ -214,8 +227,7 @@ def rule_sign(expr, var):
 
 def rule_relu(expr, var):
     """relu(u)' = 1[u > 0] u' (for u != 0)."""
-    with sp.evaluate(False):
-        return _outer(expr, var, Rule.RELU, sp.Heaviside(expr.args[0]))
+    return _outer(expr, var, Rule.RELU, _step(expr.args[0]))
 
 
 def rule_heaviside(expr, var):
@@ -228,23 +240,22 @@ def _extremum(expr, var, rule: Rule, wins) -> RuleResult:
     if len(expr.args) != 2:
         return rule_fallback(expr, var)
     a, b = expr.args
-    with sp.evaluate(False):
-        terms, children = [], []
-        for mine, other in ((a, b), (b, a)):
-            if depends_on(mine, var):
-                terms.append(sp.Mul(sp.Heaviside(tidy(wins(mine, other))), _d(mine, var)))
-                children.append(mine)
-        return rule, sp.Add(*terms), children
+    terms, children = [], []
+    for mine, other in ((a, b), (b, a)):
+        if depends_on(mine, var):
+            terms.append(_mul(_step(tidy(wins(mine, other))), _d(mine, var)))
+            children.append(mine)
+    return rule, _add(*terms), children
 
 
 def rule_max(expr, var):
     """max(a, b)' = 1[a > b] a' + 1[b > a] b'."""
-    return _extremum(expr, var, Rule.MAX, lambda s, o: sp.Add(s, sp.Mul(-1, o)))
+    return _extremum(expr, var, Rule.MAX, lambda s, o: _add(s, _mul(-1, o)))
 
 
 def rule_min(expr, var):
     """min(a, b)' = 1[a < b] a' + 1[b < a] b'."""
-    return _extremum(expr, var, Rule.MIN, lambda s, o: sp.Add(o, sp.Mul(-1, s)))
+    return _extremum(expr, var, Rule.MIN, lambda s, o: _add(o, _mul(-1, s)))
 
 
 def rule_leaky_relu(expr, var):
@@ -252,9 +263,8 @@ def rule_leaky_relu(expr, var):
     u, a = expr.args
     if depends_on(a, var):
         return rule_fallback(expr, var)
-    with sp.evaluate(False):
-        slope = sp.Add(a, sp.Mul(tidy(sp.Add(1, sp.Mul(-1, a))), sp.Heaviside(u)))
-        return _outer_of(u, var, Rule.LEAKY_RELU, slope)
+    slope = _add(a, _mul(tidy(_add(1, _mul(-1, a))), _step(u)))
+    return _outer_of(u, var, Rule.LEAKY_RELU, slope)
 
 
 def rule_clamp(expr, var):
@@ -264,8 +274,7 @@ def rule_clamp(expr, var):
     if depends_on(lo, var) or depends_on(hi, var):
         return rule_fallback(expr, var)
     above, below = below_above(u, lo, hi)
-    with sp.evaluate(False):
-        return _outer_of(u, var, Rule.CLAMP, sp.Mul(above, below))
+    return _outer_of(u, var, Rule.CLAMP, _mul(above, below))
 
 
 def rule_softplus(expr, var):
@@ -274,11 +283,11 @@ def rule_softplus(expr, var):
 
 
 _TRIG = {
-    sp.sin: sp.cos,
-    sp.cos: lambda u: sp.Mul(-1, sp.sin(u), evaluate=False),
-    sp.tan: lambda u: sp.Add(1, sp.Pow(sp.tan(u), 2, evaluate=False), evaluate=False),
-    sp.sinh: sp.cosh,
-    sp.cosh: sp.sinh,
+    sp.sin: lambda u: sp.cos(u, evaluate=False),
+    sp.cos: lambda u: _mul(-1, sp.sin(u, evaluate=False)),
+    sp.tan: lambda u: _add(1, _pow(sp.tan(u, evaluate=False), 2)),
+    sp.sinh: lambda u: sp.cosh(u, evaluate=False),
+    sp.cosh: lambda u: sp.sinh(u, evaluate=False),
 }
 
 
@@ -290,16 +299,8 @@ def rule_trig(expr, var):
 def rule_piecewise(expr, var):
     """where(c, a, b)' = where(c, a', b'): each piece differentiated, the condition kept."""
     pieces = expr.args
-    with sp.evaluate(False):
-        middle = sp.Piecewise(*[(_d(e, var), c) for e, c in pieces], evaluate=False)
+    middle = sp.Piecewise(*[(_d(e, var), c) for e, c in pieces], evaluate=False)
     return Rule.PIECEWISE, middle, [e for e, _ in pieces]
-
-
-def _outer_of(u, var, rule: Rule, fprime) -> RuleResult:
-    if u == var:
-        return rule, fprime, []
-    with sp.evaluate(False):
-        return rule, sp.Mul(fprime, _d(u, var)), [u]
 
 
 def rule_fallback(expr, var):
@@ -349,6 +350,12 @@ def _negated_number(e) -> bool:
     return isinstance(e, sp.Mul) and len(e.args) == 2 and e.args[0] == -1 and e.args[1].is_Number
 
 
+def _fold_negated_numbers(expr: sp.Basic) -> sp.Basic:
+    """Every ``-1 * n`` (n a number) written ``-n``, nothing else changed."""
+    found = {e: -e.args[1] for e in sp.preorder_traversal(expr) if _negated_number(e)}
+    return replaced(expr, found) if found else expr
+
+
 def differentiate(expr: sp.Basic, var: sp.Symbol) -> Step:
     """Differentiate ``expr`` by ``var`` one named rule at a time.
 
@@ -363,7 +370,6 @@ def differentiate(expr: sp.Basic, var: sp.Symbol) -> Step:
         return Step(Rule.CONSTANT, var, expr, zero, zero, zero)
     rule, middle, children = find_rule(expr)(expr, var)
     substeps = tuple(differentiate(c, var) for c in children)
-    with sp.evaluate(False):
-        filled = middle.xreplace({_d(s.before, var): s.after for s in substeps})
-        filled = filled.replace(_negated_number, lambda e: -e.args[1])
+    filled = replaced(middle, {_d(s.before, var): s.after for s in substeps})
+    filled = _fold_negated_numbers(filled)
     return Step(rule, var, expr, middle, filled, tidy(filled), bool(children), substeps)

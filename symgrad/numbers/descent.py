@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
 
 from symgrad.errors import ProblemError
@@ -74,6 +73,8 @@ class DataRun:
 
 
 def _kink_modules(sign_at_zero: float, step_at_zero: float) -> list:
+    import numpy as np
+
     def sign(x):
         return np.where(x > 0, 1.0, np.where(x < 0, -1.0, sign_at_zero))
 
@@ -113,6 +114,8 @@ def data_run(d) -> DataRun:
 
 def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: float) -> DataRun:
     """Evaluate the dataset at the problem's parameters and take the descent steps."""
+    import numpy as np  # loaded only for dataset runs
+
     data: Dataset = problem.data
     cols = data.columns
     params = problem.wrt

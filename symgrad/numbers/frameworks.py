@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import sympy as sp
 
@@ -45,7 +45,7 @@ class Measured:
 
 @lru_cache(maxsize=None)
 def _table(framework: str) -> dict:
-    path = resources.files("symgrad") / "data" / "kinks" / FILES[framework]
+    path = Path(__file__).resolve().parents[1] / "data" / "kinks" / FILES[framework]
     return json.loads(path.read_text(encoding="utf-8"))
 
 

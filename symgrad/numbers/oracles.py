@@ -23,8 +23,12 @@ from symgrad.expr.functions import to_elementary
 from symgrad.numbers.floats import fvals
 from symgrad.numbers.values import Evaluator
 
-#: Largest written-out loss (tree nodes) compared with sympy.diff as a whole.
-MAX_EXPANDED = 4000
+#: Largest (written-out loss size x parameters) compared with sympy.diff as a whole; beyond
+#: it sympy.diff checks every local derivative and finite differences check the chain.
+MAX_EXPANDED = 500
+#: With more parameters than this, one central difference along a seeded random direction
+#: checks the whole gradient (two forward passes) instead of one per parameter.
+MAX_FD_PARAMS = 4
 _SEED = 20261126
 _POINTS = 24
 _H = sp.Rational(1, 10**10)
@@ -59,6 +63,23 @@ def _tree_size(expr: sp.Basic) -> int:
             stack.append((node, True))
             stack.extend((a, False) for a in node.args if a not in memo)
     return memo[expr]
+
+
+def expanded_size(problem) -> int:
+    """Nodes of the loss written out in the inputs, counted without writing it out."""
+    size: dict[str, int] = {}
+    for q in problem.quantities:
+        stack = [q.expr]
+        total = 0
+        while stack:
+            node = stack.pop()
+            if isinstance(node, sp.Symbol):
+                total += size.get(node.name, 1)
+            else:
+                total += 1
+                stack.extend(node.args)
+        size[q.name] = total
+    return size[problem.loss]
 
 
 def same_function(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED) -> bool:
@@ -109,45 +130,78 @@ def _forward_loss(d: Derivation, point: dict) -> sp.Basic:
 
 
 def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
-    """Check every gradient of ``d`` (and its value in ``numbers``, if given)."""
+    """Check every gradient of ``d`` (and its value in ``numbers``, if given).
+
+    Small problems compare each whole gradient with ``sympy.diff`` of the written-out loss;
+    larger ones (and any gradient that differs, to name the culprit) compare every local
+    derivative with ``sympy.diff`` of its quantity, leaving the chain to the finite
+    differences.
+    """
     p = d.problem
-    bad_locals = _locals_agree(d)
-    full = expanded = None
-    out = []
-    for g in d.gradients:
-        sympy_ok = not bad_locals
-        how = "each local derivative equals sympy.diff"
-        if bad_locals:
-            how = f"DIFFERS from sympy.diff in {', '.join(bad_locals)}"
-        elif g.expr is not None:
-            if full is None:
-                full, expanded = full_loss(p)
-            if _tree_size(full) <= MAX_EXPANDED:
-                inputs = [sp.Symbol(n, real=True) for n in p.inputs]
-                oracle = sp.diff(to_elementary(full), sp.Symbol(g.param, real=True))
-                ours = to_elementary(evaluated(g.expr).xreplace(expanded))
-                sympy_ok = same_function(ours, oracle, inputs)
-                how = "equals sympy.diff" if sympy_ok else "DIFFERS from sympy.diff"
-        out.append(_with_fd(d, g.param, numbers, sympy_ok, how))
-    return tuple(out)
+    whole = (all(g.expr is not None for g in d.gradients)
+             and expanded_size(p) * len(p.wrt) <= MAX_EXPANDED)
+    checked = []
+    if whole:
+        full, expanded = full_loss(p)
+        inputs = [sp.Symbol(n, real=True) for n in p.inputs]
+        elementary = to_elementary(full)
+        for g in d.gradients:
+            oracle = sp.diff(elementary, sp.Symbol(g.param, real=True))
+            ours = to_elementary(evaluated(g.expr).xreplace(expanded))
+            checked.append((g.param, same_function(ours, oracle, inputs), "equals sympy.diff"))
+    if not whole or not all(ok for _, ok, _ in checked):
+        bad = _locals_agree(d)
+        how = (f"DIFFERS from sympy.diff in {', '.join(bad)}" if bad
+               else "each local derivative equals sympy.diff")
+        if whole:
+            checked = [(w, ok, "equals sympy.diff" if ok else f"DIFFERS from sympy.diff; {how}")
+                       for w, ok, _ in checked]
+        else:
+            checked = [(g.param, not bad, how) for g in d.gradients]
+    return _with_fd(d, numbers, checked)
 
 
-def _with_fd(d: Derivation, param: str, numbers, sympy_ok: bool, how: str) -> Verification:
+def _central(d: Derivation, point: dict, direction: dict) -> sp.Basic:
+    """The central difference of the loss along ``direction`` (h = 1e-10)."""
+    plus = _forward_loss(d, {k: v + _H * direction.get(k, 0) for k, v in point.items()})
+    minus = _forward_loss(d, {k: v - _H * direction.get(k, 0) for k, v in point.items()})
+    return (plus - minus) / (2 * _H)
+
+
+def _close(fd, value) -> bool:
+    return bool(abs(fd - value) <= sp.Float("1e-8") * abs(value) + sp.Float("1e-12"))
+
+
+def _with_fd(d: Derivation, numbers, checked) -> tuple[Verification, ...]:
+    """Add the finite-difference verdict: per parameter, or along one random direction."""
     if numbers is None:
-        return Verification(param, sympy_ok, None, f"{how}; no point, so no finite difference")
+        return tuple(Verification(w, ok, None, f"{how}; no point, so no finite difference")
+                     for w, ok, how in checked)
     if numbers.kinks:
         where = ", ".join(f"{k.function} in {k.quantity}" for k in numbers.kinks)
-        return Verification(param, sympy_ok, None,
-                            f"{how}; finite differences skipped: the point is on a kink ({where})")
+        return tuple(Verification(w, ok, None, f"{how}; finite differences skipped: the point is "
+                                  f"on a kink ({where})") for w, ok, how in checked)
     point = dict(numbers.inputs)
-    value = dict(numbers.gradient)[param]
+    grad = dict(numbers.gradient)
+    out = []
     try:
-        plus = _forward_loss(d, {**point, param: point[param] + _H})
-        minus = _forward_loss(d, {**point, param: point[param] - _H})
+        if len(checked) <= MAX_FD_PARAMS:
+            for w, ok, how in checked:
+                fd = _central(d, point, {w: 1})
+                agrees = "agrees with" if _close(fd, grad[w]) else "DISAGREES with"
+                out.append(Verification(w, ok, _close(fd, grad[w]), f"{how}; {agrees} the "
+                                        f"central difference (h = 1e-10): {float(fd):.10g}"))
+            return tuple(out)
+        # many parameters: the directional derivative along a seeded random direction v
+        rng = random.Random(_SEED)
+        v = {w: sp.Rational(rng.randint(1, 999), 1000) * rng.choice((-1, 1)) for w, _, _ in checked}
+        fd = _central(d, point, v)
+        want = sum(grad[w] * v[w] for w in v)
+        fd_ok = _close(fd, want)
+        agrees = "agrees with" if fd_ok else "DISAGREES with"
+        note = (f"{agrees} the central difference along a random direction of all "
+                f"{len(v)} parameters (h = 1e-10): {float(fd):.10g} vs {float(want):.10g}")
+        return tuple(Verification(w, ok, fd_ok, f"{how}; {note}") for w, ok, how in checked)
     except Exception:  # noqa: BLE001 - a neighbour outside the domain: no evidence
-        return Verification(param, sympy_ok, None, f"{how}; the finite difference is undefined here")
-    fd = (plus - minus) / (2 * _H)
-    ok = bool(abs(fd - value) <= sp.Float("1e-8") * abs(value) + sp.Float("1e-12"))
-    agrees = "agrees with" if ok else "DISAGREES with"
-    return Verification(param, sympy_ok, ok,
-                        f"{how}; {agrees} the central difference (h = 1e-10): {float(fd):.10g}")
+        return tuple(Verification(w, ok, None, f"{how}; the finite difference is undefined here")
+                     for w, ok, how in checked)

@@ -99,9 +99,7 @@ class Evaluator:
             return self.env.get(node, node)
         if isinstance(node, (sp.Rational, sp.Float)):
             return as_number(node)
-        if node.is_number:  # pi, E
-            return node.evalf(PRECISION)
-        return node  # true/false, and other atoms
+        return node  # pi and E stay exact (log(E) is 1); true/false; other atoms
 
     def _node(self, node: sp.Basic, args: list) -> sp.Basic:
         try:

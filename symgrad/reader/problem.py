@@ -116,6 +116,24 @@ class Problem:
     def quantity(self, name: str) -> Quantity:
         return self._by_name[name]
 
+    @cached_property
+    def uses(self) -> dict[str, tuple[str, ...]]:
+        """Each named quantity's symbols, in the order the author wrote them."""
+        return {q.name: tuple(sorted((s.name for s in q.expr.free_symbols),
+                                     key=lambda n, t=q.text: (t.find(n), n)))
+                for q in self.quantities}
+
+    @cached_property
+    def inputs_of(self) -> dict[str, frozenset[str]]:
+        """Each name's inputs: the inputs it depends on through the graph (one pass)."""
+        out: dict[str, frozenset[str]] = {}
+        for q in self.quantities:
+            found: set[str] = set()
+            for s in self.uses[q.name]:
+                found |= out.get(s, {s})
+            out[q.name] = frozenset(found)
+        return out
+
     @property
     def has_point(self) -> bool:
         """True when every input has a value (numbers can be computed)."""
@@ -246,10 +264,10 @@ def _reduction(quantities: list[Quantity], loss: str):
     if not isinstance(q.expr, ExampleSum):
         raise ProblemError(f"{q.name}: a sum over examples must be the whole definition, "
                            f"e.g. {q.name} = mean((y_i - yhat_i)^2, i)")
-    if q.name != loss or len(sums) > 1:
-        raise ProblemError(f"{q.name}: only the loss can be a sum over examples")
     if any(q.name in {s.name for s in other.expr.free_symbols} for other in quantities):
         raise ProblemError(f"{q.name} is a sum over examples; no quantity can use it")
+    if q.name != loss or len(sums) > 1:
+        raise ProblemError(f"{q.name}: only the loss can be a sum over examples")
     body, index = q.expr.body, q.expr.index.name
     kind = "mean" if q.expr.is_mean else "sum"
     rest = [x for x in quantities if x is not q]
@@ -299,13 +317,15 @@ def _read_number(v, where: str) -> sp.Rational:
 
 def _reaches(problem: Problem, name: str, param: str) -> bool:
     """True when the quantity ``name`` depends on ``param`` through the graph."""
-    return name in depending_on(problem, param)
+    return param in problem.inputs_of.get(name, ())
 
 
 def depending_on(problem: Problem, param: str) -> set[str]:
-    """``param`` and every named quantity that depends on it (one pass in definition order)."""
-    reach = {param}
-    for q in problem.quantities:
-        if any(s.name in reach for s in q.expr.free_symbols):
-            reach.add(q.name)
-    return reach
+    """``param`` and every named quantity that depends on it."""
+    if param in problem.inputs_of:  # a named quantity: walk from it
+        reach = {param}
+        for q in problem.quantities:
+            if any(s in reach for s in problem.uses[q.name]):
+                reach.add(q.name)
+        return reach
+    return {param} | {n for n, used in problem.inputs_of.items() if param in used}

@@ -168,7 +168,7 @@ class _Builder:
                         "value": self.num.math(value), "rel": self.num.rel(value)})
         return out
 
-    def gradients(self) -> list[dict]:
+    def gradients(self, chains: bool = True) -> list[dict]:
         out = []
         n = self.n
         steps_of = dict(n.step_values) if n is not None else {}
@@ -176,7 +176,7 @@ class _Builder:
             psym = _sym(g.param)
             lhs = Leibniz(self.loss, psym, partial=False)
             factors, seen = [], set()
-            for path in g.paths:
+            for path in g.paths if chains else ():
                 for key in path:
                     if key in seen:
                         continue
@@ -197,7 +197,7 @@ class _Builder:
                 value = None if raw is None else raw
                 iv = dict(n.intervals)[g.param]
                 interval = None if iv is None else [self.num.math(v) for v in iv]
-                if g.expr is not None:
+                if g.expr is not None and chains:
                     numbers = self._numeric_line(g.expr, None) or []
                 if n.updated is not None and self.d.data_run is None:
                     descent = self._update(psym, lhs, dict(n.updated)[g.param], raw)
@@ -353,10 +353,14 @@ class _Builder:
 
     def build(self) -> dict:
         p, n = self.p, self.n
-        gradients = self.gradients()
-        style = p.style
-        if style == "leibniz" and any(g["result"] is None for g in gradients):
-            style = "backprop"  # too many chain paths to write each gradient as one formula
+        # a gradient too long to write as one chain (symgrad.derivation.chain.MAX_CHAIN) is
+        # read off the backward pass, node by node: the walkthrough stays linear in depth
+        long = any(g.expr is None for g in self.d.gradients)
+        style = "backprop" if long else p.style
+        gradients = self.gradients(chains=style == "leibniz")
+        if long:  # each gradient is read off its node in the backward pass
+            for g in gradients:
+                g["result"] = None
         trajectory = [{"step": t.step, "loss": self.num.math(t.loss),
                        "params": [self.num.math(v) for _, v in t.params]} for t in self.d.descent]
         comparison = [{"label": r.label,

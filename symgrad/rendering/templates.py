@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from symgrad.derivation.rules import Rule, Step
@@ -17,10 +16,11 @@ from symgrad.rendering.printing import latex
 
 def template_dir() -> Path:
     """The templates: ``templates/`` in a checkout, ``symgrad/templates`` in an installed wheel."""
-    packaged = resources.files("symgrad") / "templates"
+    package = Path(__file__).resolve().parents[1]  # the installed symgrad/ folder
+    packaged = package / "templates"
     if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "templates"
+        return packaged
+    return package.parent / "templates"
 
 
 @lru_cache(maxsize=1)
@@ -98,6 +98,30 @@ def _sentence_plain(text: str) -> str:
     return re.sub(r"\$([^$]+)\$", lambda m: tex_to_plain(m.group(1)), text)
 
 
+def _bytecode_cache(jinja2):
+    """Compiled templates kept between runs (Jinja2 recompiles when a template changes).
+
+    Compiling the templates costs more than deriving the built-in example, so they are
+    cached in ``$SYMGRAD_CACHE`` or the user's cache folder; when no folder is writable
+    symgrad simply compiles them each time. ``SYMGRAD_CACHE=off`` turns the cache off.
+    """
+    import os
+
+    where = os.environ.get("SYMGRAD_CACHE")
+    if where == "off":
+        return None
+    if not where:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        where = os.path.join(base, "symgrad", "templates")
+    try:
+        os.makedirs(where, exist_ok=True)
+        if not os.access(where, os.W_OK):
+            return None
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(where)
+
+
 @lru_cache(maxsize=1)
 def environment():
     """The Jinja2 environment over the templates, with symgrad's filters (built once)."""
@@ -105,6 +129,7 @@ def environment():
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(template_dir())),
+        bytecode_cache=_bytecode_cache(jinja2),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
