@@ -30,6 +30,17 @@ PROBLEMS = [
                   "--at", "m=0, b=0", "--lr", "0.01", "--steps", "50",
                   "--data", str(__import__("pathlib").Path(__file__).parent / "data" / "line.csv")],
                  id="dataset"),
+    # symbolic walkthroughs (no point): every built-in example, a sum over examples, kinks
+    *[pytest.param(["--example", name, "--symbolic"], id=f"{name}-symbolic")
+      for name in ("l1", "l2", "logistic", "relu-neuron", "huber", "hinge", "softmax", "network")],
+    pytest.param(["--let", "yhat_i = m*x_i + b", "--let", "J = mean((y_i - yhat_i)^2, i)",
+                  "--wrt", "m,b"], id="mse-sum-symbolic"),
+    pytest.param(["--let", "J = sum(abs(y_i - (m*x_i + b)), i)", "--wrt", "m,b", "--lr", "0.1"],
+                 id="mae-sum-symbolic-update"),
+    pytest.param(["--let", "yhat = m*x + b", "--let", "L = abs(y - yhat)", "--wrt", "m,b",
+                  "--reduce", "sum", "--at", "m=0.5, b=1", "--data",
+                  str(__import__("pathlib").Path(__file__).parent / "data" / "line.csv")],
+                 id="dataset-l1-sum"),
 ]
 
 
