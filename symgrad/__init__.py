@@ -29,7 +29,13 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
+#: the stage packages, importable as attributes (symgrad.derivation.derive, ...)
+_PACKAGES = ("reader", "derivation", "numbers", "rendering", "checking", "expr")
+
+
 def __getattr__(name: str):
+    if name in _PACKAGES:
+        return importlib.import_module(f"symgrad.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
