@@ -35,6 +35,35 @@ def _steps(d: Derivation) -> list[dict]:
     return out
 
 
+#: The version of the JSON record; ``symgrad/data/derivation.schema.json`` describes it.
+SCHEMA_VERSION = "2.0"
+
+
+def _math(expr) -> dict:
+    return {"latex": latex(expr), "text": plain(expr)}
+
+
+def _tree(step) -> dict:
+    """One rule step and its sub-steps, nested as recorded."""
+    return {
+        "rule": step.rule.value, "by": str(step.var), "minor": step.minor, "chain": step.chain,
+        "before": _math(step.before), "middle": _math(step.middle), "after": _math(step.after),
+        "justification": sentence(step), "substeps": [_tree(s) for s in step.substeps],
+    }
+
+
+def _partials(d: Derivation) -> list[dict]:
+    n = d.numbers
+    out = []
+    for part in d.partials:
+        item = {"quantity": part.quantity, "by": part.symbol, "result": _math(part.after),
+                "step": _tree(part.step)}
+        if n is not None:
+            item["value"] = _f(n.local(part.quantity, part.symbol))
+        out.append(item)
+    return out
+
+
 def _places(d: Derivation) -> list[dict]:
     out = []
     for place in d.places:
@@ -53,14 +82,18 @@ def to_json(d: Derivation) -> str:
     """The record as JSON, byte-stable (numbers as JSON numbers, exact forms alongside)."""
     p, n = d.problem, d.numbers
     doc: dict = {
+        "schema": SCHEMA_VERSION,
         "problem": {
-            "quantities": [{"name": q.name, "expr": q.text, "latex": latex(q.expr)} for q in p.quantities],
+            "title": p.title,
+            "quantities": [{"name": q.name, "expr": q.text, "latex": latex(q.expr),
+                            "text": plain(q.expr)} for q in p.quantities],
             "loss": p.loss, "wrt": list(p.wrt), "lr": _f(p.lr), "steps": p.steps,
         },
         "symbolic": n is None,
         "gradient_latex": {g.param: None if g.expr is None else latex(g.expr) for g in d.gradients},
         "gradient_text": {g.param: None if g.expr is None else plain(g.expr) for g in d.gradients},
         "steps": _steps(d),
+        "partials": _partials(d),
         "places": _places(d),
         "convention": d.convention.value,
     }
