@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
                    "several, comma-separated, are rendered from one derivation (default text, "
                    "or from each -o file's extension)")
     d.add_argument("--standalone", action="store_true", help="with latex: a whole document for pdflatex")
+    d.add_argument("--title", metavar="TEXT", help="the heading of the output (default: the example's, "
+                   "or 'The gradient of L with respect to ...')")
+    d.add_argument("--heading", choices=["section", "subsection", "none"], default="section",
+                   help="the LaTeX fragment's title level: section (parts are subsections), "
+                   "subsection (parts are subsubsections) or none (no title line)")
     d.add_argument("-o", "--output", metavar="FILE", action="append", default=[],
                    help="write to FILE instead of standard output; repeat for several files "
                    "(the format is taken from each extension: .txt .md .tex .html .json), or "
@@ -167,14 +172,15 @@ def _cmd_derive(args) -> list[tuple[str | None, str]]:
         example=args.example, lets=args.lets, wrt=args.wrt, at=args.at, loss=args.loss,
         lr=args.lr, steps=args.steps, convention=args.convention, digits=args.digits,
         style=args.style, data=args.data, reduce=args.reduce, update=args.update,
-        symbolic=args.symbolic,
+        symbolic=args.symbolic, title=args.title,
     )
     if args.problem_file:
         problem = api.load_problem_file(args.problem_file, **opts)
     else:
         problem = api.problem_from(**opts)
     derivation = api.derive(problem)
-    texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone)
+    texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone,
+                        heading=args.heading)
     return [(path, text) for (_, path), text in zip(outputs, texts)]
 
 

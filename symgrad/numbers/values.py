@@ -11,6 +11,7 @@ the environment (a kink's weight ``t``) stay symbolic, so a value can be affine 
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import sympy as sp
@@ -178,8 +179,9 @@ def number_text(v, digits: int = DEFAULT_DIGITS) -> tuple[str, bool]:
     """
     if isinstance(v, int):
         v = sp.Integer(v)
-    if isinstance(v, float):
-        return _float_text(v, digits), False
+    if isinstance(v, float):  # a float from a compiled (dataset) run: exact if it reads back
+        text = _float_text(v, digits)
+        return text, math.isfinite(v) and float(text) == v
     if isinstance(v, sp.Integer):
         return str(int(v)), True
     if isinstance(v, sp.Rational):

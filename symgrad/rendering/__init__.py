@@ -36,7 +36,12 @@ def format_name(name: str) -> str:
     return key
 
 
-def render(derivation, format: str = "text", *, standalone: bool = False) -> str:
+#: Heading levels of the LaTeX fragment: the title's command (none: no title line).
+HEADINGS = ("section", "subsection", "none")
+
+
+def render(derivation, format: str = "text", *, standalone: bool = False,
+           heading: str = "section") -> str:
     """Render a derivation.
 
     Args:
@@ -44,15 +49,21 @@ def render(derivation, format: str = "text", *, standalone: bool = False) -> str
         format: one of ``text``, ``markdown``, ``latex``, ``mathml``/``html``, ``json``
             (or ``txt``, ``md``, ``tex``).
         standalone: for ``latex``, a whole ``article`` document instead of a fragment.
+        heading: the LaTeX fragment's title level, ``section`` (its parts are then
+            ``subsection``), ``subsection`` (parts ``subsubsection``) or ``none`` (no
+            title; parts ``subsection``), to fit the document it is ``\\input`` into.
     """
-    return render_many(derivation, [format], standalone=standalone)[0]
+    return render_many(derivation, [format], standalone=standalone, heading=heading)[0]
 
 
-def render_many(derivation, formats, *, standalone: bool = False) -> list[str]:
+def render_many(derivation, formats, *, standalone: bool = False,
+                heading: str = "section") -> list[str]:
     """Render one derivation in several formats, building the template context once."""
     keys = [format_name(f) for f in formats]
     if standalone and "latex" not in keys:
         raise UsageError("--standalone goes with the latex format")
+    if heading not in HEADINGS:
+        raise UsageError(f"unknown heading {heading!r} (known: {', '.join(HEADINGS)})")
     context = None
     out = []
     for key in keys:
@@ -65,6 +76,8 @@ def render_many(derivation, formats, *, standalone: bool = False) -> list[str]:
             from symgrad.rendering.context import build_context
 
             context = build_context(derivation)
+            context["heading"] = heading
+            context["part"] = "subsubsection" if heading == "subsection" else "subsection"
         from symgrad.rendering.templates import environment
 
         name = "html" if key == "mathml" else key

@@ -14,85 +14,16 @@ from symgrad.derivation.record import Derivation
 from symgrad.expr.algebra import replaced
 from symgrad.expr.placeholders import Leibniz, Shown
 from symgrad.numbers.conventions import CONVENTION_TEXT, Convention
-from symgrad.numbers.values import number_latex, number_text
-from symgrad.rendering.printing import latex, numeric_latex, plain
+from symgrad.numbers.values import number_text
+from symgrad.rendering.display import Chain, Math, NumberDisplay
+from symgrad.rendering.display import math_of as _m
+from symgrad.rendering.display import numeric_math_of as _mn
+from symgrad.rendering.display import symbol_of as _sym
 
 _FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow"}
 #: Rows and trajectory steps shown in documents (JSON has them all).
 SHOWN_ROWS = 10
 SHOWN_STEPS = 12
-
-
-class Math:
-    """One piece of math in two spellings, LaTeX (``tex``) and plain text (``plain``), printed lazily."""
-
-    __slots__ = ("_expr", "_numeric", "_tex", "_plain")
-
-    def __init__(self, expr=None, numeric: bool = False, tex: str | None = None,
-                 plain_text: str | None = None):
-        self._expr, self._numeric, self._tex, self._plain = expr, numeric, tex, plain_text
-
-    @property
-    def tex(self) -> str:
-        if self._tex is None:
-            self._tex = numeric_latex(self._expr) if self._numeric else latex(self._expr)
-        return self._tex
-
-    @property
-    def plain(self) -> str:
-        if self._plain is None:
-            self._plain = plain(self._expr)
-        return self._plain
-
-    def __repr__(self) -> str:
-        return f"Math({self.plain!r})"
-
-
-def _m(expr: sp.Basic) -> Math:
-    return Math(expr)
-
-
-def _mn(expr: sp.Basic) -> Math:
-    return Math(expr, numeric=True)
-
-
-def _sym(name: str) -> sp.Symbol:
-    return sp.Symbol(name, real=True)
-
-
-class _Numbers:
-    """Number display shared by the whole context (each value formatted once)."""
-
-    def __init__(self, digits: int):
-        self.digits = digits
-        self.cache: dict = {}
-
-    def text(self, v) -> tuple[str, str, bool]:
-        key = (v, type(v))
-        got = self.cache.get(key)
-        if got is None:
-            txt, exact = number_text(v, self.digits)
-            got = (number_latex(v, self.digits), txt, exact)
-            self.cache[key] = got
-        return got
-
-    def math(self, v) -> Math:
-        tex, txt, _ = self.text(v)
-        return Math(tex=tex, plain_text=txt)
-
-    def rel(self, v) -> str:
-        return "=" if self.text(v)[2] else r"\approx"
-
-    def shown(self, v) -> Shown:
-        tex, txt, _ = self.text(v)
-        if tex.startswith("-"):
-            tex, txt = rf"\left({tex}\right)", f"({txt})"
-        return Shown(tex, txt)
-
-    def substituted(self, expr: sp.Basic, values: dict) -> sp.Basic:
-        """``expr`` with every symbol (and Leibniz factor) that has a value shown as its number."""
-        repl = {s: self.shown(values[s]) for s in expr.free_symbols if s in values}
-        return replaced(expr, repl)
 
 
 def _d_op(var: sp.Symbol, expr: sp.Basic) -> sp.Basic:
@@ -115,7 +46,7 @@ class _Builder:
 
         self.d, self.p, self.n = d, d.problem, d.numbers
         self.sentence = sentence
-        self.num = _Numbers(self.p.digits)
+        self.num = NumberDisplay(self.p.digits)
         self.loss = _sym(self.p.loss)
         self.point = dict(self.n.point) if self.n is not None else {}
         self.kink_shown = self._kink_factor_map()
@@ -133,21 +64,50 @@ class _Builder:
                     tb, xb, _ = self.num.text(b)
                     shown[factor] = Shown(rf"\left[{ta}, {tb}\right]", f"[{xa}, {xb}]")
                 else:
-                    shown[factor] = self.num.shown(k.chosen if sign == 1 else 1 - k.chosen)
+                    shown[factor] = self.num.shown(k.chosen if sign == 1 else 1 - k.chosen,
+                                                   always_parens=True)
         return shown
 
-    def _numeric_line(self, expr: sp.Basic, value) -> list[Math] | None:
-        """``expr`` with the numbers put in, the kink choices put in, and the value."""
+    def _kink_values(self) -> dict:
+        """Each kink's local factor mapped to the value the convention chose for it."""
+        out = {}
+        for k in self.d.kinks:
+            if k.chosen is not None:
+                for factor, sign in k.local:
+                    out[factor] = k.chosen if sign == 1 else 1 - k.chosen
+        return out
+
+    def _numeric_line(self, expr: sp.Basic, value, first: Math | None = None) -> Chain | None:
+        """``expr`` = its numbers put in (:= the kink choices put in) = the value.
+
+        Rounded inputs make the relation ``≈``; when the line ends in a value, the inputs are
+        shown with as many more digits as it takes (up to 4) for the displayed numbers to give
+        the displayed result, so a reader multiplying them out gets what is printed.
+        """
         if self.n is None or not expr.free_symbols:
             return None
         if not all(s in self.point for s in expr.free_symbols):
             return None
-        line = [_mn(self.num.substituted(expr, self.point))]
-        if self.kink_shown:
-            line.append(_mn(self.num.substituted(replaced(expr, self.kink_shown), self.point)))
+        point = self.point
+        kinked = replaced(expr, self._kink_values()) if self.kink_shown else expr
+        digits = self.num.digits
+        if value is not None and not self.num.all_exact(expr, point):
+            want = self.num.text(value)[1]
+            for extra in range(5):
+                got = self.num.as_displayed(kinked, point, digits + extra)
+                if got is not None and number_text(got, digits)[0] == want:
+                    digits += extra
+                    break
+        exact = self.num.all_exact(expr, point, digits)
+        line = Chain(first or _m(expr))
+        line.add("=" if exact else "~", _mn(self.num.substituted(expr, point, digits)))
+        if self.kink_shown and kinked is not expr:
+            line.add(":=", _mn(self.num.substituted(replaced(expr, self.kink_shown), point, digits)))
         if value is not None:
-            line.append(self.num.math(value))
-        return _dedup(line)
+            shown = self.num.math(value)
+            if shown.plain != line.links[-1][1].plain:
+                line.add("=" if exact and self.num.exact(value) else "~", shown)
+        return line
 
     def step(self, step, value) -> dict:
         parts = [_m(_d_op(step.var, step.before))]
@@ -164,8 +124,12 @@ class _Builder:
         out = []
         for name, value in self.n.values:
             q = self.p.quantity(name)
-            out.append({"name": _m(q.symbol), "parts": [_m(q.expr), _mn(self.num.substituted(q.expr, self.point))],
-                        "value": self.num.math(value), "rel": self.num.rel(value)})
+            line = self._numeric_line(q.expr, value)
+            if line is None:  # a constant: name = expr = value
+                line = Chain(_m(q.expr))
+                if self.num.math(value).plain != line.first.plain:
+                    line.add("=" if self.num.exact(value) else "~", self.num.math(value))
+            out.append({"name": _m(q.symbol), "line": line})
         return out
 
     def gradients(self, chains: bool = True) -> list[dict]:
@@ -190,15 +154,18 @@ class _Builder:
                            for path in g.paths]
             chain = (sp.Add(*chain_terms, evaluate=False) if len(chain_terms) > 1
                      else chain_terms[0] if chain_terms else None)
-            value = interval = descent = None
-            numbers = []
+            value = interval = descent = line = None
             if n is not None:
                 raw = dict(n.gradient)[g.param]
                 value = None if raw is None else raw
                 iv = dict(n.intervals)[g.param]
                 interval = None if iv is None else [self.num.math(v) for v in iv]
                 if g.expr is not None and chains:
-                    numbers = self._numeric_line(g.expr, None) or []
+                    line = self._numeric_line(g.expr, value)
+                if line is None and g.expr is not None and chains:
+                    line = Chain(_m(g.expr))
+                    if value is not None:
+                        line.add("=" if self.num.exact(value) else "~", self.num.math(value))
                 if n.updated is not None and self.d.data_run is None:
                     descent = self._update(psym, lhs, dict(n.updated)[g.param], raw)
             symbolic_update = None
@@ -210,9 +177,8 @@ class _Builder:
             out.append({
                 "param": g.param, "param_m": _m(psym), "lhs": _m(lhs),
                 "chain": None if chain is None else _mn(chain), "factors": factors,
-                "result": None if g.expr is None else _m(g.expr), "numbers": numbers,
+                "result": None if g.expr is None else _m(g.expr), "line": line,
                 "value": None if value is None else self.num.math(value),
-                "rel": "=" if value is None else self.num.rel(value),
                 "interval": interval, "descent": descent, "symbolic_update": symbolic_update,
             })
         return out
@@ -220,21 +186,36 @@ class _Builder:
     def _update(self, psym, lhs, updated, grad) -> dict:
         eta = _sym("eta")
         rule = sp.Add(psym, sp.Mul(-1, eta, lhs, evaluate=False), evaluate=False)
-        nums = replaced(rule, {psym: self.num.shown(self.point[psym]), eta: self.num.shown(self.p.lr),
-                              lhs: self.num.shown(grad)})
-        return {"rule": _m(rule), "numbers": _mn(nums), "value": self.num.math(updated),
-                "rel": self.num.rel(updated)}
+        values = {psym: self.point[psym], eta: self.p.lr, lhs: grad}
+        exact = all(self.num.exact(v) for v in values.values())
+        line = Chain(_m(rule))
+        line.add("=" if exact else "~", _mn(replaced(rule, {k: self.num.shown(v) for k, v in values.items()})))
+        line.add("=" if exact and self.num.exact(updated) else "~", self.num.math(updated))
+        return {"line": line}
 
     def kinks(self) -> list[dict]:
+        """The kinks met, each told through the factor the derivation actually shows.
+
+        A tie of ``max(0, 1 - m)`` has two local factors (t for the constant arm, 1 - t for
+        the other); only the second appears in the derivative, so the range and the choice
+        are stated for it.
+        """
         out = []
+        shown = [part.after for part in self.d.partials]
         for k in self.d.kinks:
+            lo, hi = k.interval
+            factor, sign = next(((f, sgn) for f, sgn in k.local if any(e.has(f) for e in shown)),
+                                k.local[0])
+            rng = (lo, hi) if sign == 1 else (1 - hi, 1 - lo)
+            value = None if k.chosen is None else (k.chosen if sign == 1 else 1 - k.chosen)
             out.append({
                 "quantity": k.quantity, "function": k.function, "expr": _m(k.expr),
-                "argument": _m(k.argument), "interval": [self.num.math(v) for v in k.interval],
-                "chosen": None if k.chosen is None else self.num.math(k.chosen),
-                "local": _m(k.local[0][0]), "note": k.note,
+                "argument": _m(k.argument), "interval": [self.num.math(v) for v in rng],
+                "chosen": None if value is None else self.num.math(value),
+                "local": _m(factor), "note": k.note,
                 "frameworks": [{"name": _FRAMEWORK_NAMES[f], "version": v, "call": call,
-                                "value": self.num.math(t)} for f, v, call, t in k.frameworks],
+                                "value": self.num.math(t if sign == 1 else 1 - t)}
+                               for f, v, call, t in k.frameworks],
             })
         return out
 
@@ -271,30 +252,33 @@ class _Builder:
             sym = _sym(name)
             lhs = _m(Leibniz(self.loss, sym, partial=False))
             if name == p.loss:
-                nodes.append({"name": _m(sym), "lhs": lhs, "seed": True, "locals": [], "sum": None,
-                              "numbers": None, "value": self.num.math(1) if n is not None else None})
+                nodes.append({"name": _m(sym), "lhs": lhs, "seed": True, "locals": [], "line": None})
                 continue
             parts = [x for x in self.d.partials if x.symbol == name
                      and (n is None or adjoint.get(x.quantity) != 0)]
-            items, terms, nums = [], [], []
+            items, terms, nums, exact = [], [], [], True
             for part in parts:
                 qsym = _sym(part.quantity)
                 local = Leibniz(qsym, sym)
                 lv = locals_.get((part.quantity, part.symbol))
-                items.append({"lhs": _m(local), "expr": _mn(part.after),
-                              "value": None if lv is None else self.num.math(lv)})
+                line = Chain(_mn(part.after))
+                if lv is not None and self.num.math(lv).plain != line.first.plain:
+                    line.add("=" if self.num.exact(lv) else "~", self.num.math(lv))
+                items.append({"lhs": _m(local), "line": line})
                 terms.append(sp.Mul(Leibniz(self.loss, qsym, partial=False), local, evaluate=False))
                 up = adjoint.get(part.quantity)
                 if up is not None and lv is not None:
                     nums.append(sp.Mul(self.num.shown(up), self.num.shown(lv), evaluate=False))
+                    exact = exact and self.num.exact(up) and self.num.exact(lv)
             value = adjoint.get(name)
-            nodes.append({
-                "name": _m(sym), "lhs": lhs, "seed": False, "locals": items,
-                "sum": _mn(sp.Add(*terms, evaluate=False)) if terms else None,
-                "numbers": (_mn(sp.Add(*nums, evaluate=False))
-                            if nums and len(nums) == len(terms) else None),
-                "value": None if value is None else self.num.math(value),
-            })
+            line = None
+            if terms:
+                line = Chain(_mn(sp.Add(*terms, evaluate=False)))
+                if nums and len(nums) == len(terms):
+                    line.add("=" if exact else "~", _mn(sp.Add(*nums, evaluate=False)))
+                if value is not None:
+                    line.add("=" if exact and self.num.exact(value) else "~", self.num.math(value))
+            nodes.append({"name": _m(sym), "lhs": lhs, "seed": False, "locals": items, "line": line})
         return nodes
 
     def reduction(self) -> dict | None:

@@ -87,6 +87,15 @@ def latex_text(text: str) -> str:
     return out.encode("ascii", "replace").decode("ascii") if not out.isascii() else out
 
 
+_MARKDOWN_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_text(text: str) -> str:
+    """Plain text made safe for Markdown: no raw HTML, no accidental emphasis or links."""
+    out = "".join(_MARKDOWN_SPECIAL.get(c, c) for c in str(text))
+    return re.sub(r"([\\`*_\[\]#|$])", r"\\\1", out)
+
+
 def _latex_sentence(text: str) -> str:
     """A sentence whose math is in ``$...$``: the prose escaped, the math kept."""
     pieces = re.split(r"(\$[^$]+\$)", text)
@@ -96,6 +105,10 @@ def _latex_sentence(text: str) -> str:
 
 def _sentence_plain(text: str) -> str:
     return re.sub(r"\$([^$]+)\$", lambda m: tex_to_plain(m.group(1)), text)
+
+
+#: Change when the environment's options change (it names the template cache folder).
+_ENVIRONMENT_KEY = "env2"
 
 
 def _bytecode_cache(jinja2):
@@ -113,6 +126,9 @@ def _bytecode_cache(jinja2):
     if not where:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         where = os.path.join(base, "symgrad", "templates")
+    # Jinja2 keys its cache by template source only; compiled code also depends on the
+    # environment's options (autoescape, ...) and on the Jinja2 version, so they name the folder
+    where = os.path.join(where, f"{_ENVIRONMENT_KEY}-jinja{jinja2.__version__}")
     try:
         os.makedirs(where, exist_ok=True)
         if not os.access(where, os.W_OK):
@@ -134,12 +150,14 @@ def environment():
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
     )
     env.filters["mathml"] = lambda tex, display=True: jinja2.utils.markupsafe.Markup(_mathml(tex, display))
     env.filters["inline_html"] = lambda text: jinja2.utils.markupsafe.Markup(_inline_html(text))
     env.filters["plain_sentence"] = _sentence_plain
     env.filters["latex_text"] = latex_text
+    env.filters["md_text"] = markdown_text
+    env.filters["md_code"] = lambda text: str(text).replace("`", "'")
     env.filters["latex_sentence"] = _latex_sentence
     env.filters["join_tex"] = lambda parts: " = ".join(p.tex for p in parts)
     env.filters["join_plain"] = lambda parts: " = ".join(p.plain for p in parts)

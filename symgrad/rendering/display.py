@@ -1,0 +1,173 @@
+"""How math and numbers are shown: lazily printed math, lines of relations, number display.
+
+A :class:`Chain` is a line ``a = b ≈ c := d``; the relation between two items is ``=``
+only when both are exactly what they denote, ``≈`` when a rounded number is involved, and
+``:=`` where a convention chooses a value at a kink. :class:`NumberDisplay` formats each
+value once per precision and can recompute an expression from its displayed numbers, so a
+line's factors multiply to its shown result.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symgrad.expr.algebra import replaced
+from symgrad.expr.placeholders import Shown
+from symgrad.numbers.values import number_latex, number_text
+from symgrad.rendering.printing import latex, numeric_latex, plain
+
+
+class Math:
+    """One piece of math in two spellings, LaTeX (``tex``) and plain text (``plain``), printed lazily."""
+
+    __slots__ = ("_expr", "_numeric", "_tex", "_plain", "exact")
+
+    def __init__(self, expr=None, numeric: bool = False, tex: str | None = None,
+                 plain_text: str | None = None, exact: bool = True):
+        self._expr, self._numeric, self._tex, self._plain = expr, numeric, tex, plain_text
+        self.exact = exact  # False for a rounded number: it is then joined by "≈", never "="
+
+    @property
+    def eq(self) -> str:
+        """The relation that may precede this in LaTeX: ``=``, or ``\\approx`` if rounded."""
+        return "=" if self.exact else r"\approx"
+
+    @property
+    def eq_plain(self) -> str:
+        return "=" if self.exact else "≈"
+
+    @property
+    def tex(self) -> str:
+        if self._tex is None:
+            self._tex = numeric_latex(self._expr) if self._numeric else latex(self._expr)
+        return self._tex
+
+    @property
+    def plain(self) -> str:
+        if self._plain is None:
+            self._plain = plain(self._expr)
+        return self._plain
+
+    def __repr__(self) -> str:
+        return f"Math({self.plain!r})"
+
+
+def math_of(expr: sp.Basic) -> Math:
+    return Math(expr)
+
+
+def numeric_math_of(expr: sp.Basic) -> Math:
+    return Math(expr, numeric=True)
+
+
+def symbol_of(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+#: Relations between the items of a numeric line: exact, rounded, and a convention's choice.
+RELATIONS = {"=": ("=", "="), "~": (r"\approx", "≈"), ":=": (r"\mathrel{:=}", ":=")}
+
+
+class Chain:
+    """A line ``a rel b rel c ...``: the first item, then (relation, item) links.
+
+    ``=`` only joins values that are exactly what they denote; a rounded number anywhere
+    makes the next relation ``≈``; a convention's choice at a kink is ``:=``.
+    """
+
+    __slots__ = ("first", "links")
+
+    def __init__(self, first: Math, links: list[tuple[str, Math]] | None = None):
+        self.first, self.links = first, list(links or [])
+
+    def add(self, rel: str, item: Math) -> None:
+        self.links.append((rel, item))
+
+    @property
+    def rest(self) -> list[dict]:
+        return [{"rel_tex": RELATIONS[r][0], "rel_plain": RELATIONS[r][1], "tex": m.tex,
+                 "plain": m.plain} for r, m in self.links]
+
+    @property
+    def tex(self) -> str:
+        return " ".join([self.first.tex, *(f"{RELATIONS[r][0]} {m.tex}" for r, m in self.links)])
+
+    @property
+    def plain(self) -> str:
+        return " ".join([self.first.plain, *(f"{RELATIONS[r][1]} {m.plain}" for r, m in self.links)])
+
+    @property
+    def tail_tex(self) -> str:
+        """The line without its first item, starting with a relation."""
+        return " ".join(f"{RELATIONS[r][0]} {m.tex}" for r, m in self.links)
+
+    @property
+    def tail_plain(self) -> str:
+        return " ".join(f"{RELATIONS[r][1]} {m.plain}" for r, m in self.links)
+
+    def __bool__(self) -> bool:
+        return bool(self.links)
+
+
+def _decimal(text: str) -> sp.Rational:
+    """The exact value of a displayed decimal (``1.2e-5`` is 12/1000000)."""
+    from decimal import Decimal
+
+    sign, digits, exp = Decimal(text).as_tuple()
+    value = sp.Integer(int("".join(map(str, digits)) or "0"))
+    value = value * sp.Integer(10) ** exp if exp >= 0 else value / sp.Integer(10) ** (-exp)
+    return -value if sign else value
+
+
+class NumberDisplay:
+    """Number display shared by the whole context (each value formatted once per precision)."""
+
+    def __init__(self, digits: int):
+        self.digits = digits
+        self.cache: dict = {}
+
+    def text(self, v, digits: int | None = None) -> tuple[str, str, bool]:
+        digits = digits or self.digits
+        key = (v, type(v), digits)
+        got = self.cache.get(key)
+        if got is None:
+            txt, exact = number_text(v, digits)
+            if txt in ("-0", "-0.0"):
+                txt = "0"
+            got = (number_latex(v, digits).replace("-0 ", "0 ") if txt != "0" else "0", txt, exact)
+            self.cache[key] = got
+        return got
+
+    def math(self, v) -> Math:
+        tex, txt, exact = self.text(v)
+        return Math(tex=tex, plain_text=txt, exact=exact)
+
+    def rel(self, v) -> str:
+        return "=" if self.text(v)[2] else r"\approx"
+
+    def exact(self, v) -> bool:
+        return self.text(v)[2]
+
+    def shown(self, v, digits: int | None = None, always_parens: bool = False) -> Shown:
+        tex, txt, _ = self.text(v, digits)
+        if tex.startswith("-") or always_parens:
+            tex, txt = rf"\left({tex}\right)", f"({txt})"
+        return Shown(tex, txt)
+
+    def substituted(self, expr: sp.Basic, values: dict, digits: int | None = None) -> sp.Basic:
+        """``expr`` with every symbol (and Leibniz factor) that has a value shown as its number."""
+        repl = {s: self.shown(values[s], digits) for s in expr.free_symbols if s in values}
+        return replaced(expr, repl)
+
+    def all_exact(self, expr: sp.Basic, values: dict, digits: int | None = None) -> bool:
+        return all(self.text(values[s], digits)[2] for s in expr.free_symbols if s in values)
+
+    def as_displayed(self, expr: sp.Basic, values: dict, digits: int):
+        """``expr`` computed from the numbers as displayed at ``digits`` (not their true values)."""
+        from symgrad.numbers.values import evaluate_at
+
+        env = {s: _decimal(self.text(values[s], digits)[1]) for s in expr.free_symbols if s in values}
+        try:
+            return evaluate_at(expr, env)
+        except Exception:  # noqa: BLE001 - a rounded neighbour outside the domain
+            return None
