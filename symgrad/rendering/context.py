@@ -15,7 +15,7 @@ from symgrad.expr.algebra import replaced
 from symgrad.expr.placeholders import Leibniz, Shown
 from symgrad.numbers.conventions import CONVENTION_TEXT, Convention
 from symgrad.numbers.values import number_text
-from symgrad.rendering.display import Chain, Math, NumberDisplay
+from symgrad.rendering.display import Chain, Math, NumberDisplay, _decimal
 from symgrad.rendering.display import math_of as _m
 from symgrad.rendering.display import numeric_math_of as _mn
 from symgrad.rendering.display import symbol_of as _sym
@@ -24,6 +24,13 @@ _FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlo
 #: Rows and trajectory steps shown in documents (JSON has them all).
 SHOWN_ROWS = 10
 SHOWN_STEPS = 12
+
+
+def _rounded(v, digits: int) -> str:
+    """``v`` as displayed when rounded to ``digits`` (an exact decimal is rounded too)."""
+    from symgrad.numbers.values import PRECISION
+
+    return number_text(sp.Float(v, PRECISION), digits)[0]
 
 
 def _d_op(var: sp.Symbol, expr: sp.Basic) -> sp.Basic:
@@ -95,7 +102,7 @@ class _Builder:
             want = self.num.text(value)[1]
             for extra in range(5):
                 got = self.num.as_displayed(kinked, point, digits + extra)
-                if got is not None and number_text(got, digits)[0] == want:
+                if got is not None and _rounded(got, digits) == want:
                     digits += extra
                     break
         exact = self.num.all_exact(expr, point, digits)
@@ -256,7 +263,7 @@ class _Builder:
                 continue
             parts = [x for x in self.d.partials if x.symbol == name
                      and (n is None or adjoint.get(x.quantity) != 0)]
-            items, terms, nums, exact = [], [], [], True
+            items, terms, pairs = [], [], []
             for part in parts:
                 qsym = _sym(part.quantity)
                 local = Leibniz(qsym, sym)
@@ -268,18 +275,34 @@ class _Builder:
                 terms.append(sp.Mul(Leibniz(self.loss, qsym, partial=False), local, evaluate=False))
                 up = adjoint.get(part.quantity)
                 if up is not None and lv is not None:
-                    nums.append(sp.Mul(self.num.shown(up), self.num.shown(lv), evaluate=False))
-                    exact = exact and self.num.exact(up) and self.num.exact(lv)
+                    pairs.append((up, lv))
             value = adjoint.get(name)
             line = None
             if terms:
                 line = Chain(_mn(sp.Add(*terms, evaluate=False)))
-                if nums and len(nums) == len(terms):
-                    line.add("=" if exact else "~", _mn(sp.Add(*nums, evaluate=False)))
+                if pairs and len(pairs) == len(terms):
+                    line.add(*self._products(pairs, value))
                 if value is not None:
+                    exact = all(self.num.exact(v) for pair in pairs for v in pair)
                     line.add("=" if exact and self.num.exact(value) else "~", self.num.math(value))
             nodes.append({"name": _m(sym), "lhs": lhs, "seed": False, "locals": items, "line": line})
         return nodes
+
+    def _products(self, pairs, value) -> tuple[str, Math]:
+        """``up*local + ...`` with the numbers shown at the precision that gives ``value``."""
+        digits = self.num.digits
+        exact = all(self.num.exact(v) for pair in pairs for v in pair)
+        if value is not None and not exact:
+            want = self.num.text(value)[1]
+            for extra in range(5):
+                total = sum(_decimal(self.num.text(a, digits + extra)[1])
+                            * _decimal(self.num.text(b, digits + extra)[1]) for a, b in pairs)
+                if _rounded(total, self.num.digits) == want:
+                    digits += extra
+                    break
+        terms = [sp.Mul(self.num.shown(a, digits), self.num.shown(b, digits), evaluate=False)
+                 for a, b in pairs]
+        return ("=" if exact else "~"), _mn(sp.Add(*terms, evaluate=False))
 
     def reduction(self) -> dict | None:
         red = self.p.reduction
