@@ -160,8 +160,8 @@ def _outputs(args) -> list[tuple[str, str | None]]:
                      "format, or one base name")
 
 
-def _cmd_derive(args) -> list[tuple[str | None, str]]:
-    """Derive once and render each requested format: [(file or None, text)]."""
+def _cmd_derive(args) -> tuple[list[tuple[str | None, str]], list[str]]:
+    """Derive once and render each requested format: ([(file or None, text)], failed checks)."""
     from symgrad import api
     from symgrad.rendering import render_many
 
@@ -181,7 +181,9 @@ def _cmd_derive(args) -> list[tuple[str | None, str]]:
     derivation = api.derive(problem)
     texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone,
                         heading=args.heading)
-    return [(path, text) for (_, path), text in zip(outputs, texts)]
+    failed = [f"{v.param}: {v.note}" for v in derivation.verification
+              if not (v.sympy and v.finite_difference is not False)]
+    return [(path, text) for (_, path), text in zip(outputs, texts)], failed
 
 
 def _read_hand_file(path: str) -> str:
@@ -312,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             sys.stdout.write(_cmd_list(args.what))
             return 0
-        for path, text in _cmd_derive(args):
+        written, failed = _cmd_derive(args)
+        for path, text in written:
             if path is None:
                 sys.stdout.write(text)
                 continue
@@ -320,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
                 Path(path).write_text(text, encoding="utf-8")
             except OSError as e:
                 raise UsageError(f"cannot write {path!r}: {e.strerror}") from None
+        if failed:  # the output is written (to be looked at) but it is not to be trusted
+            print(f"symgrad: error: verification failed ({'; '.join(failed)}); this is a bug in "
+                  "symgrad, please report this input", file=sys.stderr)
+            return 3
         return 0
     except ParseError as e:
         print(f"symgrad: error: {e.one_line()}", file=sys.stderr)

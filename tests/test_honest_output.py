@@ -177,3 +177,55 @@ def test_cli_title_option(capsys):
 
     assert main(["derive", "--title", "My notes", "--format", "markdown"]) == 0
     assert capsys.readouterr().out.startswith("## My notes\n")
+
+
+# --------------------------------------------------------------- jumps and failed checks
+
+
+@pytest.mark.parametrize("lets, jumping", [
+    (["L = heaviside(u)*m"], "heaviside"),
+    (["L = sign(u)*m + u^2"], "sign"),
+    (["L = where(u < 0, m*u, m + u)"], "where"),  # 0 on the left, m on the right at u = 0
+])  # fmt: skip
+def test_a_jump_takes_the_derivative_away(lets, jumping):
+    d = symgrad.derive(lets=lets, wrt="m,u", at="u=0, m=2")
+    (jump,) = d.numbers.jumps
+    assert jump.function == jumping
+    assert d.gradient["u"] is None  # no derivative, no subgradient: L is not continuous in u
+    assert d.gradient["m"] is not None
+    (vm, vu) = d.verification
+    assert vu.finite_difference is None and "jump" in vu.note
+    text = d.render("text")
+    assert "dL/du does not exist" in text and "no derivative and no subgradient" in text
+    assert not false_equations(text)
+
+
+def test_heaviside_is_zero_at_zero_as_its_notation_says():
+    d = symgrad.derive(lets=["L = heaviside(u)*m"], wrt="m", at="u=0, m=2")
+    assert d.value("L") == 0 and d.gradient["m"] == 0
+    assert "1[0 > 0]*2 = 0" in d.render("text")
+
+
+def test_a_continuous_where_boundary_is_not_a_jump():
+    d = symgrad.derive(lets=["L = where(u < 1, u, u^2)"], wrt="u", at="u=1")
+    assert d.numbers.jumps == () and d.numbers.boundaries
+    (v,) = d.verification
+    assert v.finite_difference is None and "one-sided derivatives differ" in v.note
+    assert d.verified
+
+
+def test_a_failed_verification_exits_3_after_writing_the_output(monkeypatch, capsys, tmp_path):
+    from symgrad.cli import main
+    from symgrad.derivation import chain, rules
+
+    def wrong_tanh(expr, var):  # a planted bug: tanh' = 1 - tanh (not 1 - tanh^2)
+        return rules._outer(expr, var, rules.Rule.TANH, sp.Add(1, -expr, evaluate=False))
+
+    monkeypatch.setitem(rules.RULES, sp.tanh, wrong_tanh)
+    chain._CACHE.clear()
+    out = tmp_path / "wrong.md"
+    rc = main(["derive", "--let", "L = tanh(w*x)", "--wrt", "w", "--at", "w=0.5, x=2", "-o", str(out)])
+    err = capsys.readouterr().err
+    chain._CACHE.clear()
+    assert rc == 3 and out.exists()
+    assert "verification failed" in err and "DIFFERS from sympy.diff" in err and err.count("\n") == 1

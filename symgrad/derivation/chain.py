@@ -12,7 +12,7 @@ from collections import OrderedDict
 
 import sympy as sp
 
-from symgrad.derivation.kinks import kink_places, kink_symbol
+from symgrad.derivation.kinks import jump_places, kink_places, kink_symbol
 from symgrad.derivation.record import Derivation, Gradient, OnKink, Partial
 from symgrad.derivation.rules import Rule, Step, differentiate
 from symgrad.expr.algebra import evaluated, replaced, tidy
@@ -121,7 +121,8 @@ def _derive(problem: Problem) -> tuple:
     weight = kink_symbol(taken)
     on_kink = _on_kink(places, gradients, weight)
     reduced = _reduced(problem, gradients) if problem.reduction is not None else ()
-    return tuple(partials), tuple(gradients), tuple(places), weight, on_kink, reduced
+    jumps = tuple(j for q in problem.quantities for j in jump_places(q.name, q.expr))
+    return tuple(partials), tuple(gradients), tuple(places), weight, on_kink, reduced, jumps
 
 
 def _on_kink(places, gradients, t: sp.Symbol) -> tuple[OnKink, ...]:

@@ -148,6 +148,34 @@ def kink_places(quantity: str, expr: sp.Basic) -> list[KinkPlace]:
     return found
 
 
+@dataclass(frozen=True)
+class JumpPlace:
+    """A discontinuity as written: ``sign(u)`` and ``heaviside(u)`` at ``u = 0``, or
+    ``where(a < b, p, q)`` at ``a = b`` when the two pieces differ there. No derivative and
+    no subgradient exist on it."""
+
+    quantity: str
+    function: str
+    expr: sp.Basic
+    argument: sp.Basic
+    pieces: tuple[sp.Basic, ...] = ()  # for where: the two pieces, compared at the point
+
+
+def jump_places(quantity: str, expr: sp.Basic) -> list[JumpPlace]:
+    """Every discontinuous sub-expression of ``expr`` (as written by the author)."""
+    found = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.sign):
+            found.append(JumpPlace(quantity, "sign", node, node.args[0]))
+        elif isinstance(node, sp.Heaviside):
+            found.append(JumpPlace(quantity, "heaviside", node, node.args[0]))
+        elif isinstance(node, sp.Piecewise) and len(node.args) == 2:
+            (a, cond), (b, _) = node.args
+            if isinstance(cond, sp.core.relational.Relational):
+                found.append(JumpPlace(quantity, "where", node, _difference(cond.lhs, cond.rhs), (a, b)))
+    return found
+
+
 def kink_symbol(taken) -> sp.Symbol:
     """The name of a kink's weight in displayed formulas: ``t``, unless the problem uses it."""
     for name in ("t", "s", "tau", "kappa"):

@@ -90,6 +90,7 @@ class Derivation:
     weight: sp.Symbol
     on_kink: tuple[OnKink, ...] = ()
     reduced: tuple[tuple[str, sp.Basic], ...] = ()
+    jumps: tuple = ()  # JumpPlace: discontinuities as written (sign, heaviside, where)
     numbers: object = None  # symgrad.numbers.point.Numbers
     verification: tuple = ()  # symgrad.numbers.oracles.Verification per parameter
     descent: tuple = ()  # symgrad.numbers.descent.TrajectoryPoint per step
@@ -138,6 +139,11 @@ class Derivation:
         if self.data_run is not None and self.data_run.updated is not None:
             return dict(zip(self.problem.wrt, self.data_run.updated))
         return {} if self.numbers is None or self.numbers.updated is None else dict(self.numbers.updated)
+
+    @property
+    def verified(self) -> bool:
+        """False when an oracle disagreed (a bug in symgrad: the CLI then exits 3)."""
+        return all(v.sympy and v.finite_difference is not False for v in self.verification)
 
     @property
     def adjoints(self) -> tuple:

@@ -45,8 +45,10 @@ class Verification:
 
 
 def _normal(expr: sp.Basic) -> sp.Basic:
-    """Heaviside(u, h0) and Heaviside(u) differ only at u = 0: compare them as one."""
-    return expr.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(e.args[0]))
+    """Heaviside(u, h0) and Heaviside(u) differ only at u = 0: compare them as one; SymPy's
+    DiracDelta (the derivative of a jump) is 0 wherever the two are compared (u != 0)."""
+    expr = expr.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(e.args[0]))
+    return expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
 
 
 def _tree_size(expr: sp.Basic) -> int:
@@ -161,6 +163,17 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
     return _with_fd(d, numbers, checked)
 
 
+def _at_boundary(param: str, ok: bool, how: str, numbers) -> Verification:
+    """The point is on a where() boundary whose one-sided derivatives differ: no derivative
+    exists there, and the piece the condition selects is what is shown (torch.where's rule)."""
+    from symgrad.rendering.printing import plain
+
+    where = ", ".join(f"{plain(b.expr)} in {b.quantity}" for b in numbers.boundaries)
+    return Verification(param, ok, None, f"{how}; finite differences skipped: the point is on "
+                        f"the boundary of {where}, where the one-sided derivatives differ and the "
+                        "condition as written picks the piece")
+
+
 def _central(d: Derivation, point: dict, direction: dict) -> sp.Basic:
     """The central difference of the loss along ``direction`` (h = 1e-10)."""
     plus = _forward_loss(d, {k: v + _H * direction.get(k, 0) for k, v in point.items()})
@@ -172,10 +185,20 @@ def _close(fd, value) -> bool:
     return bool(abs(fd - value) <= sp.Float("1e-8") * abs(value) + sp.Float("1e-12"))
 
 
-def _with_fd(d: Derivation, numbers, checked) -> tuple[Verification, ...]:
+def _with_fd(d: Derivation, numbers, checked, jumps_ok: bool = False) -> tuple[Verification, ...]:
     """Add the finite-difference verdict: per parameter, or along one random direction."""
     if numbers is None:
         return tuple(Verification(w, ok, None, f"{how}; no point, so no finite difference")
+                     for w, ok, how in checked)
+    broken = set().union(*(j.names for j in numbers.jumps)) if numbers.jumps else set()
+    if broken and not jumps_ok:
+        where = ", ".join(f"{j.function} in {j.quantity}" for j in numbers.jumps)
+        checked = [(w, ok, how + (f"; no derivative: the point is on a jump ({where})" if w in broken
+                                  else "")) for w, ok, how in checked]
+        if all(w in broken for w, _, _ in checked):
+            return tuple(Verification(w, ok, None, how) for w, ok, how in checked)
+        return tuple(Verification(w, ok, None, how) if w in broken
+                     else _with_fd(d, numbers, [(w, ok, how)], jumps_ok=True)[0]
                      for w, ok, how in checked)
     if numbers.kinks:
         where = ", ".join(f"{k.function} in {k.quantity}" for k in numbers.kinks)
@@ -188,6 +211,9 @@ def _with_fd(d: Derivation, numbers, checked) -> tuple[Verification, ...]:
         if len(checked) <= MAX_FD_PARAMS:
             for w, ok, how in checked:
                 fd = _central(d, point, {w: 1})
+                if not _close(fd, grad[w]) and numbers.boundaries:
+                    out.append(_at_boundary(w, ok, how, numbers))
+                    continue
                 agrees = "agrees with" if _close(fd, grad[w]) else "DISAGREES with"
                 out.append(Verification(w, ok, _close(fd, grad[w]), f"{how}; {agrees} the "
                                         f"central difference (h = 1e-10): {float(fd):.10g}"))
@@ -198,6 +224,8 @@ def _with_fd(d: Derivation, numbers, checked) -> tuple[Verification, ...]:
         fd = _central(d, point, v)
         want = sum(grad[w] * v[w] for w in v)
         fd_ok = _close(fd, want)
+        if not fd_ok and numbers.boundaries:
+            return tuple(_at_boundary(w, ok, how, numbers) for w, ok, how in checked)
         agrees = "agrees with" if fd_ok else "DISAGREES with"
         note = (f"{agrees} the central difference along a random direction of all "
                 f"{len(v)} parameters (h = 1e-10): {float(fd):.10g} vs {float(want):.10g}")

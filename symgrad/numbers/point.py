@@ -57,6 +57,19 @@ class Kink:
 
 
 @dataclass(frozen=True)
+class Jump:
+    """A discontinuity the point lies on, and the names whose derivative it takes away."""
+
+    place: object  # symgrad.derivation.kinks.JumpPlace
+    names: tuple[str, ...]  # inputs and quantities the jump's argument depends on
+
+    quantity = property(lambda self: self.place.quantity)
+    function = property(lambda self: self.place.function)
+    expr = property(lambda self: self.place.expr)
+    argument = property(lambda self: self.place.argument)
+
+
+@dataclass(frozen=True)
 class Numbers:
     """A derivation's numbers at one point under one convention.
 
@@ -75,6 +88,8 @@ class Numbers:
     intervals: tuple[tuple[str, tuple[sp.Basic, sp.Basic] | None], ...]
     adjoints: tuple[tuple[str, sp.Basic | None], ...]
     updated: tuple[tuple[str, sp.Basic], ...] | None
+    jumps: tuple[Jump, ...] = ()
+    boundaries: tuple = ()  # where(...) places at their boundary with equal pieces (continuous)
 
     @cached_property
     def _values(self) -> dict:
@@ -137,6 +152,34 @@ def _point(d: Derivation, at) -> dict[str, sp.Basic]:
     return {n: values[n] for n in p.inputs}
 
 
+def _ancestors(problem, expr: sp.Basic) -> set[str]:
+    """Every input and named quantity ``expr`` depends on through the graph."""
+    out: set[str] = set()
+    todo = [s.name for s in expr.free_symbols]
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        out.add(name)
+        todo.extend(problem.uses.get(name, ()))
+    return out
+
+
+def _on_jump(ev: Evaluator, place, continuous: bool = False) -> bool:
+    """True when the point is exactly on a discontinuity (where: and the pieces differ);
+    with ``continuous``, on a where() boundary whose pieces agree."""
+    v = ev(place.argument)
+    if v.free_symbols or not (v == 0 or (isinstance(v, sp.Float) and abs(v) < ON_KINK)):
+        return False
+    if place.function != "where":
+        return True
+    try:
+        a, b = (ev(piece) for piece in place.pieces)
+    except ProblemError:
+        return not continuous  # a piece undefined at the boundary: no derivative either
+    return (a == b) if continuous else (a != b)
+
+
 def _on_place(ev: Evaluator, place: KinkPlace) -> bool:
     v = ev(place.argument)
     if v.free_symbols:
@@ -193,6 +236,12 @@ class _Pass:
             self.kinks = [self._min_norm(self.kinks[0], self.weights[0])]
         chosen = [k.chosen for k in self.kinks]
         self.choice = None if None in chosen else {**dict(zip(self.weights, chosen)), **self.masked}
+        self.jumps = [Jump(j, tuple(sorted(_ancestors(p, j.argument)))) for j in d.jumps
+                      if _on_jump(ev, j)]
+        # a where() boundary with equal pieces is continuous; the derivative there is the
+        # piece the condition selects (torch.where's rule), one-sided if the slopes differ
+        self.boundaries = [j for j in d.jumps if j.function == "where" and _on_jump(ev, j, True)]
+        self.broken = set().union(*(j.names for j in self.jumps)) if self.jumps else set()
 
     def _min_norm(self, kink: Kink, t: sp.Symbol) -> Kink:
         """With one kink the gradient is affine in its weight t: pick the t in the interval
@@ -232,7 +281,8 @@ class _Pass:
         return min(corners), max(corners)
 
     def gradient(self) -> list[sp.Basic | None]:
-        return [self.resolve(self.raw_adjoints[p]) for p in self.d.problem.wrt]
+        return [None if p in self.broken else self.resolve(self.raw_adjoints[p])
+                for p in self.d.problem.wrt]
 
 
 def evaluate(d: Derivation, at=None, convention: Convention | str | None = None) -> "Numbers":
@@ -277,9 +327,11 @@ def evaluate(d: Derivation, at=None, convention: Convention | str | None = None)
         tuple(steps),
         tuple(run.kinks),
         tuple(zip(p.wrt, grads)),
-        tuple((w, run.interval(run.raw_adjoints[w])) for w in p.wrt),
-        tuple((n, run.resolve(v)) for n, v in run.raw_adjoints.items()),
+        tuple((w, None if w in run.broken else run.interval(run.raw_adjoints[w])) for w in p.wrt),
+        tuple((n, None if n in run.broken else run.resolve(v)) for n, v in run.raw_adjoints.items()),
         updated,
+        tuple(run.jumps),
+        tuple(run.boundaries),
     )
 
 

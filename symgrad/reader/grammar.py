@@ -302,6 +302,8 @@ class _Parser:
             return self.check(_build(sp.Mul, [logs[0], _reciprocal(logs[1])]), name)
         if fn is sp.sqrt:
             return self.raise_to(args[0], sp.S.Half, name)
+        if fn is sp.Heaviside:  # 1[u > 0]: the value 0 at u = 0, as the notation says
+            return self.check(_build(sp.Heaviside, [args[0], sp.Integer(0)]), name)
         if fn is sp.exp:
             self.growth(1.0, args[0], name)
         if fn is sp.log and args[0].is_number and _evaluated(args[0]).is_extended_nonpositive:

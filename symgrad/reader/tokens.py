@@ -68,7 +68,7 @@ _WHITELIST = [  # (spellings, SymPy callable, description); all real-valued on r
     (("leaky_relu",), leaky_relu, "leaky_relu(u, a): u for u > 0, else a*u (a defaults to 0.01)"),
     (("clamp", "clip"), clamp, "clamp(u, lo, hi): u limited to [lo, hi]"),
     (("hardtanh",), hardtanh, "clamp(u, -1, 1)"),
-    (("heaviside", "step", "indicator"), sp.Heaviside, "1 for u > 0, 0 for u < 0"),
+    (("heaviside", "step", "indicator"), sp.Heaviside, "1[u > 0]: 1 for u > 0, else 0 (0 at u = 0; a jump)"),
     (("where", "Piecewise"), sp.Piecewise, "where(cond, a, b): a where cond holds, else b"),
     (("mean",), ExampleSum, "mean(body, i): the mean over the examples of body (names ending _i)"),
     (("sum",), ExampleSum, "sum(body, i): the sum over the examples of body (names ending _i)"),

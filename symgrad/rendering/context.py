@@ -57,6 +57,8 @@ class _Builder:
         self.loss = _sym(self.p.loss)
         self.point = dict(self.n.point) if self.n is not None else {}
         self.kink_shown = self._kink_factor_map()
+        jumps = self.n.jumps if self.n is not None else ()
+        self.broken = set().union(*(j.names for j in jumps)) if jumps else set()
 
     # --- pieces -------------------------------------------------------------------------
     def _kink_factor_map(self) -> dict:
@@ -167,7 +169,7 @@ class _Builder:
                 value = None if raw is None else raw
                 iv = dict(n.intervals)[g.param]
                 interval = None if iv is None else [self.num.math(v) for v in iv]
-                if g.expr is not None and chains:
+                if g.expr is not None and chains and g.param not in self.broken:
                     line = self._numeric_line(g.expr, value)
                 if line is None and g.expr is not None and chains:
                     line = Chain(_m(g.expr))
@@ -187,6 +189,7 @@ class _Builder:
                 "result": None if g.expr is None else _m(g.expr), "line": line,
                 "value": None if value is None else self.num.math(value),
                 "interval": interval, "descent": descent, "symbolic_update": symbolic_update,
+                "no_derivative": g.param in self.broken,
             })
         return out
 
@@ -226,6 +229,14 @@ class _Builder:
             })
         return out
 
+    def jumps(self) -> list[dict]:
+        """The discontinuities the point lies on, and the parameters that lose their derivative."""
+        if self.n is None:
+            return []
+        return [{"quantity": j.quantity, "function": j.function, "expr": _m(j.expr),
+                 "argument": _m(j.argument), "params": [w for w in self.p.wrt if w in j.names]}
+                for j in self.n.jumps]
+
     def places(self) -> list[dict]:
         """Every kink place, symbolically: where it is, its subdifferential, the gradient there."""
         t = self.d.weight
@@ -247,7 +258,9 @@ class _Builder:
         if self.n is None:
             return []
         return [{"name": _m(_sym(name)), "lhs": _m(Leibniz(self.loss, _sym(name))),
-                 "value": None if v is None else self.num.math(v)} for name, v in self.n.adjoints]
+                 "value": None if v is None else self.num.math(v),
+                 "missing": "none (jump)" if name in self.broken else "interval (kink)"}
+                for name, v in self.n.adjoints]
 
     def backprop(self) -> list[dict]:
         """Node by node in reverse topological order: upstream gradient times local derivative."""
@@ -392,7 +405,7 @@ class _Builder:
             "lr": None if p.lr is None else self.num.math(p.lr),
             "convention": self.d.convention.value, "convention_text": CONVENTION_TEXT[self.d.convention],
             "subdifferential": self.d.convention is Convention.SUBDIFFERENTIAL,
-            "forward": forward, "gradients": gradients, "kinks": kinks,
+            "forward": forward, "gradients": gradients, "kinks": kinks, "jumps": self.jumps(),
             "places": self.places() if n is None else [],
             "adjoints": self.adjoints(), "verification": self.verification(),
             "trajectory": trajectory, "wrt_names": list(p.wrt),

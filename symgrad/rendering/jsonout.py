@@ -105,6 +105,9 @@ def to_json(d: Derivation) -> str:
         doc["gradient"] = {w: _f(v) for w, v in n.gradient}
         doc["gradient_exact"] = {w: _exact(v) for w, v in n.gradient if _exact(v) is not None}
         doc["adjoints"] = {k: _f(v) for k, v in n.adjoints}
+        doc["jumps"] = [{"quantity": j.quantity, "function": j.function, "expr": latex(j.expr),
+                         "argument": latex(j.argument), "no_derivative": list(j.names)}
+                        for j in n.jumps]
         doc["kinks"] = [{"quantity": k.quantity, "function": k.function, "expr": latex(k.expr),
                          "argument": latex(k.argument),
                          "subdifferential": [float(v) for v in k.interval],

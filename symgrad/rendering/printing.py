@@ -115,6 +115,14 @@ class PlainPrinter(StrPrinter):
     def _print_Max(self, expr):
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
 
+    def _print_Piecewise(self, expr):
+        """``where(cond, a, b)``, as the author writes it (nested for more pieces)."""
+        (a, cond), *rest = expr.args
+        if not rest:
+            return self._print(a)
+        tail = rest[0][0] if len(rest) == 1 and rest[0][1] is sp.true else sp.Piecewise(*rest)
+        return f"where({self._print(cond)}, {self._print(a)}, {self._print(tail)})"
+
     def _print_ExampleSum(self, expr):
         kind = "mean" if expr.is_mean else "sum"
         return f"{kind}({self._print(expr.body)}, {self._print(expr.index)})"
