@@ -7,12 +7,16 @@ from __future__ import annotations
 import sympy as sp
 
 from symgrad.errors import ParseError
-from symgrad.expr.functions import relu, sigmoid
+from symgrad.expr.functions import clamp, hardtanh, leaky_relu, relu, sigmoid, softplus
 from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import symbol
 
 _FN = {"sign": sp.sign, "abs": sp.Abs, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt,
-       "sigmoid": sigmoid, "tanh": sp.tanh, "relu": relu, "max": sp.Max, "min": sp.Min}  # fmt: skip
+       "sigmoid": sigmoid, "tanh": sp.tanh, "relu": relu, "max": sp.Max, "min": sp.Min,
+       "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sinh": sp.sinh, "cosh": sp.cosh,
+       "softplus": softplus, "leaky_relu": leaky_relu, "clamp": clamp,
+       "hardtanh": hardtanh}  # fmt: skip
+_ARITY = {leaky_relu: (1, 2), clamp: (3, 3)}
 CLOSERS = {"(": ")", "[": "]", "{": "}", "lbrace": "rbrace", "lbar": "rbar", "|": "|"}
 COUNT = "n"  # the count symbol of a \sum whose bound is not a problem name
 
@@ -159,8 +163,18 @@ class Commands:
             if all(a.is_Rational for a in args):
                 return (max if fn is sp.Max else min)(args)
             return fn(*args, evaluate=False)
-        if len(args) != 1:
-            raise self.fail(f"{t.text} takes 1 argument, got {len(args)}", t)
+        fewest, most = _ARITY.get(fn, (1, 1))
+        if not fewest <= len(args) <= most:
+            raise self.fail(f"{t.text} takes {fewest if fewest == most else f'{fewest} or {most}'} "
+                            f"argument{'s' * (most > 1)}, got {len(args)}", t)
+        if len(args) > 1:
+            if prime:
+                raise self.fail(f"write the derivative of {t.text} with indicators", t)
+            if fn is leaky_relu and len(args) == 1:
+                args.append(sp.Rational(1, 100))
+            return self.checked(fn(*args, evaluate=False), t)
+        if fn is leaky_relu:
+            return self.checked(leaky_relu(args[0], sp.Rational(1, 100), evaluate=False), t)
         if fn is sp.exp and args[0].is_number and bool(abs(args[0]) > 700):
             raise self.fail("exponent too large: exp of a number beyond 700", t)
         if fn is sp.log and args[0].is_number and args[0].is_extended_nonpositive:

@@ -34,7 +34,9 @@ _OPEN = re.compile(r"\$\$|\\\[|\\begin\{(" + _ENV + r")\*?\}")
 _FUNCTIONS = {"sign": "sign", "sgn": "sign", "signum": "sign", "abs": "abs", "exp": "exp",
               "log": "log", "ln": "log", "sqrt": "sqrt", "sigmoid": "sigmoid", "tanh": "tanh",
               "relu": "relu", "ReLU": "relu", "max": "max", "min": "min", "Abs": "abs",
-              "Max": "max", "Min": "min"}  # fmt: skip
+              "Max": "max", "Min": "min", "sin": "sin", "cos": "cos", "tan": "tan",
+              "sinh": "sinh", "cosh": "cosh", "softplus": "softplus", "leaky_relu": "leaky_relu",
+              "clamp": "clamp", "clip": "clamp", "hardtanh": "hardtanh"}  # fmt: skip
 GREEK = frozenset((
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
     "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",
@@ -223,7 +225,7 @@ def _braced(doc: str, i: int, end: int) -> tuple[str, int, int]:
 def _wrapped(doc: str, cs: str, pos: int, i: int, end: int, vocab) -> tuple[Tok | None, int]:
     """The token for ``\\hat{y}``, ``\\text{sign}``, ``\\mathbb{1}``, ... (None to skip it)."""
     arg, at, j = _braced(doc, i, end)
-    word = arg.strip().lstrip("\\")
+    word = arg.strip().lstrip("\\").replace("\\_", "_")  # \operatorname{leaky\_relu}
     if cs in ("hat", "widehat", "bar", "overline", "tilde", "widetilde"):
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word):
             raise error(doc, at, f"expected a name in \\{cs}{{...}}")

@@ -272,12 +272,16 @@ class _Parser(Commands):
         if self.at("{"):
             start = self.take()
             words = []
-            while self.tok.kind in ("word", "num"):
-                words.append(self.take().text)
+            while self.tok.kind in ("word", "num") or (words and self.at(",")):
+                tok = self.take()
+                # h_{\theta} is h_theta; w_{1,2} is w_1_2
+                words.append("_" if tok.text == "," else
+                             tok.names[0] if tok.text.startswith("\\") and tok.names else tok.text)
             self.expect("}", f" to close the subscript at column {self.col(start)}")
             return "".join(words)
         if self.tok.kind in ("word", "num"):
-            return self.take().text
+            tok = self.take()
+            return tok.names[0] if tok.text.startswith("\\") and tok.names else tok.text
         raise self.fail("expected a subscript")
 
     def lookup(self, names: tuple[str, ...], sub: str | None) -> str | None:

@@ -163,7 +163,12 @@ class _Parser:
             item = operand()
             if op.text == "/" and _evaluated(item).is_zero is True:
                 raise self.error("division by zero", op.pos)
-            items.append(item if op.text in "+*" else _negate(item) if op.text == "-" else _reciprocal(item))
+            if op.text == "/" and item.is_Number and items[-1].is_Number:
+                items[-1] = _build(sp.Mul, [items[-1], 1 / item])  # 1/2: a fraction literal
+            elif op.text == "/":  # a/b kept as written: b^-1, even for a number b (m/2)
+                items.append(sp.Pow(item, sp.S.NegativeOne, evaluate=False))
+            else:
+                items.append(item if op.text in "+*" else _negate(item))
         if op is None:
             return items[0]
         if sum(self.scan(x)[0] for x in items) > MAX_NUMBER_DIGITS:  # before SymPy multiplies

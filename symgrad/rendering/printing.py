@@ -1,4 +1,11 @@
-"""LaTeX printing in the author's form: terms in written order, sign, indicators, hats.
+"""LaTeX and plain-text printing in the author's form, one set of decisions for every format.
+
+What the author wrote is what is printed: terms and arguments in written order; ``a/b``
+as a fraction of what was divided (``m/2`` is ``\\frac{m}{2}``, ``(y - m)^2/2`` is
+``\\frac{(y - m)^2}{2}``); a fraction literal ``1/2`` as ``\\frac{1}{2}`` in front of the
+rest, never an invented factor 1; names with several underscores as one subscript list
+(``w_1_2`` is ``w_{1,2}``, ``h_theta`` is ``h_{\\theta}``); the plain text in the syntax the
+author types (``^``, ``|u|``, ``e^m``, ``where(c, a, b)``), never SymPy's own spelling.
 
 Extending: add a ``_print_<ClassName>`` method to :class:`SymgradLatexPrinter` and recurse
 with ``self._print``, never with a fresh printer (settings would be lost).
@@ -8,7 +15,36 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
+
+
+def _split_product(expr: sp.Mul) -> tuple[str, list, list]:
+    """(sign, numerator factors, denominator factors) of a product, in written order.
+
+    ``-1`` in front is the sign; ``b^-n`` factors (as ``/`` writes them) are the denominator.
+    """
+    factors = list(expr.args) if isinstance(expr, sp.Mul) else [expr]
+    sign = ""
+    if len(factors) > 1 and factors[0] == -1:
+        sign, factors = "-", factors[1:]
+    elif (len(factors) > 1 and isinstance(factors[0], sp.Mul) and len(factors[0].args) > 1
+          and factors[0].args[0] == -1):  # (-x)/2 written -x/2
+        rest = factors[0].args[1:]
+        sign, factors = "-", [rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False),
+                              *factors[1:]]
+    elif factors and factors[0].is_Number and factors[0] < 0:
+        sign, factors = "-", [-factors[0], *factors[1:]]
+    numer, denom = [], []
+    for f in factors:
+        if f.is_Pow and f.exp.is_Integer and f.exp < 0 and not f.base.is_Number or (
+                f.is_Pow and f.exp == -1):
+            denom.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
+        else:
+            numer.append(f)
+    if denom and len(numer) > 1 and numer[0] == 1:  # 1/n*x is x over n: no factor 1 on top
+        numer = numer[1:]
+    return sign, numer, denom
 
 
 class SymgradLatexPrinter(LatexPrinter):
@@ -21,6 +57,47 @@ class SymgradLatexPrinter(LatexPrinter):
 
     def _print_Shown(self, expr):
         return expr.text
+
+    def _deal_with_super_sub(self, string: str, style="plain") -> str:
+        # w_1_2 -> w_{1,2} (SymPy writes w_{1 2}); superscripts as SymPy does
+        name = super()._deal_with_super_sub(string, style)
+        head, sep, subs = name.partition("_{")
+        return f"{head}_{{{subs[:-1].replace(' ', ',')}}}" if sep and subs.endswith("}") else name
+
+    def _factors(self, factors: list, alone: bool = False) -> str:
+        """Factors in written order: juxtaposed, with a dot between numbers."""
+        prec = PRECEDENCE["Mul"]
+        out = []
+        for i, f in enumerate(factors):
+            if f.is_Rational and not f.is_Integer:
+                text = rf"\frac{{{abs(f.p)}}}{{{f.q}}}"
+            elif alone and len(factors) == 1:  # a fraction's whole numerator or denominator
+                text = self._print(f)
+            elif isinstance(f, sp.Derivative):  # d/dx u: bracketed unless it comes last
+                text = self._print(f)
+                if i < len(factors) - 1:
+                    text = rf"\left({text}\right)"
+            else:
+                text = self.parenthesize(f, prec, strict=False)
+            if out:
+                dot = self._settings["mul_symbol_latex"]
+                if dot == " " and (text[:1].isdigit() or text.startswith("-") or (
+                        text.startswith(r"\frac{") and factors[i - 1].is_Number)):
+                    dot = r" \cdot "
+                out.append(dot)
+            out.append(text)
+        return "".join(out)
+
+    def _print_Mul(self, expr):
+        if not expr.args:
+            return "1"
+        sign, numer, denom = _split_product(expr)
+        prefix = "- " if sign else ""
+        if denom:
+            top = self._factors(numer, alone=True) if numer else "1"
+            bottom = self._factors(denom, alone=True)
+            return rf"{prefix}\frac{{{top}}}{{{bottom}}}"
+        return prefix + self._factors(numer)
 
     def _print_Leibniz(self, expr):
         d = r"\partial" if expr.partial else r"\mathrm{d}"
@@ -94,6 +171,40 @@ class PlainPrinter(StrPrinter):
 
     def _print_Shown(self, expr):
         return expr.plain
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Pow(self, expr, rational=False):
+        prec = precedence(expr)
+        if expr.exp is sp.S.Half:
+            return f"sqrt({self._print(expr.base)})"
+        if expr.exp == -1:
+            return f"1/{self.parenthesize(expr.base, prec, strict=False)}"
+        base = self.parenthesize(expr.base, prec, strict=True)
+        exponent = self.parenthesize(expr.exp, prec, strict=False)
+        if expr.exp.is_Rational and not expr.exp.is_Integer or str(exponent).startswith("-"):
+            exponent = f"({self._print(expr.exp)})"
+        return f"{base}^{exponent}"
+
+    def _print_exp(self, expr):
+        return f"exp({self._print(expr.args[0])})"
+
+    def _print_Mul(self, expr):
+        if not expr.args:
+            return "1"
+        sign, numer, denom = _split_product(expr)
+        prec = PRECEDENCE["Mul"]
+
+        def factor(f, first: bool) -> str:
+            if f.is_Rational and not f.is_Integer:
+                text = f"{abs(f.p)}/{f.q}"
+                return text if first and not denom else f"({text})"
+            return self.parenthesize(f, prec, strict=False)
+
+        top = "*".join(factor(f, i == 0) for i, f in enumerate(numer)) if numer else "1"
+        bottom = "".join(f"/{self.parenthesize(f, prec, strict=True)}" for f in denom)
+        return f"{'-' if sign else ''}{top}{bottom}"
 
     def _print_Leibniz(self, expr):
         d = "∂" if expr.partial else "d"
