@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--standalone", action="store_true", help="with latex: a whole document for pdflatex")
     d.add_argument("--title", metavar="TEXT", help="the heading of the output (default: the example's, "
                    "or 'The gradient of L with respect to ...')")
+    d.add_argument("--width", type=int, metavar="N",
+                   help="widest displayed equation row, in characters of rendered math (default "
+                   "64); longer equations break into aligned rows in LaTeX, Markdown and HTML")
     d.add_argument("--heading", choices=["section", "subsection", "none"], default="section",
                    help="the LaTeX fragment's title level: section (parts are subsections), "
                    "subsection (parts are subsubsections) or none (no title line)")
@@ -180,7 +183,7 @@ def _cmd_derive(args) -> tuple[list[tuple[str | None, str]], list[str]]:
         problem = api.problem_from(**opts)
     derivation = api.derive(problem)
     texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone,
-                        heading=args.heading)
+                        heading=args.heading, width=args.width)
     failed = [f"{v.param}: {v.note}" for v in derivation.verification
               if not (v.sympy and v.finite_difference is not False)]
     return [(path, text) for (_, path), text in zip(outputs, texts)], failed

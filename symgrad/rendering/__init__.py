@@ -41,7 +41,7 @@ HEADINGS = ("section", "subsection", "none")
 
 
 def render(derivation, format: str = "text", *, standalone: bool = False,
-           heading: str = "section") -> str:
+           heading: str = "section", width: int | None = None) -> str:
     """Render a derivation.
 
     Args:
@@ -52,18 +52,24 @@ def render(derivation, format: str = "text", *, standalone: bool = False,
         heading: the LaTeX fragment's title level, ``section`` (its parts are then
             ``subsection``), ``subsection`` (parts ``subsubsection``) or ``none`` (no
             title; parts ``subsection``), to fit the document it is ``\\input`` into.
+        width: the widest displayed equation row, in characters of rendered math (default
+            64, about 16 cm at 11 pt); longer equations break into aligned rows.
     """
-    return render_many(derivation, [format], standalone=standalone, heading=heading)[0]
+    return render_many(derivation, [format], standalone=standalone, heading=heading,
+                       width=width)[0]
 
 
 def render_many(derivation, formats, *, standalone: bool = False,
-                heading: str = "section") -> list[str]:
+                heading: str = "section", width: int | None = None) -> list[str]:
     """Render one derivation in several formats, building the template context once."""
     keys = [format_name(f) for f in formats]
     if standalone and "latex" not in keys:
         raise UsageError("--standalone goes with the latex format")
     if heading not in HEADINGS:
         raise UsageError(f"unknown heading {heading!r} (known: {', '.join(HEADINGS)})")
+    if width is not None and (isinstance(width, bool) or not isinstance(width, int)
+                              or not 20 <= width <= 400):
+        raise UsageError("--width must be a whole number from 20 to 400")
     context = None
     out = []
     for key in keys:
@@ -74,8 +80,9 @@ def render_many(derivation, formats, *, standalone: bool = False,
             continue
         if context is None:
             from symgrad.rendering.context import build_context
+            from symgrad.rendering.layout import DEFAULT_WIDTH
 
-            context = build_context(derivation)
+            context = build_context(derivation, width or DEFAULT_WIDTH)
             context["heading"] = heading
             context["part"] = "subsubsection" if heading == "subsection" else "subsection"
         from symgrad.rendering.templates import environment

@@ -15,15 +15,28 @@ from symgrad.expr.algebra import replaced
 from symgrad.expr.placeholders import Leibniz, Shown
 from symgrad.numbers.conventions import CONVENTION_TEXT, Convention
 from symgrad.numbers.values import number_text
+from symgrad.rendering.datasets import DataSections
 from symgrad.rendering.display import Chain, Math, NumberDisplay, _decimal
 from symgrad.rendering.display import math_of as _m
 from symgrad.rendering.display import numeric_math_of as _mn
 from symgrad.rendering.display import symbol_of as _sym
+from symgrad.rendering.layout import DEFAULT_WIDTH, Block
 
 _FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow"}
-#: Rows and trajectory steps shown in documents (JSON has them all).
-SHOWN_ROWS = 10
-SHOWN_STEPS = 12
+
+
+class Lazy:
+    """A value computed on first use (a block's line breaking needs LaTeX, which text skips)."""
+
+    __slots__ = ("_fn", "_value")
+
+    def __init__(self, fn):
+        self._fn, self._value = fn, None
+
+    def __getattr__(self, name):
+        if self._value is None:
+            self._value = self._fn()
+        return getattr(self._value, name)
 
 
 def _rounded(v, digits: int) -> str:
@@ -45,7 +58,7 @@ def _dedup(parts: list[Math], key=lambda m: m.tex) -> list[Math]:
     return out
 
 
-class _Builder:
+class _Builder(DataSections):
     """Builds the context of one derivation."""
 
     def __init__(self, d: Derivation):
@@ -124,8 +137,12 @@ class _Builder:
             m = _mn(e)
             if m.tex != parts[-1].tex:
                 parts.append(m)
+        numeric = self._numeric_line(step.after, value)
+        w = self.width
         return {"rule": step.rule.value, "sentence": self.sentence(step), "parts": parts,
-                "numeric": self._numeric_line(step.after, value)}
+                "block": Lazy(lambda: Block(parts[0].tex, [("=", p) for p in parts[1:]], w)),
+                "numeric": numeric,
+                "numeric_block": None if numeric is None else Lazy(lambda: numeric.as_block(w))}
 
     def forward(self) -> list[dict]:
         if self.n is None:
@@ -138,7 +155,9 @@ class _Builder:
                 line = Chain(_m(q.expr))
                 if self.num.math(value).plain != line.first.plain:
                     line.add("=" if self.num.exact(value) else "~", self.num.math(value))
-            out.append({"name": _m(q.symbol), "line": line})
+            name = _m(q.symbol)
+            out.append({"name": name, "line": line,
+                        "block": Lazy(lambda n=name, li=line: li.block(n.tex, self.width))})
         return out
 
     def gradients(self, chains: bool = True) -> list[dict]:
@@ -183,7 +202,17 @@ class _Builder:
                 rule = sp.Add(psym, sp.Mul(-1, eta, lhs, evaluate=False), evaluate=False)
                 filled = sp.Add(psym, sp.Mul(-1, eta, g.expr, evaluate=False), evaluate=False)
                 symbolic_update = {"rule": _m(rule), "filled": _m(filled)}
+            w, lhs_m, chain_m = self.width, _m(lhs), None if chain is None else _mn(chain)
+            result_m = None if g.expr is None else _m(g.expr)
+            together = line if line is not None else (None if result_m is None else Chain(result_m))
             out.append({
+                "chain_block": None if chain_m is None else Lazy(
+                    lambda lm=lhs_m, cm=chain_m: Block(lm.tex, [("=", cm)], w)),
+                "together": None if together is None else Lazy(
+                    lambda lm=lhs_m, t=together: t.block(lm.tex, w)),
+                "update_block": None if symbolic_update is None else Lazy(
+                    lambda pm=_m(psym), su=symbolic_update: Block(
+                        pm.tex, [(r"\leftarrow", su["rule"]), ("=", su["filled"])], w)),
                 "param": g.param, "param_m": _m(psym), "lhs": _m(lhs),
                 "chain": None if chain is None else _mn(chain), "factors": factors,
                 "result": None if g.expr is None else _m(g.expr), "line": line,
@@ -201,7 +230,7 @@ class _Builder:
         line = Chain(_m(rule))
         line.add("=" if exact else "~", _mn(replaced(rule, {k: self.num.shown(v) for k, v in values.items()})))
         line.add("=" if exact and self.num.exact(updated) else "~", self.num.math(updated))
-        return {"line": line}
+        return {"line": line, "block": Lazy(lambda: line.block(_m(psym).tex, self.width, r"\leftarrow"))}
 
     def kinks(self) -> list[dict]:
         """The kinks met, each told through the factor the derivation actually shows.
@@ -298,7 +327,9 @@ class _Builder:
                 if value is not None:
                     exact = all(self.num.exact(v) for pair in pairs for v in pair)
                     line.add("=" if exact and self.num.exact(value) else "~", self.num.math(value))
-            nodes.append({"name": _m(sym), "lhs": lhs, "seed": False, "locals": items, "line": line})
+            nodes.append({"name": _m(sym), "lhs": lhs, "seed": False, "locals": items, "line": line,
+                          "block": None if line is None else Lazy(
+                              lambda lm=lhs, li=line: li.block(lm.tex, self.width))})
         return nodes
 
     def _products(self, pairs, value) -> tuple[str, Math]:
@@ -316,55 +347,6 @@ class _Builder:
         terms = [sp.Mul(self.num.shown(a, digits), self.num.shown(b, digits), evaluate=False)
                  for a, b in pairs]
         return ("=" if exact else "~"), _mn(sp.Add(*terms, evaluate=False))
-
-    def reduction(self) -> dict | None:
-        red = self.p.reduction
-        if red is None or not self.d.reduced:
-            return None
-        total = _sym(red.total)
-        index = _sym(red.index)
-        from symgrad.expr.sums import example_sum
-
-        per = _sym(red.per_example if red.indexed else f"{red.per_example}_{red.index}")
-        gradients = []
-        for param, step in self.d.reduced:
-            gradients.append({
-                "lhs": _m(Leibniz(total, _sym(param), partial=False)),
-                "parts": _dedup([_m(step.middle), _m(step.after)]),
-                "sentence": self.sentence(step),
-            })
-        run = self.d.data_run
-        return {
-            "total": _m(total), "kind": red.kind, "index": _m(index), "per_example": _m(per),
-            "definition": _m(example_sum(per, index, red.kind == "mean")),
-            "gradients": gradients,
-            "numbers": None if run is None else {
-                "loss": self._float(run.loss),
-                "gradient": [self._float(v) for v in run.gradient]},
-        }
-
-    def _float(self, v: float) -> Math:
-        return self.num.math(v)
-
-    def data(self) -> dict | None:
-        run = self.d.data_run
-        if run is None:
-            return None
-        n = len(run.dataset.rows)
-        f = self._float
-        rows = [{"index": r.index + 1, "cells": [f(v) for v in r.values], "loss": f(r.loss),
-                 "gradient": [f(g) for g in r.gradient]} for r in run.rows[:SHOWN_ROWS]]
-        steps = [{"step": k, "loss": f(lv), "params": [f(v) for v in th]}
-                 for k, lv, th in _sampled(list(run.trajectory), SHOWN_STEPS)]
-        return {
-            "total": _m(_sym(self.p.reduction.total)) if self.p.reduction else _m(self.loss),
-            "source": run.dataset.source, "n": n, "columns": list(run.dataset.columns),
-            "columns_m": [_m(_sym(c)) for c in run.dataset.columns],
-            "reduce": run.reduce, "method": run.update, "rows": rows, "more_rows": n - len(rows),
-            "loss": f(run.loss), "gradient": [f(g) for g in run.gradient],
-            "updated": None if run.updated is None else [f(v) for v in run.updated],
-            "trajectory": steps, "steps_total": len(run.trajectory) - 1,
-        }
 
     def verification(self) -> list[dict]:
         return [{"param": v.param, "param_m": _m(_sym(v.param)), "sympy": v.sympy,
@@ -416,14 +398,12 @@ class _Builder:
         }
 
 
-def _sampled(items: list, keep: int) -> list:
-    """At most ``keep`` items: the first ones, then evenly spaced, always the last."""
-    if len(items) <= keep:
-        return items
-    stride = (len(items) - 1) / (keep - 1)
-    return [items[round(i * stride)] for i in range(keep)]
+def build_context(d: Derivation, width: float = DEFAULT_WIDTH) -> dict:
+    """Everything a template needs, as plain data (strings, lists, dicts, lazily printed math).
 
-
-def build_context(d: Derivation) -> dict:
-    """Everything a template needs, as plain data (strings, lists, dicts, lazily printed math)."""
-    return _Builder(d).build()
+    ``width`` is the widest displayed row, in characters of rendered math: longer equations
+    are broken into rows (:mod:`symgrad.rendering.layout`).
+    """
+    builder = _Builder(d)
+    builder.width = width
+    return builder.build()

@@ -108,6 +108,19 @@ class Chain:
     def __bool__(self) -> bool:
         return bool(self.links)
 
+    def as_block(self, width: float):
+        """This line with its first item as the left-hand side, broken to fit ``width``."""
+        from symgrad.rendering.layout import Block
+
+        return Block(self.first.tex, [(RELATIONS[r][0], m) for r, m in self.links], width)
+
+    def block(self, lhs: str, width: float, rel: str = "="):
+        """This line as ``lhs rel first ...``, broken into rows that fit ``width``."""
+        from symgrad.rendering.layout import Block
+
+        return Block(lhs, [(rel, self.first)] + [(RELATIONS[r][0], m) for r, m in self.links],
+                     width)
+
 
 def _decimal(text: str) -> sp.Rational:
     """The exact value of a displayed decimal (``1.2e-5`` is 12/1000000)."""
@@ -148,15 +161,23 @@ class NumberDisplay:
     def exact(self, v) -> bool:
         return self.text(v)[2]
 
-    def shown(self, v, digits: int | None = None, always_parens: bool = False) -> Shown:
+    def shown(self, v, digits: int | None = None, always_parens: bool = False,
+              bare: bool = False) -> Shown:
         tex, txt, _ = self.text(v, digits)
-        if tex.startswith("-") or always_parens:
+        if (tex.startswith("-") and not bare) or always_parens:
             tex, txt = rf"\left({tex}\right)", f"({txt})"
         return Shown(tex, txt)
 
     def substituted(self, expr: sp.Basic, values: dict, digits: int | None = None) -> sp.Basic:
         """``expr`` with every symbol (and Leibniz factor) that has a value shown as its number."""
         repl = {s: self.shown(values[s], digits) for s in expr.free_symbols if s in values}
+        # a negative number as a call's whole argument needs no parentheses: sigmoid(-0.31)
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, (sp.Function, sp.Abs)) and node.args and all(
+                    a in values or a.is_Number for a in node.args):
+                bare = [self.shown(values[a], digits, bare=True) if a in values else a
+                        for a in node.args]
+                repl[node] = node.func(*bare, evaluate=False)
         return replaced(expr, repl)
 
     def all_exact(self, expr: sp.Basic, values: dict, digits: int | None = None) -> bool:

@@ -111,6 +111,18 @@ def _sentence_plain(text: str) -> str:
 _ENVIRONMENT_KEY = "env2"
 
 
+def markupsafe_markup(text: str):
+    import markupsafe
+
+    return markupsafe.Markup(text)
+
+
+def mathml_table(blocks):
+    from symgrad.rendering.layout import mathml_table as table
+
+    return table(blocks)
+
+
 def _bytecode_cache(jinja2):
     """Compiled templates kept between runs (Jinja2 recompiles when a template changes).
 
@@ -157,6 +169,7 @@ def environment():
     env.filters["plain_sentence"] = _sentence_plain
     env.filters["latex_text"] = latex_text
     env.filters["md_text"] = markdown_text
+    env.filters["mtable"] = lambda blocks: markupsafe_markup(mathml_table(list(blocks)))
     env.filters["md_code"] = lambda text: str(text).replace("`", "'")
     env.filters["latex_sentence"] = _latex_sentence
     env.filters["join_tex"] = lambda parts: " = ".join(p.tex for p in parts)
