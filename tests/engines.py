@@ -579,13 +579,14 @@ def screenshot_html(html_path: pathlib.Path, png_path: pathlib.Path,
         raise RuntimeError(f"chromium wrote no screenshot (exit {proc.returncode}):\n{tail}")
 
 
-def chromium_dump_dom(html_path: pathlib.Path) -> str:
+def chromium_dump_dom(html_path: pathlib.Path, width: int | None = None) -> str:
     """Load a local HTML file in headless Chromium, run its scripts, and return
     the serialized DOM (``--dump-dom``). A page can measure its own layout
     with a script and write the result into the DOM for a test to read.
     Timeout 60 s; errors as for :func:`screenshot_html`."""
     html_path = _existing_file(html_path)
-    proc = _chromium(["--dump-dom", html_path.as_uri()])
+    size = [f"--window-size={width},1200"] if width else []
+    proc = _chromium([*size, "--dump-dom", html_path.as_uri()])
     if proc.returncode != 0 or not proc.stdout.strip():
         tail = _stderr_tail(proc.stderr)
         raise RuntimeError(f"chromium --dump-dom failed (exit {proc.returncode}):\n{tail}")

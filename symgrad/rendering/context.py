@@ -20,7 +20,7 @@ from symgrad.rendering.display import Chain, Math, NumberDisplay, _decimal
 from symgrad.rendering.display import math_of as _m
 from symgrad.rendering.display import numeric_math_of as _mn
 from symgrad.rendering.display import symbol_of as _sym
-from symgrad.rendering.layout import DEFAULT_WIDTH, Block
+from symgrad.rendering.layout import DEFAULT_WIDTH, Block, tex_width
 
 _FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow"}
 
@@ -131,8 +131,12 @@ class _Builder(DataSections):
                 line.add("=" if exact and self.num.exact(value) else "~", shown)
         return line
 
-    def step(self, step, value) -> dict:
+    def step(self, step, value, label=None) -> dict:
+        """One rule step. ``label`` (the Leibniz symbol of a local partial) stands in for
+        ``d/dx (definition)`` when the definition is too wide to repeat on the line."""
         parts = [_m(_d_op(step.var, step.before))]
+        if label is not None and tex_width(parts[0].tex) > self.width / 2:
+            parts = [_m(label)]
         for e in (step.middle, step.filled, step.after):
             m = _mn(e)
             if m.tex != parts[-1].tex:
@@ -143,6 +147,11 @@ class _Builder(DataSections):
                 "block": Lazy(lambda: Block(parts[0].tex, [("=", p) for p in parts[1:]], w)),
                 "numeric": numeric,
                 "numeric_block": None if numeric is None else Lazy(lambda: numeric.as_block(w))}
+
+    def _quantity(self, q) -> dict:
+        name, expr = _m(q.symbol), _m(q.expr)
+        return {"name": name, "expr": expr, "text": q.text,
+                "block": Lazy(lambda: Block(name.tex, [("=", expr)], self.width))}
 
     def forward(self) -> list[dict]:
         if self.n is None:
@@ -175,7 +184,9 @@ class _Builder(DataSections):
                     seen.add(key)
                     part = self.d.partial(*key)
                     values = steps_of.get(key) or [None] * sum(1 for _ in part.step.walk())
-                    steps = [self.step(s, v) for s, v in zip(part.step.walk(), values) if not s.minor]
+                    label = Leibniz(_sym(key[0]), _sym(key[1]))
+                    steps = [self.step(s, v, label if s is part.step else None)
+                             for s, v in zip(part.step.walk(), values) if not s.minor]
                     factors.append({"name": _m(Leibniz(_sym(key[0]), _sym(key[1]))),
                                     "steps": steps, "result": _m(part.after)})
             chain_terms = [sp.Mul(*[Leibniz(_sym(q), _sym(s)) for q, s in path], evaluate=False)
@@ -210,6 +221,9 @@ class _Builder(DataSections):
                     lambda lm=lhs_m, cm=chain_m: Block(lm.tex, [("=", cm)], w)),
                 "together": None if together is None else Lazy(
                     lambda lm=lhs_m, t=together: t.block(lm.tex, w)),
+                "backward": Lazy(lambda lm=lhs_m, rm=result_m, v=value: Block(
+                    lm.tex, ([("=", rm)] if rm is not None else []) + (
+                        [] if v is None else [(self.num.math(v).eq, self.num.math(v))]), w)),
                 "update_block": None if symbolic_update is None else Lazy(
                     lambda pm=_m(psym), su=symbolic_update: Block(
                         pm.tex, [(r"\leftarrow", su["rule"]), ("=", su["filled"])], w)),
@@ -380,8 +394,7 @@ class _Builder(DataSections):
             "title": p.title or f"The gradient of {p.reduction.total if p.reduction else p.loss} "
                                 f"with respect to {', '.join(p.wrt)}",
             "symbolic": n is None,
-            "quantities": [{"name": _m(q.symbol), "expr": _m(q.expr), "text": q.text}
-                           for q in p.quantities],
+            "quantities": [self._quantity(q) for q in p.quantities],
             "inputs": [{"name": _m(_sym(k)), "value": self.num.math(v)} for k, v in n.inputs] if n else [],
             "loss": _m(self.loss), "wrt": [_m(_sym(w)) for w in p.wrt],
             "lr": None if p.lr is None else self.num.math(p.lr),

@@ -100,10 +100,17 @@ def _split(expr, show, width: float, sign: str) -> list[str]:
             sign, factors = ("+ " if sign == "- " else "- "), factors[1:]
         out = []
         for k, f in enumerate(factors):
+            lead = sign if k == 0 else r"\cdot "
             body = show(f)
+            if isinstance(f, sp.Add) and tex_width(body) > width:
+                # a wide bracketed sum spans rows: \bigl( and \bigr) need no partner on the row
+                inner = _split(f, show, width, "")
+                out.extend([lead + r"\bigl(" + inner[0], *inner[1:-1],
+                            (inner[-1] if len(inner) > 1 else "") + r"\bigr)"])
+                continue
             if isinstance(f, sp.Add):
                 body = rf"\left({body}\right)"
-            out.append((sign if k == 0 else r"\cdot ") + body)
+            out.append(lead + body)
         return out
     if isinstance(expr, sp.Add):
         tex = rf"\left({tex}\right)"
@@ -161,6 +168,37 @@ class Block:
         return " ".join(f"{left} {right}".strip() for left, right in self.rows)
 
 
+_OPERATOR_NAME = re.compile(r"<mo>([A-Za-z]{2,})</mo>")
+_FENCE = re.compile(r'<mo stretchy="true" fence="true" form="(prefix|postfix)">')
+_TALL_OVER = re.compile(r'<mover(?! accent="true")')  # a hat is not tall; an over-brace is
+# a minus right after an opening bracket or a relation is a sign, not a binary operator
+_UNARY = re.compile(r'((?:form="prefix"[^>]*>[^<]*|<mo>(?:=|&#x0003D;|&#x02248;|&#x02190;))</mo>)<mo>&#x02212;</mo>')
+
+
+def tidy_mathml(mathml: str) -> str:
+    """latex2mathml's output spaced as KaTeX spaces it: operator names (``sign``, ``relu``) are
+    identifiers, not operators with operator spacing; fences hug what they enclose."""
+    mathml = _OPERATOR_NAME.sub(r"<mi>\1</mi>", mathml)
+    # a fence around flat content is an ordinary-size bracket (Chromium pads stretched ones)
+    out, stack, pos = [], [], 0
+    for m in _FENCE.finditer(mathml):
+        out.append(mathml[pos : m.start()])
+        out.append((m.group(1), True))  # (form, stretchy), decided when the pair is known
+        if m.group(1) == "prefix":
+            stack.append((len(out) - 1, m.end()))
+        elif stack:
+            opening, start = stack.pop()
+            inside = mathml[start : m.start()]
+            tall = "<mfrac" in inside or "<munder" in inside or bool(_TALL_OVER.search(inside))
+            out[opening], out[-1] = ("prefix", tall), ("postfix", tall)
+        pos = m.end()
+    out.append(mathml[pos:])
+    mathml = "".join(piece if isinstance(piece, str) else
+                     f'<mo stretchy="{str(piece[1]).lower()}" fence="true" form="{piece[0]}" '
+                     'lspace="0em" rspace="0em">' for piece in out)
+    return _UNARY.sub(r'\1<mo form="prefix" lspace="0em" rspace="0em">&#x02212;</mo>', mathml)
+
+
 def mathml_table(blocks: list[Block]) -> str:
     """One MathML ``mtable`` for several blocks: the left cells right-aligned, the right cells
     left-aligned, so the relations of every row line up (MathML Core, no TeX left over)."""
@@ -169,7 +207,7 @@ def mathml_table(blocks: list[Block]) -> str:
     def cell(tex: str) -> str:
         if not tex.strip():
             return "<mtd></mtd>"
-        mathml = latex2mathml.converter.convert(tex)
+        mathml = tidy_mathml(latex2mathml.converter.convert(tex))
         inner = mathml[mathml.index(">") + 1 : mathml.rindex("</math>")]
         return f"<mtd>{inner}</mtd>"
 
@@ -178,5 +216,5 @@ def mathml_table(blocks: list[Block]) -> str:
         for left, right in block.rows:
             rows.append(f"<mtr>{cell(left)}{cell(right)}</mtr>")
     return ('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">'
-            '<mtable columnalign="right left" columnspacing="0">' + "".join(rows)
+            '<mtable class="aligned" columnalign="right left" columnspacing="0">' + "".join(rows)
             + "</mtable></math>")

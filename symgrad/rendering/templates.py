@@ -59,7 +59,9 @@ def sentence(step: Step) -> str:
 def _mathml(tex: str, display: bool = True) -> str:
     import latex2mathml.converter  # loaded only for HTML output (it is slow to import)
 
-    return latex2mathml.converter.convert(tex, display="block" if display else "inline")
+    from symgrad.rendering.layout import tidy_mathml
+
+    return tidy_mathml(latex2mathml.converter.convert(tex, display="block" if display else "inline"))
 
 
 def _inline_html(text: str) -> str:
