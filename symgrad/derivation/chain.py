@@ -129,6 +129,8 @@ def _on_kink(places, gradients, t: sp.Symbol) -> tuple[OnKink, ...]:
     """Each gradient with a place's local factor replaced by the weight ``t``."""
     out = []
     for place in places:
+        if place.is_tie:  # weights on a simplex: stated at a point, not as one formula in t
+            continue
         repl = {f: (t if sign == 1 else sp.Add(1, sp.Mul(-1, t, evaluate=False), evaluate=False))
                 for f, sign in place.local}
         for g in gradients:

@@ -51,6 +51,12 @@ class KinkPlace:
     right: sp.Rational
     slope: sp.Basic | None = None
     measured_as: str = "t"
+    arms: tuple = ()  # max/min of three or more arguments: a tie of any two or more of them
+
+    @property
+    def is_tie(self) -> bool:
+        """True for max/min of three or more arguments: the weights live on a simplex."""
+        return bool(self.arms)
 
     @property
     def factor(self) -> sp.Basic:
@@ -78,10 +84,14 @@ def _relu_places(q, node):
 
 
 def _extremum_places(q, node):
-    if len(node.args) != 2:
-        return []
-    a, b = node.args
     is_max = isinstance(node, (sp.Max, maximum))
+    if len(node.args) > 2:  # a tie of any two or more arms: one weight per arm, summing to 1
+        from symgrad.derivation.rules import extremum_factors
+
+        local = tuple((f, j) for j, f in enumerate(extremum_factors(node)))
+        return [KinkPlace(q, "max" if is_max else "min", node, node, local, (ZERO, ONE), None,
+                          ZERO, ONE, arms=tuple(node.args))]
+    a, b = node.args
     a_minus_b, b_minus_a = _difference(a, b), _difference(b, a)
     first, second = (a_minus_b, b_minus_a) if is_max else (b_minus_a, a_minus_b)
     local = ((_heaviside(first), 1), (_heaviside(second), -1))

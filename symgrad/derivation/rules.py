@@ -235,27 +235,45 @@ def rule_heaviside(expr, var):
     return Rule.INDICATOR, sp.Integer(0), []
 
 
-def _extremum(expr, var, rule: Rule, wins) -> RuleResult:
-    """max/min(a, b)' = 1[a wins] a' + 1[b wins] b' (two arguments; ties are kinks)."""
-    if len(expr.args) != 2:
-        return rule_fallback(expr, var)
-    a, b = expr.args
+def extremum_factors(expr) -> list:
+    """The indicator of each argument of max/min winning: ``1[a - max(b, c) > 0]``, ...
+
+    With two arguments it is ``1[a - b > 0]`` and ``1[b - a > 0]``. The rules write these
+    and the kink finder looks for them, so both build them here.
+    """
+    is_max = isinstance(expr, (sp.Max, maximum))
+    args = list(expr.args)
+    out = []
+    for j, mine in enumerate(args):
+        others = args[:j] + args[j + 1 :]
+        if len(others) == 1:
+            other = others[0]
+        else:
+            other = (maximum if is_max else minimum)(*others, evaluate=False)
+        diff = _add(mine, _mul(-1, other)) if is_max else _add(other, _mul(-1, mine))
+        out.append(_step(tidy(diff)))
+    return out
+
+
+def _extremum(expr, var, rule: Rule, wins=None) -> RuleResult:
+    """max/min(a, b, ...)' = sum over the arguments of 1[that argument wins] times its
+    derivative (ties are kinks: the subdifferential is the convex hull of the tied arms)."""
     terms, children = [], []
-    for mine, other in ((a, b), (b, a)):
+    for mine, factor in zip(expr.args, extremum_factors(expr)):
         if depends_on(mine, var):
-            terms.append(_mul(_step(tidy(wins(mine, other))), _d(mine, var)))
+            terms.append(_mul(factor, _d(mine, var)))
             children.append(mine)
     return rule, _add(*terms), children
 
 
 def rule_max(expr, var):
-    """max(a, b)' = 1[a > b] a' + 1[b > a] b'."""
-    return _extremum(expr, var, Rule.MAX, lambda s, o: _add(s, _mul(-1, o)))
+    """max(a, b, ...)' = 1[a - max(b, ...) > 0] a' + ...; for two, 1[a - b > 0] a' + 1[b - a > 0] b'."""
+    return _extremum(expr, var, Rule.MAX)
 
 
 def rule_min(expr, var):
-    """min(a, b)' = 1[a < b] a' + 1[b < a] b'."""
-    return _extremum(expr, var, Rule.MIN, lambda s, o: _add(o, _mul(-1, s)))
+    """min(a, b, ...)' = 1[min(b, ...) - a > 0] a' + ...; for two, 1[b - a > 0] a' + 1[a - b > 0] b'."""
+    return _extremum(expr, var, Rule.MIN)
 
 
 def rule_leaky_relu(expr, var):

@@ -87,6 +87,35 @@ def choose(place, conv: Convention, slope_value=None) -> tuple[sp.Rational | Non
     return from_measured(place, m.gradient), f"{m.call} returns {m.gradient}"
 
 
+def choose_tie(place, tied: list[int], conv: Convention) -> tuple[tuple | None, str]:
+    """The weights ``conv`` gives the tied arms of max/min of three or more arguments.
+
+    A subgradient at a tie is a convex combination of the tied arms' derivatives: weights
+    >= 0 summing to 1, one per tied arm. Returns the weights in the order of ``tied`` (None:
+    the whole set, under ``subdifferential``) and a note on how they were decided.
+    """
+    m = len(tied)
+    even = tuple(sp.Rational(1, m) for _ in tied)
+    if conv is Convention.SUBDIFFERENTIAL:
+        return None, ""
+    if conv is Convention.TENSORFLOW:  # tf.maximum/tf.minimum give a tie to the first argument
+        return tuple(ONE if k == 0 else ZERO for k in range(m)), (
+            "measured for two arguments (the tie goes to the first); extended to the first "
+            "tied argument")
+    if conv in (Convention.PYTORCH, Convention.JAX):
+        return even, "measured for two arguments (the tie is split evenly); extended to an even split"
+    if conv is Convention.AVERAGE:
+        return even, ""
+    # min-norm's local choice: all weight to constant arms (their derivative is 0), else even
+    constant = [k for k, j in enumerate(tied) if not place.arms[j].free_symbols]
+    note = ("left and right are one-sided in one argument; for a tie of three or more "
+            "arguments min-norm is used") if conv in (Convention.LEFT, Convention.RIGHT) else ""
+    if constant:
+        return tuple(sp.Rational(1, len(constant)) if k in constant else ZERO
+                     for k in range(m)), note
+    return even, note
+
+
 def framework_weights(place) -> tuple[tuple[str, str, str, sp.Rational], ...]:
     """What each measured framework picks on ``place``: (framework, version, call, t)."""
     return tuple((m.framework, m.version, m.call, from_measured(place, m.gradient))

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
+from sympy.matrices.exceptions import NonInvertibleMatrixError
 
 from symgrad.derivation.kinks import KinkPlace, weight_replacements
 from symgrad.derivation.record import Derivation
 from symgrad.errors import ProblemError
-from symgrad.numbers.conventions import Convention, choose, framework_weights
+from symgrad.numbers.conventions import Convention, choose, choose_tie, framework_weights
 from symgrad.numbers.values import PRECISION, Evaluator
 
 #: A float argument this close to 0 counts as on the kink (values carry 30 digits).
@@ -46,7 +47,13 @@ class Kink:
     convention: Convention
     frameworks: tuple[tuple[str, str, str, sp.Rational], ...] = ()
     note: str = ""
-    min_norm: sp.Rational = sp.Integer(0)
+    min_norm: sp.Rational = sp.Integer(0)  # for a tie: min-norm's weights for the tied arms
+    tied: tuple[int, ...] = ()  # max/min of 3+ arguments: the arms that tie (by position)
+    weights: tuple | None = None  # ... and the weight chosen for each (None: the whole simplex)
+
+    @property
+    def is_tie(self) -> bool:
+        return bool(self.tied)
 
     # the place's fields, read through
     quantity = property(lambda self: self.place.quantity)
@@ -180,6 +187,47 @@ def _on_jump(ev: Evaluator, place, continuous: bool = False) -> bool:
     return (a == b) if continuous else (a != b)
 
 
+def _tied(ev: Evaluator, place: KinkPlace) -> list[int]:
+    """The arms of max/min of three or more arguments that share the extreme value."""
+    values = [ev(a) for a in place.arms]
+    if any(v.free_symbols for v in values):
+        return []
+    best = max(values) if place.function == "max" else min(values)
+    return [j for j, v in enumerate(values) if v == best or abs(v - best) < ON_KINK]
+
+
+class _WeightSet:
+    """One kink's weights as symbols: their extreme points, the convention's choice, and
+    what the local factors become (t or 1 - t; for a tie, one weight per tied arm)."""
+
+    def __init__(self, kink: Kink, index: int):
+        self.kink = kink
+        place = kink.place
+        if kink.is_tie:
+            m = len(kink.tied)
+            self.symbols = [sp.Symbol(f"_t{index}_{k}") for k in range(m - 1)]
+            weights = [*self.symbols, 1 - sum(self.symbols)]
+            arm = dict(zip(kink.tied, weights))
+            self.repl = {f: arm.get(j, sp.Integer(0)) for f, j in place.local}
+            self.vertices = [{s: sp.Integer(int(k == i)) for k, s in enumerate(self.symbols)}
+                             for i in range(m)]
+            self.chosen = (None if kink.weights is None
+                           else dict(zip(self.symbols, kink.weights[:-1])))
+        else:
+            t = sp.Symbol(f"_t{index}")
+            self.symbols = [t]
+            self.repl = weight_replacements([place], [t])
+            self.vertices = [{t: kink.interval[0]}, {t: kink.interval[1]}]
+            self.chosen = None if kink.chosen is None else {t: kink.chosen}
+        # a masked kink (its weight reaches no gradient) takes its own min-norm choice
+        if self.chosen is not None:
+            self.fallback = self.chosen
+        elif kink.is_tie:
+            self.fallback = dict(zip(self.symbols, kink.min_norm[:-1]))
+        else:
+            self.fallback = {self.symbols[0]: kink.min_norm}
+
+
 def _on_place(ev: Evaluator, place: KinkPlace) -> bool:
     v = ev(place.argument)
     if v.free_symbols:
@@ -199,14 +247,21 @@ class _Pass:
         self.d, self.env, self.ev = d, env, ev
         hits = []
         for place in d.places:
-            if _on_place(ev, place):
+            if place.is_tie:
+                tied = _tied(ev, place)
+                if len(tied) >= 2:
+                    weights, note = choose_tie(place, tied, conv)
+                    local, _ = choose_tie(place, tied, Convention.MIN_NORM)
+                    hits.append(Kink(place, place.interval, None, conv, (), note, local,
+                                     tuple(tied), weights))
+            elif _on_place(ev, place):
                 slope = ev(place.slope) if place.slope is not None else None
                 chosen, note = choose(place, conv, slope)
                 min_norm = choose(place, Convention.MIN_NORM, slope)[0]
                 hits.append(Kink(place, place.interval, chosen, conv, framework_weights(place),
                                  note, min_norm))
-        weights = [sp.Symbol(f"_t{i}") for i in range(len(hits))]
-        self.replacements = repl = weight_replacements([k.place for k in hits], weights)
+        sets = [_WeightSet(k, i) for i, k in enumerate(hits)]
+        self.replacements = repl = {f: e for ws in sets for f, e in ws.repl.items()}
         self.raw_local = {}
         for part in d.partials:
             after = part.after.xreplace(repl) if repl else part.after
@@ -225,17 +280,18 @@ class _Pass:
                 adj[s] = sp.expand(adj[s] + term) if hits else adj[s] + term
         self.raw_adjoints = adj
         used = set().union(*(v.free_symbols for v in adj.values())) if hits else set()
-        live = [w in used for w in weights]
+        live = [bool(used & set(ws.symbols)) for ws in sets]
         # A kink whose weight reaches no adjoint is masked (e.g. |r| inside max(0, |r| - eps)
         # where the max picks 0): the loss is differentiable there, so it is not reported.
-        self.masked = {w: (k.min_norm if k.chosen is None else k.chosen)
-                       for w, k, on in zip(weights, hits, live) if not on}
-        self.kinks = [k for k, on in zip(hits, live) if on]
-        self.weights = [w for w, on in zip(weights, live) if on]
-        if conv is Convention.MIN_NORM and len(self.kinks) == 1:
-            self.kinks = [self._min_norm(self.kinks[0], self.weights[0])]
-        chosen = [k.chosen for k in self.kinks]
-        self.choice = None if None in chosen else {**dict(zip(self.weights, chosen)), **self.masked}
+        self.masked = {s: v for ws, on in zip(sets, live) if not on for s, v in ws.fallback.items()}
+        self.sets = [ws for ws, on in zip(sets, live) if on]
+        if conv is Convention.MIN_NORM and len(self.sets) == 1:
+            self._min_norm(self.sets[0])
+        self.kinks = [ws.kink for ws in self.sets]
+        self.weights = [s for ws in self.sets for s in ws.symbols]
+        chosen = [ws.chosen for ws in self.sets]
+        self.choice = None if None in chosen else {
+            **{s: v for c in chosen for s, v in c.items()}, **self.masked}
         self.jumps = [Jump(j, tuple(sorted(_ancestors(p, j.argument)))) for j in d.jumps
                       if _on_jump(ev, j)]
         # a where() boundary with equal pieces is continuous; the derivative there is the
@@ -243,22 +299,24 @@ class _Pass:
         self.boundaries = [j for j in d.jumps if j.function == "where" and _on_jump(ev, j, True)]
         self.broken = set().union(*(j.names for j in self.jumps)) if self.jumps else set()
 
-    def _min_norm(self, kink: Kink, t: sp.Symbol) -> Kink:
-        """With one kink the gradient is affine in its weight t: pick the t in the interval
-        that gives the gradient vector its smallest norm (the true min-norm subgradient),
-        rather than the kinked function's own smallest slope."""
+    def _min_norm(self, ws: _WeightSet) -> None:
+        """With one kink the gradient is affine in its weights, so the subgradients are the
+        convex hull of the gradients at the weights' extreme points: take the point of that
+        hull nearest to 0 (the true min-norm subgradient), not the function's own choice."""
         from dataclasses import replace
 
         grads = [sp.expand(self.raw_adjoints[p].xreplace(self.masked)) for p in self.d.problem.wrt]
-        slopes = [g.coeff(t, 1) for g in grads]
-        offsets = [g.coeff(t, 0) for g in grads]
-        denominator = sum(b * b for b in slopes)
-        if denominator == 0:
-            return kink
-        lo, hi = kink.interval
-        best = -sum(a * b for a, b in zip(offsets, slopes)) / denominator
-        best = min(max(best, lo), hi)
-        return replace(kink, chosen=best)
+        points = [[Evaluator({})(g.xreplace(v)) for g in grads] for v in ws.vertices]
+        mix = min_norm_combination(points)
+        if mix is None:
+            return
+        values = {s: sum(w * v[s] for w, v in zip(mix, ws.vertices)) for s in ws.symbols}
+        ws.chosen = values
+        kink = ws.kink
+        if kink.is_tie:
+            ws.kink = replace(kink, weights=tuple(mix))
+        else:
+            ws.kink = replace(kink, chosen=values[ws.symbols[0]])
 
     def resolve(self, v: sp.Basic) -> sp.Basic | None:
         """A value with the convention's choices put in (None when it stays an interval)."""
@@ -272,17 +330,47 @@ class _Pass:
     def interval(self, v: sp.Basic) -> tuple[sp.Basic, sp.Basic] | None:
         """The range of a value over every kink's subdifferential (None away from kinks)."""
         v = v.xreplace(self.masked) if self.masked else v
-        used = [w for w in self.weights if w in v.free_symbols]
-        if not used:
+        sets = [ws for ws in self.sets if set(ws.symbols) & v.free_symbols]
+        if not sets:
             return None
-        bounds = {w: k.interval for w, k in zip(self.weights, self.kinks)}
-        corners = [Evaluator({})(v.xreplace(dict(zip(used, c))))
-                   for c in itertools.product(*(bounds[w] for w in used))]
+        corners = [Evaluator({})(v.xreplace({s: x for vertex in combo for s, x in vertex.items()}))
+                   for combo in itertools.product(*(ws.vertices for ws in sets))]
         return min(corners), max(corners)
 
     def gradient(self) -> list[sp.Basic | None]:
         return [None if p in self.broken else self.resolve(self.raw_adjoints[p])
                 for p in self.d.problem.wrt]
+
+
+def min_norm_combination(points: list[list]) -> list | None:
+    """Weights w >= 0 summing to 1 that make sum(w_i * points[i]) shortest (None if the
+    points have no coordinates). Every face of the simplex is tried: small exact linear
+    systems, so ties of a few arms are solved exactly (Rationals stay Rationals)."""
+    k = len(points)
+    if not points or not points[0]:
+        return None
+    best, best_norm = None, None
+    for size in range(1, k + 1):
+        for face in itertools.combinations(range(k), size):
+            gram = sp.Matrix(size + 1, size + 1, lambda i, j: (
+                0 if i == size and j == size else 1 if size in (i, j) else
+                sum(a * b for a, b in zip(points[face[i]], points[face[j]]))))
+            rhs = sp.Matrix([0] * size + [1])
+            try:
+                sol = gram.LUsolve(rhs)
+            except (ValueError, ZeroDivisionError, NonInvertibleMatrixError):
+                continue
+            w = [sol[i] for i in range(size)]
+            if any(not x.is_number or x < 0 for x in w):
+                continue
+            mix = [sp.Integer(0)] * k
+            for i, x in zip(face, w):
+                mix[i] = x
+            vec = [sum(mix[i] * points[i][c] for i in range(k)) for c in range(len(points[0]))]
+            norm = sum(x * x for x in vec)
+            if best_norm is None or norm < best_norm - sp.Float("1e-25"):
+                best, best_norm = mix, norm
+    return best
 
 
 def evaluate(d: Derivation, at=None, convention: Convention | str | None = None) -> "Numbers":

@@ -78,6 +78,16 @@ class _Builder(DataSections):
         """Each kink's local factor mapped to a shown value (tex, plain) under the convention."""
         shown = {}
         for k in self.d.kinks:
+            if k.is_tie:  # one weight per tied arm, 0 for the others
+                weights = None if k.weights is None else dict(zip(k.tied, k.weights))
+                for factor, j in k.local:
+                    if j not in k.tied:
+                        shown[factor] = self.num.shown(0, always_parens=True)
+                    elif weights is None:
+                        shown[factor] = Shown(r"\left[0, 1\right]", "[0, 1]")
+                    else:
+                        shown[factor] = self.num.shown(weights[j], always_parens=True)
+                continue
             lo, hi = k.interval
             for factor, sign in k.local:
                 if k.chosen is None:
@@ -94,6 +104,11 @@ class _Builder(DataSections):
         """Each kink's local factor mapped to the value the convention chose for it."""
         out = {}
         for k in self.d.kinks:
+            if k.is_tie:
+                if k.weights is not None:
+                    weights = dict(zip(k.tied, k.weights))
+                    out.update({f: weights.get(j, sp.Integer(0)) for f, j in k.local})
+                continue
             if k.chosen is not None:
                 for factor, sign in k.local:
                     out[factor] = k.chosen if sign == 1 else 1 - k.chosen
@@ -256,13 +271,21 @@ class _Builder(DataSections):
         out = []
         shown = [part.after for part in self.d.partials]
         for k in self.d.kinks:
+            if k.is_tie:
+                out.append({
+                    "tie": True, "quantity": k.quantity, "function": k.function,
+                    "expr": _m(k.expr), "arms": [_m(k.place.arms[j]) for j in k.tied],
+                    "weights": None if k.weights is None else [self.num.math(w) for w in k.weights],
+                    "note": k.note, "frameworks": [],
+                })
+                continue
             lo, hi = k.interval
             factor, sign = next(((f, sgn) for f, sgn in k.local if any(e.has(f) for e in shown)),
                                 k.local[0])
             rng = (lo, hi) if sign == 1 else (1 - hi, 1 - lo)
             value = None if k.chosen is None else (k.chosen if sign == 1 else 1 - k.chosen)
             out.append({
-                "quantity": k.quantity, "function": k.function, "expr": _m(k.expr),
+                "tie": False, "quantity": k.quantity, "function": k.function, "expr": _m(k.expr),
                 "argument": _m(k.argument), "interval": [self.num.math(v) for v in rng],
                 "chosen": None if value is None else self.num.math(value),
                 "local": _m(factor), "note": k.note,

@@ -112,6 +112,9 @@ def to_json(d: Derivation) -> str:
                          "argument": latex(k.argument),
                          "subdifferential": [float(v) for v in k.interval],
                          "chosen": _f(k.chosen), "note": k.note,
+                         **({"tied": [latex(k.place.arms[j]) for j in k.tied],
+                             "weights": None if k.weights is None else [float(w) for w in k.weights]}
+                            if k.is_tie else {}),
                          "frameworks": [{"framework": f, "version": v, "call": call, "value": float(t)}
                                         for f, v, call, t in k.frameworks]} for k in n.kinks]
         if n.kinks:
