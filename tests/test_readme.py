@@ -66,3 +66,49 @@ def test_every_readme_command_runs_in_a_fresh_venv(tmp_path):
                          text=True, env=env, check=True).stdout
     assert "symgrad" in pip and "numpy" in pip and "pytest" not in pip
     assert (copy / "fit.md").exists() and (copy / "l1.pdf").exists()
+
+
+def readme_examples(text: str) -> list[tuple[str, str]]:
+    """(command, shown output) for each ```text block that shows what a command prints:
+    the commands on its own ``$`` lines, or else the one command of the ```sh block just before."""
+    blocks = re.findall(r"```(sh|text)\n(.*?)```", text, re.S)
+    out = []
+    for k, (kind, body) in enumerate(blocks):
+        if kind != "text":
+            continue
+        if body.startswith("$ "):
+            command, _, shown = body[2:].partition("\n")
+            out.append((command, shown))
+        elif k and blocks[k - 1][0] == "sh":
+            command = blocks[k - 1][1].replace("\\\n", " ").strip()
+            if command.count("symgrad ") == 1 and "\n" not in command:
+                out.append((command, body))
+    return out
+
+
+EXAMPLES = readme_examples((ROOT / "README.md").read_text(encoding="utf-8"))
+
+
+def test_the_readme_shows_examples():
+    assert len(EXAMPLES) >= 5
+
+
+@pytest.mark.parametrize("command, shown", EXAMPLES, ids=[c[:60] for c, _ in EXAMPLES])
+def test_readme_examples_print_what_the_readme_shows(command, shown, capsys, monkeypatch):
+    """Every line the README shows is printed (a line with '...' is shown abridged: its start)."""
+    import shlex
+
+    from symgrad.cli import main
+
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(command)
+    assert args[0] == "symgrad"
+    main(args[1:])
+    captured = capsys.readouterr()
+    printed = [line.rstrip() for line in (captured.out + captured.err).splitlines()]
+    for line in shown.splitlines():
+        if line.strip() in ("", "...", "(abridged)"):
+            continue
+        head = line.split("...")[0].rstrip()
+        assert any(p == line.rstrip() or ("..." in line and p.startswith(head)) for p in printed), \
+            f"README shows a line the command does not print:\n{line}"

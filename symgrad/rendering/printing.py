@@ -78,7 +78,7 @@ class SymgradLatexPrinter(LatexPrinter):
                 if i < len(factors) - 1:
                     text = rf"\left({text}\right)"
             else:
-                text = self.parenthesize(f, prec, strict=False)
+                text = self.parenthesize(f, prec, strict=True)
             if out:
                 dot = self._settings["mul_symbol_latex"]
                 if dot == " " and (text[:1].isdigit() or text.startswith("-") or (
@@ -200,7 +200,7 @@ class PlainPrinter(StrPrinter):
             if f.is_Rational and not f.is_Integer:
                 text = f"{abs(f.p)}/{f.q}"
                 return text if first and not denom else f"({text})"
-            return self.parenthesize(f, prec, strict=False)
+            return self.parenthesize(f, prec, strict=True)
 
         top = "*".join(factor(f, i == 0) for i, f in enumerate(numer)) if numer else "1"
         bottom = "".join(f"/{self.parenthesize(f, prec, strict=True)}" for f in denom)
