@@ -9,9 +9,10 @@ wrapped in smooth functions the chain rule is exact, so that interval is what sy
 report (``subdifferential``), min-norm must be its element nearest 0, and every other
 convention must land inside it.
 
-Scope, on purpose: one kink per expression. With two kinks at one point (``relu(w) - relu(-w)``) a
-chain rule over picked subgradients can leave the true subdifferential; that is a known
-limit of any per-node convention (PyTorch and JAX share it), documented in the README.
+Scope, on purpose: one kink per expression. With two kinks at one point
+(``relu(w) - relu(-w)``) a chain rule over picked subgradients can leave the true
+subdifferential; that is a known limit of any per-node convention (PyTorch and JAX share
+it), documented in the README.
 Ties of 2-4 arms of max/min are covered in test_ties.py.
 """
 
