@@ -261,9 +261,15 @@ def test_split_plain_lines_comments_and_prose():
         pytest.param("x = 1\n\\input{secret.tex}\n", id="input-in-prose"),
         pytest.param("\\begin{align*}\nx &= \\csname y\\endcsname\n\\end{align*}", id="csname"),
         pytest.param("x = \x00\x01\x02", id="binary"),
-        pytest.param("\\begin{align*}\nx = y\n", id="unclosed-block"),
     ],
 )
 def test_split_refuses_whole_document(doc):
     with pytest.raises(ParseError):
         split_document(doc)
+
+
+def test_an_unclosed_block_is_one_unreadable_row_and_the_rest_is_read():
+    doc = "\\begin{align*}\nx = y\n\nThen $dL/dm = x$.\n"
+    rows = split_document(doc)
+    assert rows[0].error == "unclosed math block '\\\\begin{align*}'"
+    assert any(doc[r.start : r.end] == "dL/dm = x" for r in rows[1:])

@@ -26,13 +26,14 @@ _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 16
 
 
-def truth_for(problem: Problem) -> Truth:
+def truth_for(problem: Problem, examples: int | None = None) -> Truth:
     """The (cached) truth of a problem: derived once, shared by every derivation checked."""
-    if problem in _CACHE:
-        _CACHE.move_to_end(problem)
-        return _CACHE[problem]
-    t = Truth(problem)
-    _CACHE[problem] = t
+    key = (problem, examples)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    t = Truth(problem, examples)
+    _CACHE[key] = t
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return t
@@ -42,10 +43,13 @@ def check(text: str, problem: Problem | None = None, *, name: str = "", **option
     """Check a hand derivation against a problem.
 
     Args:
-        text: the derivation: LaTeX (``align*``, ``aligned``, ``equation``, ``$$``), Markdown with
-            ``$$`` blocks, or plain lines such as ``dL/dm = -sign(y - yhat) * x``.
+        text: the derivation: LaTeX (``align*``, ``aligned``, ``equation``, ``$$``, a whole
+            ``.tex`` file), Markdown with ``$...$`` and ``$$`` math, or plain lines such as
+            ``dL/dm = -sign(y - yhat) * x``.
         problem: the problem; or leave it out and pass the options of
             :func:`symgrad.api.problem_from` (``lets``, ``wrt``, ``at``, ``example``, ...).
+            With ``lets``, a loss over examples (``mean(...)``, ``sum(...)``) is checked on
+            numbered copies of its per-example names, and ``at`` may give some inputs only.
         name: a label for the report (a file name).
 
     Returns:
@@ -54,17 +58,31 @@ def check(text: str, problem: Problem | None = None, *, name: str = "", **option
     Raises:
         ParseError: a document that is too large, binary, or uses a forbidden command.
     """
+    examples = None
     if problem is None:
-        from symgrad.api import problem_from
-
-        problem = problem_from(**options)
+        problem, examples = problem_for_check(**options)
     elif options:
         raise UsageError("give a Problem or options, not both")
     if not isinstance(text, str):
         raise UsageError(f"expected text, got {type(text).__name__}")
     from symgrad.checking.judge import Checker
 
-    truth = truth_for(problem)
-    return CheckReport(tuple(Checker(text, truth).run()), name)
+    truth = truth_for(problem, examples)
+    checker = Checker(text, truth)
+    lines = tuple(checker.run())
+    return CheckReport(lines, name, tuple(dict.fromkeys(checker.used)))
 
 
+def problem_for_check(*, lets=None, wrt=None, at=None, loss=None, lr=None, convention=None,
+                      example=None, **rest) -> tuple[Problem, int | None]:
+    """The problem from check's options: ``lets`` (sums over examples allowed anywhere, a
+    partial point allowed), or an example."""
+    rest = {k: v for k, v in rest.items() if v is not None}
+    if lets and not example and not rest:
+        from symgrad.checking.setting import check_problem
+
+        return check_problem(lets, wrt=wrt, at=at, loss=loss, lr=lr, convention=convention)
+    from symgrad.api import problem_from
+
+    return problem_from(example=example, lets=lets, wrt=wrt, at=at, loss=loss, lr=lr,
+                        convention=convention, **rest), None

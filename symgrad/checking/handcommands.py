@@ -1,6 +1,7 @@
 """The LaTeX commands of the hand-derivation parser: \\frac (and Leibniz fractions), \\sqrt,
-\\nabla, \\sum and function calls. A mixin of :class:`symgrad.checking.handparse._Parser`, which owns
-the token cursor and the grammar these methods call back into."""
+\\nabla, \\sum, function calls, ``cases`` and vectors. A mixin of
+:class:`symgrad.checking.handparse._Parser`, which owns the token cursor and the grammar these
+methods call back into."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ _FN = {"sign": sp.sign, "abs": sp.Abs, "exp": sp.exp, "log": sp.log, "sqrt": sp.
        "sigmoid": sigmoid, "tanh": sp.tanh, "relu": relu, "max": sp.Max, "min": sp.Min,
        "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sinh": sp.sinh, "cosh": sp.cosh,
        "softplus": softplus, "leaky_relu": leaky_relu, "clamp": clamp,
-       "hardtanh": hardtanh}  # fmt: skip
+       "hardtanh": hardtanh, "sech": lambda u: 1 / sp.cosh(u), "csch": lambda u: 1 / sp.sinh(u),
+       "coth": lambda u: sp.cosh(u) / sp.sinh(u)}  # fmt: skip
 _ARITY = {leaky_relu: (1, 2), clamp: (3, 3)}
 CLOSERS = {"(": ")", "[": "]", "{": "}", "lbrace": "rbrace", "lbar": "rbar", "|": "|"}
 COUNT = "n"  # the count symbol of a \sum whose bound is not a problem name
+MAX_SUM_TERMS = 10**6
 
 
 class Commands:
-    """\\frac, \\sqrt, \\nabla, \\sum and calls such as \\operatorname{sign}(u)."""
+    """\\frac, \\sqrt, \\nabla, \\sum, calls such as \\operatorname{sign}(u), cases, vectors."""
 
     def argument(self) -> tuple[int, int, int]:
         """(first, stop, after) token indices of a ``{...}`` argument or of one token."""
@@ -38,9 +41,14 @@ class Commands:
                 k += 1
         if self.tok.kind == "end":
             raise self.fail("expected an argument")
+        if self.tok.kind == "d" and self.peek().kind == "word":  # \frac d{dm}: 'd' alone
+            return self.i, self.i + 1, self.i + 1
         return self.i, self.i + 1, self.i + 1
 
+    # --- fractions and derivatives --------------------------------------------------------
     def cs_frac(self) -> sp.Expr:
+        from symgrad.checking.handparse import FreeIndex, IndexMiss
+
         t = self.take()
         self.enter()
         start = self.i
@@ -49,24 +57,55 @@ class Commands:
         c, d, end = self.argument()
         top = self.leibniz_part(a, b, numerator=True)
         bottom = self.leibniz_part(c, d, numerator=False)
-        if top is not None and bottom is not None and isinstance(bottom[1], str):
+        if top is None and bottom is not None:  # \frac{Co}{dw_L}: the author left out a d
+            top = self.bare_name(a, b)
+        if top is not None and bottom is not None and bottom[1] is not None:
             self.i = end
             self.depth -= 1
+            var = bottom[1]
+            if not isinstance(var, str):
+                if top[1] is None:
+                    raise self.fail("expected d/d(name) before an expression", t)
+                from symgrad.checking.scope import ByExpression
+
+                top_expr = symbol(top[1]) if isinstance(top[1], str) else top[1]
+                return ByExpression(top_expr, var)
             if top[1] is None:
-                return self.apply_derivative(bottom[1])
+                return self.apply_derivative(var)
             if isinstance(top[1], str):
-                return Leibniz(symbol(top[1]), symbol(bottom[1]), top[0])
-            return sp.Derivative(top[1], symbol(bottom[1]), evaluate=False)
+                return Leibniz(symbol(top[1]), symbol(var), top[0])
+            return sp.Derivative(top[1], symbol(var), evaluate=False)
         self.i = start
-        num = self.group() if self.at("{") else self.atom()
-        den = self.group() if self.at("{") else self.atom()
+        try:
+            num = self.group() if self.at("{") else self.atom()
+            den = self.group() if self.at("{") else self.atom()
+        except (FreeIndex, IndexMiss):
+            raise
         self.depth -= 1
         if den.is_zero:
             raise self.fail("division by zero", t)
         return self.checked(num / den, t)
 
+    def bare_name(self, a: int, b: int):
+        """``Co`` in ``\\frac{Co}{dw_L}``: (True, name) when toks[a:b] is one known name."""
+        save = self.i
+        self.i = a
+        try:
+            t = self.tok
+            if t.kind != "word":
+                return None
+            self.take()
+            found = self.resolve(t, self.subscript() or [])
+            return (True, found) if found is not None and self.i == b else None
+        except ParseError:
+            return None
+        finally:
+            self.i = save
+
     def leibniz_part(self, a: int, b: int, numerator: bool):
         """(partial?, name | expression | None) if toks[a:b] is ``d``, ``d NAME`` or ``d EXPR``."""
+        from symgrad.checking.handparse import FreeIndex, GenericRule, IndexMiss
+
         save = self.i
         self.i = a
         try:
@@ -75,10 +114,18 @@ class Commands:
                 return None
             if self.i == b:
                 return head
-            if not numerator or head[1] is not None:
+            if head[1] is not None:
                 return None
-            inner = self.part()
-            return (head[0], inner) if self.i == b else None
+            inner = self.part()  # d(w^T x), \partial \log p_k, \partial{(T - L)^2/2}
+            if self.i != b:
+                return None
+            if not numerator:
+                if inner.is_Symbol and inner.name in self.vocab:
+                    return (head[0], inner.name)
+                return (head[0], inner)
+            return (head[0], inner)
+        except (FreeIndex, IndexMiss, GenericRule):
+            raise
         except ParseError:
             return None
         finally:
@@ -97,48 +144,158 @@ class Commands:
         return self.raised(inner, 1 / root, t)
 
     def cs_nabla(self) -> sp.Expr:
+        """``\\nabla_w L``, ``\\nabla_{\\hat Y} L``; ``\\nabla L`` is the vector of partials."""
         t = self.take()
-        var = self.subscript()
-        if var is None or self.lookup((var,), None) is None:
-            raise self.fail("expected \\nabla_{name} with a name of the problem", t)
-        return self.apply_derivative(self.lookup((var,), None))
+        sub = self.subscript()
+        if sub is not None:
+            var = self.lookup_param(sub)
+            if var is None:
+                raise self.fail("expected \\nabla_{name} with a name of the problem", t)
+            return self.apply_derivative(var)
+        params = list(self.scope.params)
+        self.enter()
+        inner = self.power()
+        self.depth -= 1
+        if not inner.is_Symbol:
+            raise self.fail("expected \\nabla of a named function", t)
+        declared = self.scope.args.get(inner.name, ())
+        vars_ = [a.name for a in declared if a.is_Symbol and a.name in self.vocab] or params
+        if len(vars_) == 1:
+            return Leibniz(inner, symbol(vars_[0]), True)
+        return sp.ImmutableMatrix([Leibniz(inner, symbol(v), True) for v in vars_])
 
+    # --- sums ---------------------------------------------------------------------------
     def cs_sum(self) -> sp.Expr:
-        """``\\sum_{i=1}^{n} body``: the body (index subscripts dropped) times the count."""
+        """``\\sum_{i=1}^{n} body``: the body read once for each value of the index."""
+        from symgrad.checking.handparse import FreeIndex, IndexMiss
+
         t = self.take()
-        index, lower, upper = "i", sp.Integer(1), sp.Symbol(COUNT, positive=True, integer=True)
+        index, lower, upper, exclude = None, None, None, None
         if self.at("_"):
             self.take()
             braced = self.at("{")
             if braced:
                 self.take()
+            if self.tok.kind == "num" and self.peek().text == "=":
+                raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}")
             if self.tok.kind != "word":
                 raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}")
             index = self.take().text
             if self.at("="):
                 self.take()
                 lower = self.atom()
+            elif self.at("!="):
+                self.take()
+                exclude = self.atom()
             if braced:
                 self.expect("}")
         if self.at("^"):
             self.take()
             upper = self.group() if self.at("{") else self.atom()
         self.enter()
-        self.indices.append(index)
-        body = self.term()
-        self.indices.pop()
+        start = self.i
+        if index is None:  # \sum x_i: the index is the one the body leaves free
+            saved = dict(self.bind)
+            try:
+                self.term()
+                body = None
+            except FreeIndex as e:
+                index, body = e.letter, e
+            finally:
+                self.bind = saved
+                self.i = start
+            if index is None:
+                raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}", t)
+        values = self.sum_values(t, index, lower, upper, exclude)
+        terms, stop = [], None
+        outer = self.bind.get(index, "unset")
+        uses = self.index_uses.get(index, 0)
+        try:
+            for v in values:
+                self.bind[index] = v
+                self.i = start
+                try:
+                    terms.append(self.term())
+                    stop = self.i
+                except IndexMiss:
+                    continue
+                if self.index_uses.get(index, 0) == uses:
+                    break  # the body does not depend on the index: every term is the same
+            if not terms or self.index_uses.get(index, 0) == uses:
+                # no numbered names (y_i is y): the sum is the count times the body
+                self.bind[index] = None
+                self.i = start
+                body = self.term()
+                stop = self.i
+                count = self.sum_count(t, lower, upper, exclude, values)
+                terms = [count * body]
+                self.copies = True
+        finally:
+            if outer == "unset":
+                self.bind.pop(index, None)
+            else:
+                self.bind[index] = outer
+        self.i = stop
         self.depth -= 1
-        count = upper - lower + 1
-        if count.is_number and not (count.is_Integer and 1 <= count <= 10**6):
-            raise self.fail("the sum must have between 1 and 10^6 terms", t)
-        return self.checked(count * body, t)
+        total = terms[0]
+        for x in terms[1:]:
+            total = total + x
+        return self.checked(total, t)
 
+    def sum_count(self, t, lower, upper, exclude, values) -> sp.Expr:
+        """How many terms a sum has whose body does not change with the index."""
+        if upper is not None and not upper.is_Integer:
+            n = upper if upper.is_Symbol else self.count(COUNT)
+            lo = 1 if lower is None else lower
+            return n - lo + 1 - int(exclude is not None)
+        if upper is not None or values:
+            return sp.Integer(len(values))
+        return self.count(COUNT) - int(exclude is not None)
+
+    def sum_values(self, t, index, lower, upper, exclude) -> list[int]:
+        """The values the index takes: the bounds, or every numbered name when none are given."""
+        lo = 1 if lower is None else lower
+        if upper is None:
+            values = list(self.scope.domain)
+            if not values:
+                return []
+        else:
+            hi = upper
+            if not (hi.is_Integer or hi.is_Symbol and hi.is_integer):
+                hi = self.count(str(hi)) if hi.is_Symbol else hi
+            if hi.is_Symbol:  # a count with no number: the numbered names decide
+                values = list(self.scope.domain)
+            else:
+                if not (hi.is_Integer and sp.Integer(lo).is_Integer):
+                    raise self.fail("the bounds of the sum must be whole numbers", t)
+                if not 0 <= int(hi) - int(lo) + 1 <= MAX_SUM_TERMS:
+                    raise self.fail("the sum must have between 1 and 10^6 terms", t)
+                if int(hi) - int(lo) + 1 > 64:
+                    raise self.fail("a sum of more than 64 terms cannot be checked term by term", t)
+                values = list(range(int(lo), int(hi) + 1))
+        if exclude is not None:
+            values = [v for v in values if sp.Integer(v) != exclude]
+        return values
+
+    # --- calls --------------------------------------------------------------------------
     def call(self) -> sp.Expr:
         t = self.take()
         fn = _FN[t.value]
-        prime = self.at("'")  # sigma'(z): the derivative of the function, at the argument
-        if prime:
-            self.take()
+        power = None
+        prime = False
+        while True:
+            if self.at("'"):  # sigma'(z): the derivative of the function, at the argument
+                self.take()
+                prime = True
+            elif self.at("^") and self.peek().text == "{" and self.peek(2).text == "'":
+                self.i += 3
+                self.expect("}")
+                prime = True
+            elif self.at("^") and power is None and not prime:  # \cosh^2(x): a power of the call
+                self.take()
+                power = self.group() if self.at("{") else self.atom()
+            else:
+                break
         self.enter()
         if self.at("(", "[", "{", "lbrace"):
             opener = self.take()
@@ -149,12 +306,19 @@ class Commands:
                 self.take()
                 args.append(self.part())
             self.bars = outer_bars
-            self.expect(close, f" to close {opener.text!r} at column {self.col(opener)}")
+            if not (close == ")" and self.at("}") and self.lenient_close(close)):
+                self.expect(close, f" to close {opener.text!r} at column {self.col(opener)}")
         elif fn in (sp.Max, sp.Min):
             raise self.fail(f"expected '(' after {t.text}")
-        else:  # \log p, \exp z: the argument is the next power
+        else:  # \log p, \exp z, \tanh \frac{2x}{3}: the argument is the next power
             args = [self.power()]
         self.depth -= 1
+        value = self.applied_function(t, fn, args, prime)
+        if power is not None:
+            value = self.raised(value, power, t)
+        return value
+
+    def applied_function(self, t, fn, args, prime) -> sp.Expr:
         if fn in (sp.Max, sp.Min):
             if prime:
                 raise self.fail(f"write the derivative of {t.text} with indicators", t)
@@ -170,8 +334,6 @@ class Commands:
         if len(args) > 1:
             if prime:
                 raise self.fail(f"write the derivative of {t.text} with indicators", t)
-            if fn is leaky_relu and len(args) == 1:
-                args.append(sp.Rational(1, 100))
             return self.checked(fn(*args, evaluate=False), t)
         if fn is leaky_relu:
             return self.checked(leaky_relu(args[0], sp.Rational(1, 100), evaluate=False), t)
@@ -185,3 +347,75 @@ class Commands:
             u = sp.Dummy("u", real=True)
             return self.checked(sp.diff(fn(u), u).xreplace({u: args[0]}), t)
         return self.checked(fn(args[0]), t)
+
+    # --- cases and vectors --------------------------------------------------------------
+    def cases(self, opener: str | None = None) -> sp.Expr:
+        """``\\begin{cases} a & x > 0 \\\\ b & \\text{otherwise} \\end{cases}`` as a Piecewise."""
+        t = self.tok
+        if opener is None:
+            opener = self.take().text
+        close = "end:cases" if opener == "begin:cases" else "end:matrix"
+        self.enter()
+        pieces = []
+        while not self.at(close):
+            if self.tok.kind == "end":
+                raise self.fail("expected \\end{cases}", t)
+            if self.tok.kind == "word" and self.tok.names == ("undefined",):
+                self.take()
+                value = sp.nan
+            else:
+                value = self.part()
+            while self.at("&", ",", "if") or self.at_word("if", "for", "when", "where"):
+                self.take()
+            if self.at("otherwise") or self.at_word("otherwise", "else"):
+                self.take()
+                cond = sp.true
+            elif self.at("\\\\", close):
+                cond = sp.true
+            else:
+                cond = self.condition()
+                while self.at(",", "and") or self.at_word("and"):
+                    self.take()
+                    if self.at("\\\\", close):
+                        break
+                    cond = sp.And(cond, self.condition())
+            pieces.append((value, cond))
+            if self.at("\\\\"):
+                self.take()
+        self.take()
+        self.depth -= 1
+        if not pieces:
+            raise self.fail("an empty cases block", t)
+        live = [(v, c) for v, c in pieces if c is not sp.false]
+        if len(live) == 1 and live[0][1] is sp.true:
+            return live[0][0]
+        if not live:
+            raise self.fail("no case of this block applies", t)
+        return sp.Piecewise(*live, evaluate=False)
+
+    def matrix(self) -> sp.Expr:
+        """``\\begin{bmatrix} a \\\\ b \\end{bmatrix}``: a column (or a row) of values."""
+        t = self.take()
+        self.enter()
+        rows, row = [], []
+        while not self.at("end:matrix"):
+            if self.tok.kind == "end":
+                raise self.fail("expected \\end{...matrix}", t)
+            row.append(self.part())
+            if self.at("&"):
+                self.take()
+            elif self.at("\\\\"):
+                self.take()
+                rows.append(row)
+                row = []
+        self.take()
+        if row:
+            rows.append(row)
+        self.depth -= 1
+        if not rows or len({len(r) for r in rows}) != 1:
+            raise self.fail("a matrix with rows of different lengths", t)
+        if len(rows) == 1:
+            return sp.ImmutableMatrix(rows[0])
+        if len(rows[0]) != 1:
+            raise self.fail("matrices are not supported; write the components", t)
+        return sp.ImmutableMatrix([r[0] for r in rows])

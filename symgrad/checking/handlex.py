@@ -1,42 +1,43 @@
-"""Hand derivations, lexically: split a document into rows and a row into tokens (no eval)."""
+"""Hand derivations, lexically: one row of LaTeX or plain math as tokens (no eval).
+
+Splitting a document into rows is :mod:`symgrad.checking.document`; this module reads one row.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 import sympy as sp
 
-from symgrad.errors import ParseError
+from symgrad.checking.document import (  # noqa: F401 - re-exported for callers and tests
+    BLOCK_ENVS,
+    FORBIDDEN,
+    MAX_CHARS,
+    MAX_ROWS,
+    ROW_ENVS,
+    Row,
+    error,
+    looks_like_prose,
+    matching_brace,
+    position,
+    split_document,
+)
 
 # fmt: off
-#: Limits that keep every document and row small and every check fast.
-MAX_CHARS = 256 * 1024  # characters in one document
-MAX_ROWS = 2000  # math rows and prose lines in one document
 MAX_ROW = 2000  # characters in one row
-MAX_TOKENS = 600  # tokens in one row
+MAX_TOKENS = 600  # tokens in one row (macros included)
 MAX_LITERAL_DIGITS = 100  # digits in one number
-
-#: Control sequences refused outright: they define macros, read or write files, or run code.
-FORBIDDEN = frozenset((
-    "def", "edef", "gdef", "xdef", "let", "newcommand", "renewcommand", "providecommand",
-    "DeclareMathOperator", "input", "include", "includeonly", "InputIfFileExists", "openin",
-    "openout", "read", "write", "immediate", "csname", "endcsname", "catcode", "expandafter",
-    "special", "usepackage", "RequirePackage", "documentclass", "loop", "jobname",
-    "newenvironment", "renewenvironment", "newif", "futurelet", "afterassignment", "everymath",
-    "directlua", "ShellEscape",
-))
-MATH_ENVS = ("align", "aligned", "equation", "gather", "gathered", "split", "multline",
-             "eqnarray", "alignat", "alignedat", "flalign")  # fmt: skip
-_ENV = "|".join(MATH_ENVS)
-_OPEN = re.compile(r"\$\$|\\\[|\\begin\{(" + _ENV + r")\*?\}")
+MATH_ENVS = ROW_ENVS
 _FUNCTIONS = {"sign": "sign", "sgn": "sign", "signum": "sign", "abs": "abs", "exp": "exp",
               "log": "log", "ln": "log", "sqrt": "sqrt", "sigmoid": "sigmoid", "tanh": "tanh",
-              "relu": "relu", "ReLU": "relu", "max": "max", "min": "min", "Abs": "abs",
-              "Max": "max", "Min": "min", "sin": "sin", "cos": "cos", "tan": "tan",
-              "sinh": "sinh", "cosh": "cosh", "softplus": "softplus", "leaky_relu": "leaky_relu",
-              "clamp": "clamp", "clip": "clamp", "hardtanh": "hardtanh"}  # fmt: skip
+              "relu": "relu", "ReLU": "relu", "Relu": "relu", "RELU": "relu", "max": "max",
+              "min": "min", "Abs": "abs", "Max": "max", "Min": "min", "sin": "sin", "cos": "cos",
+              "tan": "tan", "sinh": "sinh", "cosh": "cosh", "sech": "sech", "csch": "csch",
+              "coth": "coth", "softplus": "softplus", "leaky_relu": "leaky_relu",
+              "clamp": "clamp", "clip": "clamp", "hardtanh": "hardtanh", "Tanh": "tanh",
+              "Sigmoid": "sigmoid", "Sig": "sigmoid", "sig": "sigmoid", "Exp": "exp",
+              "Log": "log", "Ln": "log", "Sign": "sign", "Sgn": "sign"}  # fmt: skip
 GREEK = frozenset((
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
     "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",
@@ -44,38 +45,59 @@ GREEK = frozenset((
     "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
 ))
 _IGNORED = frozenset((
-    ",", ";", ":", "!", ">", "quad", "qquad", "displaystyle", "textstyle", "limits",
-    "nolimits", "nonumber", "notag", "big", "Big", "bigg", "Bigg", "middle",
+    ",", ";", ":", "!", ">", "quad", "qquad", "displaystyle", "textstyle", "scriptstyle",
+    "limits", "nolimits", "nonumber", "notag", "big", "Big", "bigg", "Bigg", "middle",
+    "enspace", "thinspace", "medspace", "thickspace", "negthinspace", "hfill", "cal",
+    "hspace", "vspace", "phantom", "hphantom", "vphantom", "color", "text_", "allowbreak",
 )) | {" "}
-_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "approx": "~=", "gt": ">",
-              "lt": "<", "ge": ">=", "geq": ">=", "geqslant": ">=", "le": "<=", "leq": "<=",
-              "leqslant": "<=", "leftarrow": "<-", "gets": "<-", "lvert": "lbar",
-              "rvert": "rbar", "vert": "|", "{": "lbrace", "}": "rbrace", "|": "|",
-              "lbrace": "lbrace", "rbrace": "rbrace"}  # fmt: skip
-_SIZED = re.compile(r"\\(left|right|[bB]igg?[lr]?)\s*(\\[{}|]|\\[lr]vert|\\vert|[()\[\]|.])")
+_IGNORED_WITH_ARGUMENT = frozenset(("hspace", "vspace", "phantom", "hphantom", "vphantom",
+                                    "color", "label", "tag", "cssId", "class", "htmlId"))
+_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "approx": "~=", "simeq": "~=",
+              "gt": ">", "lt": "<", "ge": ">=", "geq": ">=", "geqslant": ">=", "le": "<=",
+              "leq": "<=", "leqslant": "<=", "leftarrow": "<-", "gets": "<-",
+              "longleftarrow": "<-", "lvert": "lbar", "rvert": "rbar", "vert": "|",
+              "{": "lbrace", "}": "rbrace", "|": "|", "lbrace": "lbrace", "rbrace": "rbrace",
+              "over": "over", "doteq": ":=", "coloneqq": ":=", "coloneq": ":=", "equiv": ":=",
+              "triangleq": ":=", "defeq": ":=", "implies": "=>", "Rightarrow": "=>",
+              "Longrightarrow": "=>", "therefore": "=>", "because": "=>", "rightarrow": "=>",
+              "longrightarrow": "=>", "to": "=>", "mapsto": "=>", "iff": "=>",
+              "propto": "propto", "sim": "propto", "neq": "!=", "ne": "!=", "in": "in",
+              "dots": "dots", "ldots": "dots", "cdots": "dots", "vdots": "dots",
+              "ddots": "dots", "pm": "pm", "mp": "pm", "mid": "mid", "land": "and",
+              "wedge": "and", "forall": "forall", "prime": "'", "top": "T", "intercal": "T",
+              "transpose": "T", "lfloor": "(", "rfloor": ")", "lceil": "(", "rceil": ")",
+              "langle": "(", "rangle": ")", "Vert": "|", "|_": "|"}  # fmt: skip
+_SIZED = re.compile(r"\\(left|right|[bB]igg?[lrm]?)\s*(\\[{}|]|\\[lr]vert|\\vert|\\Vert|"
+                    r"\\langle|\\rangle|[()\[\]|.<>/])")
 _WRAPPERS = frozenset((
-    "text", "textrm", "textit", "textbf", "textnormal", "mbox", "mathrm", "operatorname",
-    "mathit", "mathsf", "mathbf", "boldsymbol", "bm", "mathbb", "mathds", "mathbbm", "mathcal",
-    "mathscr", "hat", "widehat", "bar", "overline", "tilde", "widetilde",
+    "text", "textrm", "textit", "textbf", "textnormal", "textsf", "mbox", "mathrm",
+    "operatorname", "mathit", "mathsf", "mathbf", "boldsymbol", "bm", "mathbb", "mathds",
+    "mathbbm", "mathcal", "mathscr", "mathfrak", "hat", "widehat", "bar", "overline", "tilde",
+    "widetilde", "vec", "overrightarrow", "boxed", "underline", "emph", "mathnormal", "pmb",
+    "mathtt", "texttt", "dot", "ddot", "check", "breve", "acute", "grave",
 ))
-_PROSE = frozenset(["text", "textrm", "textit", "textbf", "textnormal", "mbox"])
-_UNICODE = {"−": "-", "×": "*", "·": "*", "⋅": "*", "∂": "partial", "≤": "<=",
-            "≥": ">=", "≈": "~=", "←": "<-", "√": "sqrt", "∑": "sum", "∇": "nabla"}  # fmt: skip
+_ACCENT_CS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
+              "tilde": "tilde", "widetilde": "tilde", "dot": "dot", "ddot": "ddot",
+              "check": "check", "breve": "breve", "acute": "acute", "grave": "grave"}  # fmt: skip
+_PROSE = frozenset(["text", "textrm", "textit", "textbf", "textnormal", "mbox", "textsf",
+                    "emph", "texttt"])
+_UNICODE = {"−": "-", "–": "-", "—": "-", "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*",
+            "∂": "partial", "≤": "<=", "≥": ">=", "≈": "~=", "≃": "~=", "←": "<-",
+            "√": "sqrt", "∑": "sum", "Σ": "sum", "∇": "nabla", "≠": "!=", "⇒": "=>",
+            "→": "=>", "⟹": "=>", "∴": "=>", "∝": "propto", "±": "pm", "…": "dots",
+            "’": "'", "′": "'", "″": "''", "∈": "in", "⊤": "T", "ᵀ": "T", "≔": ":=",
+            "≡": ":=", "∣": "mid", "⟨": "(", "⟩": ")", "∀": "forall"}  # fmt: skip
+_SUPERSCRIPTS = {"²": "2", "³": "3", "¹": "1", "⁰": "0", "⁴": "4", "⁵": "5", "⁶": "6",
+                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}  # fmt: skip
+_SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6",
+               "₇": "7", "₈": "8", "₉": "9", "ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₙ": "n"}  # fmt: skip
+_DIGITS = frozenset("0123456789")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_SINGLE = "+-*/^_()[]{}|=,<>'"
+_SINGLE = "+-*/^_()[]{}|=,<>'?."
 _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}  # combining marks: ŷ, ȳ, ỹ
+_BLOCK_SPEC = re.compile(r"\s*\{[lcr|\s]*\}")  # the column spec of \begin{array}{cc}
 # fmt: on
-
-
-@dataclass(frozen=True)
-class Row:
-    """One unit of a document: a math row to judge or a prose line to skip."""
-
-    kind: str  # "math" (in a math block), "line" (a plain line with '=') or "prose"
-    line: int  # 1-based line of its first character
-    start: int  # offsets into the document
-    end: int
 
 
 class Tok:
@@ -90,127 +112,329 @@ class Tok:
     def shown(self) -> str:
         return "end of line" if self.kind == "end" else repr(self.text[:20])
 
-
-def position(doc: str, pos: int) -> tuple[int, int, str]:
-    """(1-based line, 0-based column, that line's text) of offset ``pos`` in ``doc``."""
-    pos = max(0, min(pos, len(doc)))
-    start = doc.rfind("\n", 0, pos) + 1
-    stop = doc.find("\n", pos)
-    return doc.count("\n", 0, pos) + 1, pos - start, doc[start : stop if stop >= 0 else len(doc)]
+    def __repr__(self) -> str:  # for debugging and test failures
+        return f"Tok({self.kind}, {self.text!r})"
 
 
-def error(doc: str, pos: int, message: str) -> ParseError:
-    """A ParseError placed at ``pos``: ``line N: message at column C in '...'``."""
-    line, col, text = position(doc, pos)
-    return ParseError(message, text, col, f"line {line}")
+def accent_names(base: str, mark: str) -> tuple[str, ...]:
+    """The names an accented letter may have in a problem: ``yhat``, ``y_hat``, ``haty``."""
+    return (base + mark, f"{base}_{mark}", mark + base)
 
 
-def _comment_free(doc: str) -> str:
-    """The document with %-comments blanked (same length, so offsets still hold)."""
-    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group(0)), doc)
+class _Lexer:
+    """State of one row's tokenization: the macros met so far bound the expansion."""
 
+    def __init__(self, doc: str, vocab, macros: dict | None, operators: dict | None):
+        self.doc, self.vocab = doc, vocab
+        self.macros = macros or {}
+        self.operators = operators or {}
+        self.toks: list[Tok] = []
+        self.envs: list[str] = []  # open cases/matrix environments
 
-def split_document(doc: str) -> list[Row]:
-    """Rows to judge and prose lines to skip, in order.
-
-    LaTeX environments (``align*``, ``aligned``, ``equation``, ...), ``$$`` and ``\\[ \\]``
-    blocks are split at ``\\\\``; with no such block, every line is a row (and a line without
-    ``=`` or an update arrow is prose). Comment lines (``%``, ``#``, ``//``) are left out.
-    """
-    if len(doc) > MAX_CHARS:
-        raise ParseError(f"document too long ({len(doc)} characters, limit {MAX_CHARS})")
-    if "\x00" in doc:
-        raise error(doc, doc.index("\x00"), "binary data (a NUL character) is not text")
-    clean = _comment_free(doc)
-    for m in re.finditer(r"\\([A-Za-z]+)", clean):  # refuse these anywhere, even in prose
-        if m.group(1) in FORBIDDEN:
-            raise error(doc, m.start(), f"\\{m.group(1)} is not allowed in a hand derivation")
-    rows: list[Row] = []
-    if _OPEN.search(clean):
-        _blocks(doc, clean, rows)
-    else:
-        for lm in re.finditer(r"[^\n]+", clean):
-            a, b = lm.span()
-            text = clean[a:b].strip()
-            if not text or text.startswith(("#", "//", "<!--")):
+    def run(self, start: int, end: int, depth: int = 0) -> None:
+        doc = self.doc
+        i = start
+        while i < end:
+            ch = doc[i]
+            if ch.isspace() or ch in "~$":
+                i += 1
                 continue
-            if re.search(r"=|\\leftarrow|\\gets|<-|←|\\approx|≈", text):
-                _rows_in(doc, clean, a, b, rows, "line")
+            if ch == "&":
+                if self.envs:
+                    self.add(Tok("op", "&", i))
+                i += 1
+                continue
+            if len(self.toks) >= MAX_TOKENS:
+                raise error(doc, i, f"too many symbols in one line (limit {MAX_TOKENS})")
+            if ch == "\\" and doc.startswith("\\\\", i):
+                if self.envs:
+                    self.add(Tok("op", "\\\\", i))
+                j = i + 2
+                sp_ = re.compile(r"\s*\[[^\]\n]{0,12}\]").match(doc, j, end)
+                i = sp_.end() if sp_ else j
+                continue
+            if ch == "\\":
+                m = re.compile(r"\\([A-Za-z]+)").match(doc, i, end)
+                if m and m.group(1) in self.macros and depth == 0:
+                    a, b = self.macros[m.group(1)]
+                    self.run(a, b, depth + 1)
+                    i = m.end()
+                    continue
+            i = self.token(i, end)
+
+    def add(self, tok: Tok | None) -> None:
+        if tok is not None:
+            self.toks.append(tok)
+
+    # --- one token ---------------------------------------------------------------------
+    def token(self, i: int, end: int) -> int:
+        doc = self.doc
+        ch = doc[i]
+        if ch in _DIGITS or (ch == "." and i + 1 < end and doc[i + 1] in _DIGITS):
+            text = _NUMBER.match(doc, i, end).group(0)
+            whole, _, frac = text.partition(".")
+            if len(whole) + len(frac) > MAX_LITERAL_DIGITS:
+                raise error(doc, i, f"number too long (limit {MAX_LITERAL_DIGITS} digits)")
+            value = sp.Rational(int(whole or "0") * 10 ** len(frac) + int(frac or "0"),
+                                10 ** len(frac))
+            self.add(Tok("num", text, i, value=value, decimals=len(frac)))
+            return i + len(text)
+        nfd = unicodedata.normalize("NFD", doc[i : i + 2])
+        if len(nfd) >= 2 and nfd[0].isascii() and nfd[0].isalpha() and nfd[1] in _ACCENTS:
+            size = 2 if doc[i + 1 : i + 2] == nfd[1] else 1  # y + combining hat, or one ŷ
+            self.add(Tok("word", doc[i : i + size], i, names=accent_names(nfd[0], _ACCENTS[nfd[1]])))
+            return i + size
+        if ch.isascii() and ch.isalpha():
+            text = _WORD.match(doc, i, end).group(0)
+            if text in _FUNCTIONS and text not in self.vocab:
+                self.add(Tok("fn", text, i, value=_FUNCTIONS[text]))
+            elif text == "sigma" and text not in self.vocab and _call_follows(doc, i + 5, end):
+                self.add(Tok("fn", text, i, value="sigmoid"))
             else:
-                rows.append(Row("prose", position(doc, a)[0], a, b))
-    if len(rows) > MAX_ROWS:
-        raise ParseError(f"too many lines ({len(rows)}, limit {MAX_ROWS})")
-    return rows
+                self.add(Tok("word", text, i, names=(text,)))
+            return i + len(text)
+        if ch == "\\":
+            return self.control(i, end)
+        for two, kind in (("**", "^"), (">=", ">="), ("<=", "<="), ("<-", "<-"), (":=", ":="),
+                          ("!=", "!="), ("=>", "=>"), ("->", "=>"), ("==", "=")):
+            if doc.startswith(two, i) and i + 2 <= end:
+                self.add(Tok("op", kind, i))
+                return i + 2
+        if ch in _SINGLE:
+            self.add(Tok("op", ch, i))
+            return i + 1
+        if ch in _SUPERSCRIPTS:
+            j = i
+            digits = ""
+            while j < end and doc[j] in _SUPERSCRIPTS:
+                digits += _SUPERSCRIPTS[doc[j]]
+                j += 1
+            self.add(Tok("op", "^", i))
+            self.add(Tok("op", "{", i))
+            self.run_text(digits, i)
+            self.add(Tok("op", "}", j - 1))
+            return j
+        if ch in _SUBSCRIPTS:
+            self.add(Tok("op", "_", i))
+            sub = _SUBSCRIPTS[ch]
+            self.add(Tok("num", sub, i, value=sp.Integer(sub)) if sub.isdigit()
+                     else Tok("word", sub, i, names=(sub,)))
+            return i + 1
+        if ch in _UNICODE:
+            word = _UNICODE[ch]
+            if word == "sqrt":
+                self.add(Tok("fn", ch, i, value="sqrt"))
+            elif word == "partial":
+                self.add(Tok("d", word, i, partial=True))
+            elif word in ("sum", "nabla"):
+                self.add(Tok("cs", word, i))
+            else:
+                self.add(Tok("op", word, i))
+            return i + 1
+        name = unicodedata.name(ch, "")
+        if name.startswith("GREEK ") and name.count(" ") == 3 and "LETTER" in name:
+            word = name.rsplit(" ", 1)[1].lower()
+            word = word if "SMALL" in name else word.title()
+            word = {"lamda": "lambda"}.get(word, word)
+            self.add(Tok("word", ch, i, names=(word,)))
+            return i + 1
+        raise error(doc, i, f"unexpected character {ch!r}")
 
+    def run_text(self, digits: str, pos: int) -> None:
+        """Tokens for the digits of a Unicode superscript (``²`` is ``^{2}``)."""
+        if digits.startswith("-"):
+            self.add(Tok("op", "-", pos))
+            digits = digits[1:]
+        if digits:
+            self.add(Tok("num", digits, pos, value=sp.Integer(digits)))
 
-def _blocks(doc: str, clean: str, rows: list[Row]) -> None:
-    i = 0
-    while True:
-        m = _OPEN.search(clean, i)
-        stop = m.start() if m else len(clean)
-        for lm in re.finditer(r"[^\n]+", clean[i:stop]):
-            a = i + lm.start()
-            text = lm.group(0).strip()
-            if text and not text.startswith(("\\end{", "\\begin{", "<!--", "\\]")):
-                rows.append(Row("prose", position(doc, a)[0], a, i + lm.end()))
-        if m is None:
-            return
-        if m.group(0) in ("$$", "\\["):
-            closer = re.compile(re.escape("$$" if m.group(0) == "$$" else "\\]"))
-        else:
-            closer = re.compile(r"\\end\{" + re.escape(m.group(1)) + r"\*?\}")
-        c = closer.search(clean, m.end())
-        if c is None:
-            raise error(doc, m.start(), f"unclosed math block {m.group(0)!r}")
-        end, after = c.start(), c.end()
-        _rows_in(doc, clean, m.end(), end, rows)
-        i = after
-
-
-def _rows_in(doc: str, clean: str, start: int, end: int, rows: list[Row], kind="math") -> None:
-    """Split clean[start:end] at ``\\\\`` (and its ``[2pt]`` spacing) into math rows."""
-    i = start
-    for m in re.finditer(r"\\\\(\s*\[[^\]\n]*\])?", clean[start:end]):
-        _row(doc, clean, i, start + m.start(), rows, kind)
-        i = start + m.end()
-    _row(doc, clean, i, end, rows, kind)
-
-
-def looks_like_prose(text: str, vocab: frozenset[str]) -> bool:
-    """Two or more words of three or more letters that are not names, functions or commands."""
-    words = re.findall(r"(?<![\\A-Za-z])[A-Za-z]{3,}(?![A-Za-z(])", text)
-    return sum(w not in vocab and w not in _FUNCTIONS for w in words) >= 2
-
-
-_BEGIN = re.compile(r"\s*\\begin\{(" + _ENV + r")\*?\}(\{[^{}]*\})?\s*")
-_END = re.compile(r"\\end\{(" + _ENV + r")\*?\}\s*$")
-
-
-def _row(doc: str, clean: str, a: int, b: int, rows: list[Row], kind: str) -> None:
-    """One row, trimmed of blanks, inner ``\\begin{aligned}``/``\\end`` and end punctuation."""
-    while True:
-        m = _BEGIN.match(clean, a, b)
-        if not m or m.end() == a:
-            break
-        a = m.end()
-    while a < b and clean[a].isspace():
-        a += 1
-    while True:
-        while b > a and (clean[b - 1].isspace() or clean[b - 1] in ".,;"):
-            b -= 1
-        m = _END.search(clean, a, b)
+    def control(self, i: int, end: int) -> int:
+        doc = self.doc
+        m = _SIZED.match(doc, i, end)
+        if m:  # \left( \right| \bigl( ...: a delimiter; sizes do not matter
+            side, delim = m.group(1), m.group(2)
+            j = m.end()
+            if delim in (".", "/"):
+                return j
+            if delim in ("|", "\\|", "\\vert", "\\lvert", "\\rvert", "\\Vert"):
+                bar = {"left": "lbar", "right": "rbar"}.get(side, "|")
+                bar = "lbar" if side.endswith("l") else "rbar" if side.endswith("r") else bar
+                self.add(Tok("op", bar, i))
+                return j
+            if delim in ("\\langle", "<"):
+                delim = "("
+            elif delim in ("\\rangle", ">"):
+                delim = ")"
+            self.add(Tok("op", _OPERATORS.get(delim[1:], delim) if delim[0] == "\\" else delim, i,
+                         value="sized"))
+            return j
+        m = re.compile(r"\\([A-Za-z]+\*?|.)").match(doc, i, end)
         if not m:
-            break
-        b = m.start()
-    if a < b:
-        rows.append(Row(kind, position(doc, a)[0], a, b))
+            raise error(doc, i, "a lone backslash")
+        cs, j = m.group(1).rstrip("*"), m.end()
+        if cs in FORBIDDEN:
+            raise error(doc, i, f"\\{cs} is not allowed in a hand derivation")
+        if cs in self.operators:
+            word = self.operators[cs]
+            tok = _word_token(word, i, self.vocab, doc[i:j])
+            self.add(tok)
+            return j
+        if cs in _IGNORED_WITH_ARGUMENT:
+            k = j
+            if cs == "color" or cs in ("cssId", "class", "htmlId"):
+                k = _skip_group(doc, k, end)  # the first argument; the second is read
+                return k
+            return _skip_group(doc, k, end)
+        if cs in _IGNORED:
+            return j
+        if cs in ("begin", "end"):
+            env, _, k = _braced(doc, j, end)
+            env = env.rstrip("*")
+            if env in BLOCK_ENVS:
+                kind = "cases" if env in ("cases", "dcases", "rcases") else "matrix"
+                if cs == "begin":
+                    self.envs.append(kind)
+                    if env in ("array", "subarray"):
+                        spec = _BLOCK_SPEC.match(doc, k, end)
+                        k = spec.end() if spec else k
+                    self.add(Tok("op", "begin:" + kind, i))
+                else:
+                    if self.envs:
+                        self.envs.pop()
+                    self.add(Tok("op", "end:" + kind, i))
+                return k
+            if env not in MATH_ENVS:
+                raise error(doc, i, f"environment {env!r} is not supported inside math")
+            if cs == "begin" and env.startswith("alignat"):
+                _, _, k = _braced(doc, k, end)
+            return k
+        if cs in ("underset", "overset", "stackrel", "underbrace", "overbrace"):
+            if cs in ("underset", "overset", "stackrel"):
+                j = _skip_group(doc, j, end)  # the annotation above or below
+            return j  # the base is read next
+        if cs in _OPERATORS:
+            self.add(Tok("op", _OPERATORS[cs], i))
+            return j
+        if cs in _WRAPPERS:
+            return self.wrapped(cs, i, j, end)
+        if cs == "partial":
+            self.add(Tok("d", "\\partial", i, partial=True))
+            return j
+        if cs in ("frac", "dfrac", "tfrac", "cfrac", "sqrt", "sum", "nabla", "binom"):
+            self.add(Tok("cs", cs[1:] if cs in ("dfrac", "tfrac", "cfrac") else cs, i))
+            return j
+        if cs == "prod":
+            raise error(doc, i, "products \\prod are not supported; write the factors out")
+        if cs == "int":
+            raise error(doc, i, "integrals are not supported")
+        if cs == "lim":
+            raise error(doc, i, "limits are not supported")
+        if cs in _FUNCTIONS or cs == "sigma" and "sigma" not in self.vocab and _call_follows(doc, j, end):
+            self.add(Tok("fn", "\\" + cs, i, value=_FUNCTIONS.get(cs, "sigmoid")))
+            return j
+        if cs in GREEK or cs in ("ell", "varsigma", "varrho", "varpi", "varkappa"):
+            names = ("ell", "l", "L") if cs == "ell" else (cs,)
+            if cs == "pi" and "pi" not in self.vocab:
+                self.add(Tok("num", "\\pi", i, value=sp.pi))
+                return j
+            self.add(Tok("word", "\\" + cs, i, names=names))
+            return j
+        if cs in ("infty",):
+            raise error(doc, i, "infinity is not a number symgrad can check")
+        raise error(doc, i, f"unknown command \\{cs}")
+
+    def wrapped(self, cs: str, pos: int, i: int, end: int) -> int:
+        """``\\hat{y}``, ``\\text{sign}``, ``\\mathbf{w}``, ``\\boldsymbol{\\hat{y}}``, ``\\mathbb{1}``."""
+        doc = self.doc
+        arg, at, j = _braced(doc, i, end, nested=True)
+        word = arg.strip().replace("\\_", "_").replace("\\ ", " ")
+        if cs in _ACCENT_CS:
+            inner = _inner_name(word)
+            if inner is None:
+                raise error(doc, at, f"expected a name in \\{cs}{{...}}")
+            mark = _ACCENT_CS[cs]
+            self.add(Tok("word", doc[pos:j], pos, names=accent_names(inner, mark)))
+            return j
+        bare = word.lstrip("\\")
+        if bare in ("1", "I") and cs in ("mathbb", "mathbf", "mathds", "mathbbm", "boldsymbol", "bm"):
+            self.add(Tok("ind", doc[pos:j], pos))
+            return j
+        if cs in _PROSE or cs in ("operatorname", "mathrm"):
+            if bare in _FUNCTIONS and bare not in self.vocab:
+                self.add(Tok("fn", doc[pos:j], pos, value=_FUNCTIONS[bare]))
+                return j
+            if bare in ("d",):
+                self.add(Tok("d", doc[pos:j], pos))
+                return j
+            if bare == "e" and "e" not in self.vocab:
+                self.add(Tok("num", doc[pos:j], pos, value=sp.E))
+                return j
+            if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", bare) and (cs not in _PROSE or bare in self.vocab
+                                                                 or _looks_like_name(bare)):
+                self.add(_word_token(bare, pos, self.vocab, doc[pos:j]))
+                return j
+            if cs in _PROSE:
+                words = bare.strip().lower()
+                if words in ("undefined", "not defined", "undef", "does not exist", "dne"):
+                    self.add(Tok("word", doc[pos:j], pos, names=("undefined",)))
+                elif words in ("otherwise", "else", "elsewhere"):
+                    self.add(Tok("op", "otherwise", pos))
+                elif words in ("if", "for", "when", "where", "if ", "for all", "with", "and"):
+                    self.add(Tok("op", "if" if words != "and" else "and", pos))
+                elif re.fullmatch(r"[-A-Za-z ]+", bare) and bare.strip().endswith("-"):
+                    pass  # \text{Smooth-}: a label glued to a name
+                return j  # any other annotation, such as \text{(chain rule)}
+            if cs == "operatorname":
+                raise error(doc, at, f"cannot read \\{cs}{{{arg[:20]}}}")
+        # \mathbf{w}, \boldsymbol{\hat{y}}, \vec{x}, \boxed{...}: read what is inside
+        self.run(at, j - 1 if doc[j - 1 : j] == "}" and doc[at - 1 : at] == "{" else j)
+        return j
 
 
-def _braced(doc: str, i: int, end: int) -> tuple[str, int, int]:
-    """The argument of a wrapper command at doc[i]: ``{...}`` (not nested) or one letter/``\\cs``."""
+def _looks_like_name(word: str) -> bool:
+    """``\\text{MAE}``, ``\\text{Error}``, ``\\text{pred}``: one word that can be a name."""
+    return len(word) <= 12 and " " not in word
+
+
+def _word_token(word: str, pos: int, vocab, text: str) -> Tok:
+    if word in _FUNCTIONS and word not in vocab:
+        return Tok("fn", text, pos, value=_FUNCTIONS[word])
+    return Tok("word", text, pos, names=(word,))
+
+
+def _inner_name(word: str) -> str | None:
+    """The letter under an accent: ``y``, ``\\boldsymbol{y}``, ``\\mathbf y``, ``\\theta``."""
+    w = re.sub(r"\\(?:boldsymbol|mathbf|bm|mathit|mathrm|vec|pmb)\s*", "", word)
+    w = w.replace("{", "").replace("}", "").strip()
+    if w.startswith("\\") and w[1:] in GREEK:
+        return w[1:]
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", w):
+        return w
+    return None
+
+
+def _skip_group(doc: str, i: int, end: int) -> int:
+    """The offset after a ``{...}`` argument (or after one character) starting at ``i``."""
     while i < end and doc[i] == " ":
         i += 1
     if i < end and doc[i] == "{":
+        close = matching_brace(doc, i, end)
+        if close < 0:
+            raise error(doc, i, "unbalanced '{': missing '}'")
+        return close
+    return min(i + 1, end)
+
+
+def _braced(doc: str, i: int, end: int, nested: bool = False) -> tuple[str, int, int]:
+    """The argument at doc[i]: ``{...}`` or one letter/``\\cs``: (text, start, after)."""
+    while i < end and doc[i] == " ":
+        i += 1
+    if i < end and doc[i] == "{":
+        if nested:
+            close = matching_brace(doc, i, end)
+            if close < 0:
+                raise error(doc, i, "unbalanced '{': missing '}'")
+            return doc[i + 1 : close - 1], i + 1, close
         close = doc.find("}", i + 1, end)
         inner_open = doc.find("{", i + 1, end)
         if close < 0 or 0 <= inner_open < close:
@@ -222,144 +446,26 @@ def _braced(doc: str, i: int, end: int) -> tuple[str, int, int]:
     return m.group(0), i, m.end()
 
 
-def _wrapped(doc: str, cs: str, pos: int, i: int, end: int, vocab) -> tuple[Tok | None, int]:
-    """The token for ``\\hat{y}``, ``\\text{sign}``, ``\\mathbb{1}``, ... (None to skip it)."""
-    arg, at, j = _braced(doc, i, end)
-    word = arg.strip().lstrip("\\").replace("\\_", "_")  # \operatorname{leaky\_relu}
-    if cs in ("hat", "widehat", "bar", "overline", "tilde", "widetilde"):
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word):
-            raise error(doc, at, f"expected a name in \\{cs}{{...}}")
-        mark = {"widehat": "hat", "overline": "bar", "widetilde": "tilde"}.get(cs, cs)
-        return Tok("word", doc[pos:j], pos, names=(word + mark, f"{word}_{mark}", mark + word)), j
-    if word in ("1", "I") and cs in ("mathbb", "mathbf", "mathds", "mathbbm", "boldsymbol", "bm"):
-        return Tok("ind", doc[pos:j], pos), j
-    if word in _FUNCTIONS:
-        return Tok("fn", doc[pos:j], pos, value=_FUNCTIONS[word]), j
-    if word == "d":
-        return Tok("d", doc[pos:j], pos), j
-    if word == "e" and "e" not in vocab:
-        return Tok("num", doc[pos:j], pos, value=sp.E), j
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", word) and (cs not in _PROSE or word in vocab):
-        return Tok("word", doc[pos:j], pos, names=(word,)), j
-    if cs in _PROSE:
-        return None, j  # an annotation such as \text{(chain rule)}
-    raise error(doc, at, f"cannot read \\{cs}{{{arg[:20]}}}")
+def tokenize(doc: str, start: int, end: int, vocab, macros: dict | None = None,
+             operators: dict | None = None) -> list[Tok]:
+    """Tokens of doc[start:end] with offsets into ``doc``.
 
-
-def tokenize(doc: str, start: int, end: int, vocab: frozenset[str]) -> list[Tok]:
-    """Tokens of doc[start:end] with offsets into ``doc``; ``vocab`` holds the problem's names."""
+    Args:
+        vocab: the names in scope (a name such as ``sign`` that the problem defines is a name,
+            not the function).
+        macros: ``\\name`` -> (start, end) of its body in ``doc`` (``\\newcommand``).
+        operators: ``\\name`` -> word (``\\DeclareMathOperator``).
+    """
     if end - start > MAX_ROW:
-        raise error(
-            doc, start + MAX_ROW, f"line too long ({end - start} characters, limit {MAX_ROW})"
-        )
-    toks: list[Tok] = []
-    i = start
-    while i < end:
-        ch = doc[i]
-        if ch.isspace() or ch in "&~$":
-            i += 1
-            continue
-        if len(toks) >= MAX_TOKENS:
-            raise error(doc, i, f"too many symbols in one line (limit {MAX_TOKENS})")
-        tok, i = _token(doc, i, end, vocab)
-        if tok is not None:
-            toks.append(tok)
-    toks.append(Tok("end", "", end))
-    return toks
-
-
-def _token(doc: str, i: int, end: int, vocab) -> tuple[Tok | None, int]:
-    ch = doc[i]
-    if ch.isdigit() or (ch == "." and i + 1 < end and doc[i + 1].isdigit()):
-        text = _NUMBER.match(doc, i, end).group(0)
-        whole, _, frac = text.partition(".")
-        if len(whole) + len(frac) > MAX_LITERAL_DIGITS:
-            raise error(doc, i, f"number too long (limit {MAX_LITERAL_DIGITS} digits)")
-        value = sp.Rational(int(whole or "0") * 10 ** len(frac) + int(frac or "0"), 10 ** len(frac))
-        return Tok("num", text, i, value=value, decimals=len(frac)), i + len(text)
-    nfd = unicodedata.normalize("NFD", doc[i : i + 2])
-    if len(nfd) >= 2 and nfd[0].isascii() and nfd[0].isalpha() and nfd[1] in _ACCENTS:
-        size = 2 if doc[i + 1 : i + 2] == nfd[1] else 1  # y + combining hat, or one ŷ
-        base, mark = nfd[0], _ACCENTS[nfd[1]]
-        names = (base + mark, f"{base}_{mark}", mark + base)
-        return Tok("word", doc[i : i + size], i, names=names), i + size
-    if ch.isascii() and ch.isalpha():
-        text = _WORD.match(doc, i, end).group(0)
-        if text in _FUNCTIONS and text not in vocab:
-            return Tok("fn", text, i, value=_FUNCTIONS[text]), i + len(text)
-        if text == "sigma" and text not in vocab and _call_follows(doc, i + 5, end):
-            return Tok("fn", text, i, value="sigmoid"), i + 5
-        return Tok("word", text, i, names=(text,)), i + len(text)
-    if ch == "\\":
-        return _control(doc, i, end, vocab)
-    for two, kind in (("**", "^"), (">=", ">="), ("<=", "<="), ("<-", "<-"), (":=", "<-")):
-        if doc.startswith(two, i) and i + 2 <= end:
-            return Tok("op", kind, i), i + 2
-    if ch in _SINGLE:
-        return Tok("op", ch, i), i + 1
-    if ch in _UNICODE:
-        word = _UNICODE[ch]
-        kind = "d" if word == "partial" else "cs" if word.isalpha() else "op"
-        if word == "sqrt":
-            return Tok("fn", ch, i, value="sqrt"), i + 1
-        return Tok(kind, word, i, partial=True), i + 1
-    name = unicodedata.name(ch, "")
-    if name.startswith("GREEK ") and name.count(" ") == 3 and "LETTER" in name:
-        word = name.rsplit(" ", 1)[1].lower()
-        word = word if "SMALL" in name else word.title()
-        return Tok("word", ch, i, names=(word,)), i + 1
-    raise error(doc, i, f"unexpected character {ch!r}")
-
-
-def _control(doc: str, i: int, end: int, vocab) -> tuple[Tok | None, int]:
-    m = _SIZED.match(doc, i, end)
-    if m:  # \left( \right| \bigl( ...: a delimiter; sizes do not matter
-        side, delim = m.group(1), m.group(2)
-        j = m.end()
-        if delim == ".":
-            return None, j
-        if delim in ("|", "\\|", "\\vert", "\\lvert", "\\rvert"):
-            bar = {"left": "lbar", "right": "rbar"}.get(side, "|")
-            bar = "lbar" if side.endswith("l") else "rbar" if side.endswith("r") else bar
-            return Tok("op", bar, i), j
-        return Tok("op", _OPERATORS.get(delim[1:], delim) if delim[0] == "\\" else delim, i), j
-    m = re.compile(r"\\([A-Za-z]+|.)").match(doc, i, end)
-    if not m:
-        raise error(doc, i, "a lone backslash")
-    cs, j = m.group(1), m.end()
-    if cs in FORBIDDEN:
-        raise error(doc, i, f"\\{cs} is not allowed in a hand derivation")
-    if cs in _IGNORED:
-        return None, j
-    if cs in ("tag", "label"):
-        _, _, j = _braced(doc, j, end)
-        return None, j
-    if cs in ("begin", "end"):
-        env, _, j = _braced(doc, j, end)
-        if env.rstrip("*") not in MATH_ENVS:
-            raise error(doc, i, f"environment {env!r} is not supported inside math")
-        if cs == "begin" and env.startswith("alignat"):
-            _, _, j = _braced(doc, j, end)
-        return None, j
-    if cs in _OPERATORS:
-        return Tok("op", _OPERATORS[cs], i), j
-    if cs in _WRAPPERS:
-        return _wrapped(doc, cs, i, j, end, vocab)
-    if cs == "partial":
-        return Tok("d", "\\partial", i, partial=True), j
-    if cs in ("frac", "dfrac", "tfrac", "cfrac", "sqrt", "sum", "nabla"):
-        return Tok("cs", cs.lstrip("dtc") if cs.endswith("frac") else cs, i), j
-    if cs in _FUNCTIONS or cs == "sigma" and "sigma" not in vocab and _call_follows(doc, j, end):
-        return Tok("fn", "\\" + cs, i, value=_FUNCTIONS.get(cs, "sigmoid")), j
-    if cs in GREEK or cs == "ell":
-        names = ("ell", "l", "L") if cs == "ell" else (cs,)
-        if cs == "pi" and "pi" not in vocab:
-            return Tok("num", "\\pi", i, value=sp.pi), j
-        return Tok("word", "\\" + cs, i, names=names), j
-    raise error(doc, i, f"unknown command \\{cs}")
+        raise error(doc, start + MAX_ROW, f"line too long ({end - start} characters, limit {MAX_ROW})")
+    lex = _Lexer(doc, vocab, macros, operators)
+    lex.run(start, end)
+    lex.toks.append(Tok("end", "", end))
+    return lex.toks
 
 
 def _call_follows(doc: str, j: int, end: int) -> bool:
     """True when ``\\sigma`` is applied: ``(``, ``\\left(`` or ``\\big(`` comes next."""
-    rest = doc[j:end].lstrip().removeprefix("'").lstrip()
-    return rest.startswith(("(", "\\left(", "\\left (", "\\big(", "\\Big(", "\\bigl(", "\\Bigl("))
+    rest = doc[j:end].lstrip().removeprefix("'").removeprefix("^{\\prime}").lstrip()
+    return rest.startswith(("(", "\\left(", "\\left (", "\\big(", "\\Big(", "\\bigl(", "\\Bigl(",
+                            "\\left[", "["))

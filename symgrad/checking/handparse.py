@@ -3,89 +3,232 @@
 A grammar, never ``eval`` or SymPy's LaTeX parsers (they read ``\\operatorname{sign}`` as a
 product of letters). Loosest binding first::
 
-    row     := [part] (('=' | '\\approx' | '\\leftarrow') part)*
-    part    := ['+'|'-'] term (('+'|'-') term)*
-    term    := factor (('*' | '\\cdot' | '\\times' | '/') factor | factor)*   (juxtaposed: times)
+    row     := part (SEP part)* [condition-tail]        SEP: = \\approx \\leftarrow := \\implies
+    part    := sum [(< | > | <= | >= | != ) sum]...     (a relation is a condition)
+    sum     := ['+'|'-'] term (('+'|'-') term)* [\\over sum]
+    term    := factor (('*' | '\\cdot' | '/' | '.') factor | factor)*   (juxtaposed: times)
     factor  := ('+'|'-')* power
-    power   := atom ['^' (group | '(' part ')' | ['-'] atom)]
-    atom    := number | name | call | group | |part| | \\frac | \\sqrt | \\sum | indicator | Leibniz
+    power   := atom ['^' exponent]                      (^T, ^\\top: a transpose, dropped)
+    atom    := number | name [call] | function call | group | |sum| | \\frac | \\sqrt | \\sum
+             | \\nabla | indicator | Leibniz | cases | vector
 
-Names resolve against the problem's names: ``\\hat{y}`` is ``yhat``, ``w_{1}`` is ``w1`` or
-``w_1``, ``mx`` is ``m*x`` when only ``m`` and ``x`` exist. Leibniz derivatives
-(``\\frac{\\partial L}{\\partial m}``, ``dL/dm``, ``\\nabla_m L``) become :class:`Leibniz`
-symbols; operator forms (``\\frac{d}{dm}(...)``) become unevaluated ``Derivative`` nodes.
+Names resolve through a :class:`~symgrad.checking.scope.Scope`: ``\\hat{y}`` is ``yhat``,
+``w_{1}`` is ``w1`` or ``w_1``, ``mx`` is ``m*x`` when only ``m`` and ``x`` exist, ``h_\\theta``
+is ``h_theta`` (or ``h``), ``J(\\theta_0, \\theta_1)`` is the quantity ``J``. Index notation
+(``x_i``, ``x^{(i)}``, ``\\sum_{i=1}^m``) is resolved against numbered names: a row whose
+indices are free (``\\frac{\\partial L}{\\partial z_j} = ...``) is read once for every value
+they can take (:func:`read_row`). Leibniz derivatives become :class:`Leibniz` symbols,
+operator forms (``\\frac{d}{dm}(...)``) unevaluated ``Derivative`` nodes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, field
 
 import sympy as sp
 
 from symgrad.checking.handcommands import CLOSERS, Commands
 from symgrad.checking.handlex import Tok, error, tokenize
+from symgrad.checking.scope import INDEX_LETTERS, MAX_INSTANCES, RATE_NAMES, Scope
 from symgrad.errors import ParseError
 from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
 
 MAX_DEPTH = 60  # nesting of groups, bars, calls, fractions and exponents
+MAX_WORK = 40_000  # tokens read in one row, counting every instance of a sum's body
 _STARTS = frozenset({"num", "word", "fn", "d", "ind", "cs"})
-_RELATIONS = (">", "<", ">=", "<=")
-_SEPARATORS = ("=", "~=", "<-")
+RELATIONS = (">", "<", ">=", "<=", "!=")
+SEPARATORS = ("=", "~=", "<-", ":=", "=>", "propto")
+_CONDITION_WORDS = frozenset(("if", "for", "when", "where", "whenever", "with", "otherwise",
+                              "else", "and"))
+_GREEK_ALIASES = {"lambda": ("lam", "lmbda", "lamda", "lmb"), "epsilon": ("eps",),
+                  "varepsilon": ("eps", "epsilon"), "varphi": ("phi",), "vartheta": ("theta",),
+                  "sigma": ("s",), "delta": ("d",)}  # fmt: skip
+#: The function a bare operator (``\\frac{\\delta}{\\delta m} = ...``) differentiates: the loss.
+MAIN = symbol("__main__")
+
+
+class FreeIndex(Exception):
+    """An index letter (``i`` in ``x_i``) that nothing binds: the row is read for each value."""
+
+    def __init__(self, letter: str):
+        super().__init__(letter)
+        self.letter = letter
+
+
+class IndexMiss(Exception):
+    """A name with an index bound to a value that does not exist (``x_0`` when x_1.. exist)."""
+
+
+class GenericRule(Exception):
+    """The row speaks of functions that are not in the problem (``f(t) = [g(t)]^2``)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class Question(Exception):
+    """The row asks (``\\frac{dL}{dm} = ?``)."""
+
+
+class Skip(Exception):
+    """The row states something symgrad does not check (``\\pm 1``: two values)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
 class Part:
-    """One side of an ``=`` chain: the expression (None when the row starts with ``=``)."""
+    """One side of a chain: the expression (None when the row starts with ``=``)."""
 
     expr: sp.Expr | None
     pos: int
     decimals: int  # most decimal places of any number literal written (0: none)
     numbers: bool  # a number literal was written (a substitution line)
-    separator: str  # what came before it: "", "=", "~=" or "<-"
+    separator: str  # what came before it: "", "=", "~=", "<-", ":=", "=>", "propto"
+    relation: bool = False  # a condition such as ``z > 0``, not a value
 
 
-def parse_row(doc: str, start: int, end: int, vocab: frozenset[str]) -> list[Part]:
-    """Read doc[start:end] as an ``=`` chain of expressions.
+@dataclass
+class Reading:
+    """A row read once (for one value of each free index)."""
+
+    parts: list[Part]
+    conditions: list = field(default_factory=list)  # ", \\quad i = j", "if x > 0"
+    binding: dict = field(default_factory=dict)  # free index -> value
+    dummies: frozenset = frozenset()  # letters standing for any number (``\\sigma(x)``)
+    rates: frozenset = frozenset()  # learning-rate symbols met (``\\alpha``, ``\\eta``)
+    next_step: bool = False  # a name written as the next iterate (``m_{k+1}``)
+    lhs_call: tuple | None = None  # (name, args) when the row starts ``NAME(args)``
+    copies: bool = False  # a sum over examples the problem does not have (all terms alike)
+
+
+def parse_row(doc: str, start: int, end: int, vocab) -> list[Part]:
+    """Read doc[start:end] as one chain of expressions (no free indices).
 
     Args:
         doc: the whole document (error positions are line and column in it).
         start, end: the row's offsets.
-        vocab: the names the problem defines (inputs and named quantities).
+        vocab: the names the problem defines (a frozenset), or a :class:`Scope`.
 
     Raises:
         ParseError: the line, the column and what was expected.
     """
-    return _Parser(doc, tokenize(doc, start, end, vocab), vocab).row()
+    scope = vocab if isinstance(vocab, Scope) else Scope(frozenset(vocab), frozenset())
+    return read_row(doc, start, end, scope)[0].parts
+
+
+def read_row(doc: str, start: int, end: int, scope: Scope) -> list[Reading]:
+    """Read a row once for every value of its free indices (just once when it has none).
+
+    Raises:
+        ParseError: the row cannot be read (with the line and column).
+        GenericRule: the row is about functions that are not in the problem.
+        Question: the row asks rather than states.
+    """
+    toks = tokenize(doc, start, end, scope.vocab(), scope.macros, scope.operators)
+    dummies = _dummies(toks, scope)
+    free: list[str] = []
+    while True:
+        try:
+            readings = _instances(doc, toks, scope, free, dummies)
+            break
+        except FreeIndex as e:
+            if e.letter in free or len(free) >= 3:
+                raise error(doc, start, f"cannot resolve the index {e.letter!r}") from None
+            free.append(e.letter)
+    if not readings:
+        shown = ", ".join(f for f in free if f != "·") or "the index"
+        raise error(doc, start, f"no value of {shown} gives names that exist in the problem")
+    return readings
+
+
+def _instances(doc, toks, scope, free, dummies) -> list[Reading]:
+    values = scope.domain or (1,)
+    out = []
+    combos = itertools.product(values, repeat=len(free))
+    for combo in itertools.islice(combos, MAX_INSTANCES):
+        binding = dict(zip(free, combo))
+        try:
+            reading = _Parser(doc, toks, scope, binding, dummies).reading()
+        except IndexMiss:
+            continue
+        if any(c is sp.false for c in reading.conditions):
+            continue  # ", \quad i = j" with i != j: this instance states nothing
+        reading.conditions = [c for c in reading.conditions if c is not sp.true]
+        out.append(reading)
+    return out
+
+
+def _dummies(toks: list[Tok], scope: Scope) -> frozenset[str]:
+    """Letters the row declares on its left side: ``\\sigma(x)``, ``\\frac{d|x|}{dx}``, ``f(t)``."""
+    names = scope.names
+    out = set()
+    end = next((k for k, t in enumerate(toks) if t.kind == "op" and t.text in SEPARATORS),
+               len(toks))
+    for k in range(end):
+        t = toks[k]
+        if t.kind == "word" and len(t.text) == 1 and t.text not in names and t.text.isalpha():
+            prev = toks[k - 1] if k else None
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if prev is not None and (prev.kind == "d" or prev.kind == "op" and prev.text in ("(", ",")
+                                     and nxt is not None and nxt.kind == "op"
+                                     and nxt.text in (")", ",")):
+                out.add(t.text)
+        if t.kind == "word" and t.text.startswith("d") and len(t.text) == 2 and t.text[1] not in names:
+            prev = toks[k - 1] if k else None
+            if prev is not None and prev.kind == "op" and prev.text == "{":
+                out.add(t.text[1])  # \frac{d|x|}{dx}
+    return frozenset(out)
 
 
 class _Parser(Commands):
     """The grammar; LaTeX commands (\\frac, \\sqrt, \\sum, calls) are in :mod:`handcommands`."""
 
-    def __init__(self, doc: str, toks: list[Tok], vocab: frozenset[str]):
-        self.doc, self.toks, self.vocab = doc, toks, vocab
-        self.i = self.depth = self.bars = 0
+    def __init__(self, doc: str, toks: list[Tok], scope: Scope, binding: dict, dummies):
+        self.doc, self.toks, self.scope = doc, toks, scope
+        self.vocab = scope.names
+        self.bind = dict(binding)
+        self.dummies = dummies
+        self.i = self.depth = self.bars = self.work = 0
         self.decimals, self.numbers = 0, False
-        self.indices: list[str] = []
-        self.counts = set()  # the bound of \sum_{i=1}^{n}: a count symbol usable anywhere
-        for k, t in enumerate(toks):
+        self.conditions: list = []
+        self.rates: set = set()
+        self.next_step = False
+        self.lhs_call = None
+        self.copies = False
+        self.index_uses: dict[str, int] = {}
+        self.counts = set(scope.counts) - self.vocab
+        for k, t in enumerate(toks):  # \sum_{i=1}^{m}: m counts, in this row
             if t.kind == "cs" and t.text == "sum":
-                near = [u for u in toks[k + 1 : k + 12] if u.text not in ("{", "}")]
+                near = [u for u in toks[k + 1 : k + 14] if u.text not in ("{", "}")]
                 hat = next((j for j, u in enumerate(near) if u.text == "^"), None)
                 if hat is not None and hat + 1 < len(near) and near[hat + 1].kind == "word":
                     self.counts.add(near[hat + 1].text)
-        self.counts -= vocab
 
     # --- tokens -------------------------------------------------------------------------
     @property
     def tok(self) -> Tok:
         return self.toks[self.i]
 
+    def peek(self, k: int = 1) -> Tok:
+        return self.toks[min(self.i + k, len(self.toks) - 1)]
+
     def at(self, *texts: str) -> bool:
         return self.tok.kind == "op" and self.tok.text in texts
 
+    def at_word(self, *words: str) -> bool:
+        return self.tok.kind == "word" and self.tok.text in words
+
     def take(self) -> Tok:
         self.i += 1
+        self.work += 1
+        if self.work > MAX_WORK:
+            raise self.fail(f"this line expands to too many terms (limit {MAX_WORK})")
         return self.toks[self.i - 1]
 
     def expect(self, text: str, what: str = "") -> Tok:
@@ -102,43 +245,139 @@ class _Parser(Commands):
         if self.depth > MAX_DEPTH:
             raise self.fail(f"nesting too deep (limit {MAX_DEPTH} levels)")
 
-    # --- grammar ------------------------------------------------------------------------
+    def col(self, tok: Tok) -> int:
+        return tok.pos - self.doc.rfind("\n", 0, tok.pos)
+
+    # --- rows ---------------------------------------------------------------------------
+    def reading(self) -> Reading:
+        parts = self.row()
+        return Reading(parts, self.conditions, dict(self.bind), frozenset(self.dummies),
+                       frozenset(self.rates), self.next_step, self.lhs_call, self.copies)
+
     def row(self) -> list[Part]:
         parts, sep = [], ""
         while True:
             pos = self.tok.pos
             self.decimals, self.numbers = 0, False
-            empty = self.tok.kind == "end" or self.at(*_SEPARATORS)
+            if self.at("?"):
+                raise Question()
+            empty = self.tok.kind == "end" or self.at(*SEPARATORS)
+            if empty and parts and self.tok.kind == "end" and len(parts) == 1:
+                raise Skip("a name described in words")  # "$m =$ number of examples"
             if empty and parts:
                 raise self.fail(f"expected an expression, found {self.tok.shown()}")
-            expr = None if empty else self.part()
-            parts.append(Part(expr, pos, self.decimals, self.numbers, sep))
+            if empty:
+                parts.append(Part(None, pos, 0, False, sep))
+            else:
+                expr, relation = self.relation_part()
+                parts.append(Part(expr, pos, self.decimals, self.numbers, sep, relation))
+            self.skip_wrt()
             if self.tok.kind == "end":
                 return parts
-            if not self.at(*_SEPARATORS):
+            if self.at(",", "if", "&", "otherwise") or self.at_word(*_CONDITION_WORDS):
+                self.condition_tail()
+                if self.tok.kind == "end":
+                    return parts
+            if not self.at(*SEPARATORS):
                 raise self.fail(f"expected an operator or '=', found {self.tok.shown()}")
             sep = self.take().text
 
+    def skip_wrt(self) -> None:
+        """``d_x, wrt x``, ``w.r.t. m``: a note on the variable, already written."""
+        k = self.i
+        if self.at(","):
+            k += 1
+        t = self.toks[k]
+        if t.kind == "word" and t.text.lower() in ("wrt", "w"):
+            j = k + 1
+            if t.text == "w":  # w.r.t.
+                dots = [u.text for u in self.toks[k + 1 : k + 5]]
+                if dots != [".", "r", ".", "t"] and dots[:4] != [".", "r", ".", "t"]:
+                    return
+                j = k + 5 + (self.toks[k + 5].text == ".")
+            if self.toks[j].kind == "word":
+                self.i = j + 1
+
+    def condition_tail(self) -> None:
+        """``, \\quad i = j``, ``\\text{if } x > 0``, ``\\text{otherwise}`` after a value."""
+        while self.at(",", "&", "if") or self.at_word(*_CONDITION_WORDS):
+            self.take()
+        if self.at("otherwise") or self.at_word("otherwise", "else"):
+            self.take()
+            return
+        if self.tok.kind == "end":
+            return
+        cond = self.condition()
+        self.conditions.append(cond)
+        while self.at(",", "and") or self.at_word("and"):
+            self.take()
+            if self.tok.kind == "end":
+                return
+            self.conditions.append(self.condition())
+
+    def condition(self) -> sp.Basic:
+        """A relation or a chain of them: ``x > 0``, ``i = j``, ``0 < x < 1``, ``i \\ne j``."""
+        left = self.part()
+        out = []
+        while self.at(*RELATIONS, "=", "in"):
+            op = self.take().text
+            if op == "in":
+                raise self.fail("set membership is not supported in a condition")
+            right = self.part()
+            out.append(_relation(op, left, right))
+            left = right
+        if not out:
+            raise self.fail(f"expected a condition such as x > 0, found {self.tok.shown()}")
+        return sp.And(*out) if len(out) > 1 else out[0]
+
+    def relation_part(self) -> tuple[sp.Expr, bool]:
+        """A value, or a relation such as ``y_{pred} > y_{true}`` (a condition, not a value)."""
+        value = self.part()
+        if not self.at(*RELATIONS):
+            return value, False
+        rel = []
+        while self.at(*RELATIONS):
+            op = self.take().text
+            right = self.part()
+            rel.append(_relation(op, value, right))
+            value = right
+        return (sp.And(*rel) if len(rel) > 1 else rel[0]), True
+
+    # --- grammar ------------------------------------------------------------------------
     def part(self) -> sp.Expr:
+        if self.at("pm"):
+            raise Skip("'\\pm' stands for two values: not checked")
         terms = [self.term()]
         while self.at("+", "-"):
             op = self.take()
+            if self.tok.kind == "end" or self.at(*SEPARATORS):
+                raise self.fail(f"expected an expression, found {self.tok.shown()}")
             t = self.term()
             terms.append(-t if op.text == "-" else t)
-        return self.checked(sp.Add(*terms), self.tok)
+        value = self.checked(_add(terms), self.tok)
+        if self.at("over"):  # {a \over b}
+            op = self.take()
+            den = self.part()
+            if den.is_zero:
+                raise self.fail("division by zero", op)
+            value = self.checked(value / den, op)
+        return value
 
     def starts_factor(self) -> bool:
         t = self.tok
         if t.kind in _STARTS:
+            if t.kind == "word" and t.text in _CONDITION_WORDS and t.text not in self.vocab:
+                return False
             return True
         return t.kind == "op" and (
-            t.text in ("(", "[", "{", "lbrace", "lbar") or t.text == "|" and self.bars == 0
+            t.text in ("(", "[", "{", "lbrace", "lbar", "begin:cases", "begin:matrix")
+            or t.text == "|" and self.bars == 0
         )
 
     def term(self) -> sp.Expr:
         value = self.factor()
         while True:
-            if self.at("*", "/"):
+            if self.at("*", "/") or self.at(".") and self.dot_product():
                 op = self.take()
                 rhs = self.factor()
                 if op.text == "/":
@@ -149,7 +388,12 @@ class _Parser(Commands):
                 op, rhs = self.tok, self.power()
             else:
                 return value
-            value = self.checked(value * rhs, op)
+            value = self.checked(_mul(value, rhs), op)
+
+    def dot_product(self) -> bool:
+        """``(x^{(i)}).(\\theta_0 + ...)``, ``2.x``: a period between factors means times."""
+        nxt = self.peek()
+        return nxt.kind in _STARTS or nxt.kind == "op" and nxt.text in ("(", "[", "{", "lbrace")
 
     def factor(self) -> sp.Expr:
         negate, count = False, 0
@@ -163,16 +407,50 @@ class _Parser(Commands):
 
     def power(self) -> sp.Expr:
         base = self.atom()
-        if not self.at("^"):
-            return base
-        op = self.take()
-        self.enter()
-        if self.at("{", "("):
-            exponent = self.group()
-        else:
-            exponent = self.factor() if self.at("-", "+") else self.atom()
-        self.depth -= 1
-        return self.raised(base, exponent, op)
+        while self.at("^"):
+            if self.transpose():
+                continue
+            op = self.take()
+            self.enter()
+            if self.at("{") and self.peek().kind == "op" and self.peek().text == "'":
+                self.take()
+                while self.at("'"):
+                    self.take()
+                self.expect("}")
+                self.depth -= 1
+                base = self.derivative_of(base, op)
+                continue
+            if self.at("{", "("):
+                exponent = self.group()
+            else:
+                exponent = self.factor() if self.at("-", "+") else self.atom()
+            self.depth -= 1
+            return self.raised(base, exponent, op)
+        return base
+
+    def transpose(self) -> bool:
+        """``^T``, ``^{T}``, ``^\\top``, ``^t x``: a transpose, which a scalar does not need."""
+        nxt = self.peek()
+        if nxt.kind == "op" and nxt.text == "T" or (
+            nxt.kind == "word" and nxt.text == "T" and "T" not in self.vocab
+        ):
+            self.take()
+            self.take()
+            return True
+        if nxt.kind == "op" and nxt.text == "{":
+            inner, close = self.peek(2), self.peek(3)
+            if (inner.text in ("T", "\\top") or inner.kind == "op" and inner.text == "T") and \
+                    close.kind == "op" and close.text == "}" and "T" not in self.vocab:
+                self.i += 4
+                return True
+        if nxt.kind == "word" and nxt.text[0] in "tT" and len(nxt.text) > 1 and \
+                nxt.text not in self.vocab and nxt.text[1:] in self.vocab:
+            # w^Tx_i, W^tx_i: the transpose glued to the next name
+            self.take()
+            rest = Tok("word", nxt.text[1:], nxt.pos + 1, names=(nxt.text[1:],))
+            self.toks = [*self.toks[: self.i], rest, *self.toks[self.i + 1 :]]
+            return True
+        return False
 
     def raised(self, base: sp.Expr, exponent: sp.Expr, op: Tok) -> sp.Expr:
         if exponent.is_number and bool(abs(exponent) > MAX_POWER_EXPONENT):
@@ -188,36 +466,52 @@ class _Parser(Commands):
         return self.checked(sp.Pow(base, exponent), op)
 
     def checked(self, value: sp.Expr, tok: Tok) -> sp.Expr:
+        if isinstance(value, sp.MatrixBase):
+            return value
         if (
             value.is_Rational
             and (abs(value.p).bit_length() + value.q.bit_length()) * 0.302 > MAX_NUMBER_DIGITS
         ):
             raise self.fail(f"number too large (limit {MAX_NUMBER_DIGITS} digits)", tok)
-        if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
+        if not isinstance(value, sp.Piecewise) and value.has(sp.zoo, sp.nan, sp.oo, -sp.oo, sp.I):
             raise self.fail("the result is undefined or not a real number", tok)
         return value
 
     def group(self) -> sp.Expr:
-        """``( part )`` with any opener; ``[ a > b ]`` is an Iverson bracket (an indicator)."""
+        """``( part )`` with any opener; ``[ a > b ]`` is an Iverson bracket (an indicator);
+        ``(a, b)`` is a vector."""
         self.enter()
         tok = self.take()
         close = CLOSERS[tok.text]
         outer_bars, self.bars = self.bars, 0
         inner = self.part()
-        if self.at(*_RELATIONS):
-            inner = self.relation(inner)
+        if self.at(*RELATIONS):
+            inner = self.iverson(inner)
+        elif self.at(",") and tok.text in ("(", "["):
+            items = [inner]
+            while self.at(","):
+                self.take()
+                items.append(self.part())
+            inner = sp.ImmutableMatrix(items)
         self.bars = outer_bars
-        self.expect(close, f" to close {tok.text!r} at column {self.col(tok)}")
+        if self.tok.kind == "end" and close == ")" and self.depth == 1 and tok.value != "sized":
+            pass  # "(\log(1-\hat y)" left open at the end of the line: closed there
+        elif self.at(close) or close == "}" or not self.lenient_close(close):
+            self.expect(close, f" to close {tok.text!r} at column {self.col(tok)}")
         self.depth -= 1
         return inner
 
-    def col(self, tok: Tok) -> int:
-        return tok.pos - self.doc.rfind("\n", 0, tok.pos)
+    def lenient_close(self, close: str) -> bool:
+        """A ``(`` left open at the end of a ``{...}`` argument: ``\\frac{\\partial \\log(h(x)}{...}``
+        (the author's typo) closes there. True when that is the case (nothing is taken)."""
+        return close == ")" and self.at("}")
 
-    def relation(self, left: sp.Expr) -> sp.Expr:
+    def iverson(self, left: sp.Expr) -> sp.Expr:
         """``a > b`` as the indicator 1[a - b > 0] (``>=`` counts the tie as 1)."""
         op = self.take().text
         right = self.part()
+        if op == "!=":
+            raise self.fail("expected a comparison such as u > 0 in the indicator")
         diff = left - right if op in (">", ">=") else right - left
         return sp.Heaviside(diff, 1 if "=" in op else 0)
 
@@ -233,7 +527,7 @@ class _Parser(Commands):
             if leib is not None:
                 return leib
             if t.kind == "d":
-                raise self.fail("expected a derivative such as \\frac{\\partial L}{\\partial m}")
+                return self.differential_operator()
             return self.name()
         if t.kind == "fn":
             return self.call()
@@ -259,60 +553,355 @@ class _Parser(Commands):
                 "|" if t.text == "|" else "rbar", f" to close the bar at column {self.col(t)}"
             )
             self.depth -= 1
+            if isinstance(inner, sp.Abs):  # ||beta||: a norm of a scalar
+                return inner
             return sp.Abs(inner)
+        if t.kind == "op" and t.text == "begin:cases":
+            return self.cases()
+        if t.kind == "op" and t.text == "lbrace" and self.peek().text in ("begin:matrix", "begin:cases"):
+            self.take()
+            value = self.cases(opener=self.take().text)
+            if self.at("rbrace"):
+                self.take()
+            return value
+        if t.kind == "op" and t.text == "begin:matrix":
+            return self.matrix()
         if t.kind == "op" and t.text in ("(", "[", "{", "lbrace"):
             return self.group()
+        if t.kind == "op" and t.text == "dots":
+            raise self.fail("'...' (a pattern to continue) cannot be checked; write the terms")
         raise self.fail(f"expected an expression, found {t.shown()}")
 
     # --- names --------------------------------------------------------------------------
-    def subscript(self) -> str | None:
+    def subscript(self) -> list[str] | None:
+        """The subscript's pieces: ``w_{1,2}`` -> ['1', ',', '2'], ``h_\\theta`` -> ['theta']."""
         if not self.at("_"):
             return None
         self.take()
         if self.at("{"):
             start = self.take()
-            words = []
-            while self.tok.kind in ("word", "num") or (words and self.at(",")):
-                tok = self.take()
-                # h_{\theta} is h_theta; w_{1,2} is w_1_2
-                words.append("_" if tok.text == "," else
-                             tok.names[0] if tok.text.startswith("\\") and tok.names else tok.text)
-            self.expect("}", f" to close the subscript at column {self.col(start)}")
-            return "".join(words)
-        if self.tok.kind in ("word", "num"):
+            words: list[str] = []
+            depth = 0
+            while True:
+                tok = self.tok
+                if tok.kind == "op" and tok.text == "}" and depth == 0:
+                    break
+                if tok.kind == "end":
+                    self.expect("}", f" to close the subscript at column {self.col(start)}")
+                if tok.kind == "op" and tok.text == "{":
+                    depth += 1
+                elif tok.kind == "op" and tok.text == "}":
+                    depth -= 1
+                if tok.kind == "op" and tok.text in ("{", "}", "(", ")"):
+                    self.take()
+                    continue
+                if tok.kind not in ("word", "num", "fn") and not (
+                        tok.kind == "op" and tok.text in (",", "-", "+", "!=")):
+                    raise self.fail(f"cannot read the subscript at {tok.shown()}")
+                self.take()
+                words.append(_piece(tok))
+            self.take()
+            return words or None
+        if self.tok.kind in ("word", "num", "fn"):
             tok = self.take()
-            return tok.names[0] if tok.text.startswith("\\") and tok.names else tok.text
+            piece = _piece(tok)
+            if tok.kind == "word" and len(piece) > 1 and not tok.text.startswith("\\") and \
+                    piece not in ("pred", "true", "hat"):
+                # x_ij as x_{ij}; a bare subscript is usually one letter: w_1x is w_1 x
+                return [piece]
+            return [piece]
         raise self.fail("expected a subscript")
 
-    def lookup(self, names: tuple[str, ...], sub: str | None) -> str | None:
-        for n in names:
-            tries = [n] if sub is None else [f"{n}_{sub}", n + sub]
-            if sub is not None and (sub in self.indices or sub in ("i", "j", "k", "n", "t")):
-                tries.append(n)
-            for name in tries:
-                if name in self.vocab or name in self.counts:
-                    return name
+    def index_superscript(self, base_names: tuple[str, ...]) -> list[str] | None:
+        """``x^{(i)}``, ``y^i`` (an index, not a power); None when it is a power."""
+        if not self.at("^"):
+            return None
+        nxt = self.peek()
+        # ^{(i)} or ^(i)
+        seq = [self.peek(k) for k in range(1, 6)]
+        texts = [u.text for u in seq]
+        if texts[:5] == ["{", "(", texts[2], ")", "}"] and seq[2].kind in ("word", "num"):
+            self.i += 6
+            return [_piece(seq[2])]
+        if texts[:3] == ["(", texts[1], ")"] and seq[1].kind == "word" and len(seq[1].text) == 1:
+            self.i += 4
+            return [seq[1].text]
+        if nxt.kind == "word" and len(nxt.text) == 1 and nxt.text in INDEX_LETTERS and \
+                nxt.text not in self.vocab and (nxt.text in self.bind or any(
+                    self.scope.family(b) for b in base_names)):
+            self.i += 2  # y^i: the i-th y
+            return [nxt.text]
+        if texts[:3] == ["{", texts[1], "}"] and seq[1].kind == "word" and len(seq[1].text) == 1 \
+                and seq[1].text in INDEX_LETTERS and seq[1].text not in self.vocab and \
+                (seq[1].text in self.bind or any(self.scope.family(b) for b in base_names)):
+            self.i += 4
+            return [seq[1].text]
         return None
 
     def name(self) -> sp.Expr:
         t = self.take()
+        if t.kind == "word" and t.text in _CONDITION_WORDS and t.text not in self.vocab:
+            raise self.fail(f"unexpected word {t.text!r}", t)
+        sup = self.index_superscript(t.names)
         sub = self.subscript()
-        found = self.lookup(t.names, sub)
+        if sup is None:
+            sup = self.index_superscript(t.names)
+        if sub is not None and self.at("^") and sup is None:
+            sup = self.index_superscript(t.names)
+        pieces = (sub or []) + (sup or [])
+        if not pieces and t.text in self.counts and t.kind == "word":
+            return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
+        fname = t.names[0] if not pieces else None
+        if fname in self.scope.functions and fname not in self.vocab:
+            return self.after_name(fname, t)
+        if (fname is not None and self.toks[0] is t and self.at("(") and fname not in self.vocab
+                and self.defines_function()):
+            args = self.arguments()  # g(w) = w x: the document defines g
+            self.lhs_call = (fname, tuple(args))
+            return sp.Symbol(f"function:{fname}")
+        found = self.resolve(t, pieces)
         if found is not None:
-            return (
-                symbol(found)
-                if found in self.vocab
-                else sp.Symbol(found, positive=True, integer=True)
-            )
-        if sub is None and len(t.names) == 1 and t.text.isalnum():
+            return self.after_name(found, t)
+        if not pieces and len(t.names) == 1 and t.text.isalnum():
+            if t.text in self.counts or t.text in self.scope.counts and t.text not in self.vocab:
+                return self.count(t.text)
+            if len(t.text) == 1 and t.text in self.bind and self.bind[t.text] is not None:
+                return sp.Integer(self.bind[t.text])  # a bare index: i = j
             parts = self.split(t.text)
             if parts:
                 return sp.Mul(*[symbol(p) for p in parts])
-        if t.text == "e" and sub is None:
-            return sp.E
-        shown = t.names[0] + (f"_{sub}" if sub else "")
+            if t.text in self.dummies or t.text in RATE_NAMES:
+                if t.text in RATE_NAMES:
+                    self.rates.add(t.text)
+                return self.after_name(t.text, t)
+            if t.text == "e":
+                return sp.E
+        if not pieces and t.names and t.names[0] in RATE_NAMES:
+            self.rates.add(t.names[0])
+            return symbol(t.names[0])
+        if not pieces and t.names and t.names[0] in self.dummies:
+            return self.after_name(t.names[0], t)
+        if self.at("(") and (t.names[0] not in self.vocab):
+            raise GenericRule(t.names[0])
+        raise self.unknown(t, pieces)
+
+    def unknown(self, t: Tok, pieces) -> ParseError:
+        shown = t.names[0] + (f"_{''.join(pieces)}" if pieces else "")
         known = ", ".join(sorted(self.vocab))
-        raise self.fail(f"unknown name {shown!r} (the problem's names: {known})", t)
+        return self.fail(f"unknown name {shown!r} (the problem's names: {known})", t)
+
+    def count(self, word: str) -> sp.Expr:
+        n = self.scope.count_value
+        if n is None and self.scope.domain and len(self.scope.domain) > 1:
+            n = len(self.scope.domain)
+        if n is None:
+            return sp.Symbol(word, positive=True, integer=True)
+        return sp.Integer(n)
+
+    def resolve(self, t: Tok, pieces: list[str]) -> str | None:
+        """The scope name ``t`` with its subscript pieces stands for, or None."""
+        names = list(t.names) + [a for n in t.names for a in _GREEK_ALIASES.get(n, ())]
+        for drop_params in (False, True):
+            for n in names:
+                got = self.lookup(n, pieces, drop_params)
+                if got is not None:
+                    return got
+        if not pieces:  # the case of the letters: X_1 for x1 when only one name matches
+            lower = [v for v in self.vocab if v.lower() == t.names[0].lower()]
+            if len(lower) == 1 and t.names[0] not in self.dummies:
+                return lower[0]
+        return None
+
+    def lookup(self, base: str, pieces: list[str], drop_params: bool) -> str | None:
+        vocab = self.vocab
+        concrete, letters = [], []
+        for p in pieces:
+            if p in self.bind:
+                if self.bind[p] is None:
+                    continue  # an index dropped: the sum has no numbered names
+                concrete.append(str(self.bind[p]))
+                letters.append(p)
+            elif drop_params and (p in self.scope.params or p in _PARAM_MARKS):
+                continue
+            else:
+                concrete.append(p)
+        for name in _candidates(base, concrete):
+            if name in vocab:
+                for p in letters:
+                    self.index_uses[p] = self.index_uses.get(p, 0) + 1
+                return name
+        if self.next_iterate(base, pieces):
+            return base
+        # an unbound index letter: read the row for each value, or drop it (y_i is y)
+        unbound = [p for p in pieces if len(p) == 1 and p in INDEX_LETTERS and p not in self.bind
+                   and p not in vocab]
+        family = self.scope.family(base)
+        if unbound:
+            if family and not drop_params:
+                raise FreeIndex(unbound[0])
+            rest = [p for p in pieces if p not in unbound]
+            if rest != pieces:
+                got = self.lookup(base, rest, drop_params)
+                if got is not None:
+                    return got
+        if letters:
+            if family:
+                raise IndexMiss()
+            rest = [p for p in pieces if p not in letters]
+            got = self.lookup(base, rest, drop_params) if rest != pieces else None
+            if got is not None:
+                return got  # y_i with only y: every example has the same y
+            if rest:
+                raise IndexMiss()
+        if not pieces and base not in vocab and family:
+            bound = [v for v in self.bind.values() if v is not None and v in family]
+            if bound:
+                for p, v in self.bind.items():
+                    if v == bound[-1]:
+                        self.index_uses[p] = self.index_uses.get(p, 0) + 1
+                return family[bound[-1]]  # y inside \sum_i: the i-th y
+            if not self.bind or all(v is None for v in self.bind.values()):
+                raise FreeIndex("·")
+            raise IndexMiss()
+        if not pieces and "·" in self.bind and family and self.bind["·"] in family:
+            return family[self.bind["·"]]
+        return None
+
+    def next_iterate(self, base: str, pieces: list[str]) -> bool:
+        """``m_{k+1}``, ``m_k``, ``W^{(t)}``: a parameter at an iteration of gradient descent."""
+        if base not in self.scope.params or not pieces:
+            return False
+        text = "".join(pieces)
+        if text in ("k+1", "t+1", "n+1", "i+1", "new"):
+            self.next_step = True
+            return True
+        return text in ("k", "t", "n", "old", "0") and base in self.scope.params
+
+    def after_name(self, name: str, t: Tok) -> sp.Expr:
+        """A name, then maybe its argument list: ``J(\\theta)``, ``f'(1)``, ``s(x)``, or ``a(1-a)``
+        (a product)."""
+        primes = 0
+        while self.at("'"):
+            self.take()
+            primes += 1
+        if self.at("^") and self.peek().text == "{" and self.peek(2).text == "'":
+            self.i += 3
+            while self.at("'"):
+                self.take()
+            self.expect("}")
+            primes += 1
+        fn = self.scope.functions.get(name)
+        if fn is not None:
+            if not self.at("(", "["):
+                raise self.fail(f"expected the arguments of {name}, found {self.tok.shown()}")
+            args = self.arguments()
+            if len(args) != len(fn.params):
+                raise self.fail(f"{name} takes {len(fn.params)} argument(s), got {len(args)}", t)
+            value = fn(args)
+            if primes:
+                if len(args) != 1:
+                    raise self.fail(f"write the derivative of {name} with a partial derivative", t)
+                u = sp.Dummy("u", real=True)
+                value = sp.Derivative(fn([u]), u, evaluate=False)
+                value = _at(value, u, args[0])
+            return value
+        s = symbol(name)
+        quantity = self.scope.is_quantity(name) or name in self.scope.args
+        if primes and not quantity and name not in self.dummies:
+            raise GenericRule(name)
+        if not self.at("(") or not (quantity or primes):
+            if primes:
+                return self.prime(s, name, None, t)
+            return s
+        save = self.i
+        args = self.arguments()
+        symbols_only = all(a.is_Symbol for a in args)
+        if len(args) == 1 and not symbols_only and not primes and not args[0].is_number:
+            self.i = save  # a(1 - a): a product
+            return s
+        if len(args) == 1 and args[0].is_number and not primes and name not in self.scope.args:
+            self.i = save  # L(2): a product, unless L was written with its argument
+            return s
+        if self.i == save:
+            return s
+        if primes:
+            return self.prime(s, name, args, t)
+        return self.applied(s, name, args, t)
+
+    def defines_function(self) -> bool:
+        """At ``(`` after a new name at the start of the row: ``(x) =`` or ``(w, b) :=``."""
+        k, depth = self.i, 0
+        while k < len(self.toks):
+            u = self.toks[k]
+            if u.kind == "op" and u.text in ("(", "["):
+                depth += 1
+            elif u.kind == "op" and u.text in (")", "]"):
+                depth -= 1
+                if depth == 0:
+                    nxt = self.toks[k + 1]
+                    return nxt.kind == "op" and nxt.text in ("=", ":=")
+            elif u.kind == "end":
+                return False
+            elif depth == 1 and not (u.kind == "word" or u.kind == "op" and u.text == ","):
+                return False
+            k += 1
+        return False
+
+    def arguments(self) -> list[sp.Expr]:
+        opener = self.take()
+        close = CLOSERS[opener.text]
+        self.enter()
+        outer_bars, self.bars = self.bars, 0
+        args = [self.part()]
+        while self.at(",", ";"):
+            self.take()
+            args.append(self.part())
+        self.bars = outer_bars
+        self.expect(close, f" to close {opener.text!r} at column {self.col(opener)}")
+        self.depth -= 1
+        return args
+
+    def declared(self, name: str) -> tuple[sp.Expr, ...]:
+        return self.scope.args.get(name, ())
+
+    def applied(self, s: sp.Symbol, name: str, args: list, t: Tok) -> sp.Expr:
+        """A quantity with arguments: ``J(\\theta)``, ``l(z)``, ``h_\\theta(x^{(i)})`` name the
+        quantity (what it depends on, as authors write it); ``f(0.3)`` is its value there."""
+        if self.toks[0] is t and self.lhs_call is None:
+            self.lhs_call = (name, tuple(args))
+        if all(a.is_Symbol for a in args):
+            return s
+        params = self.declared(name)
+        if len(params) != len(args):
+            raise self.fail(f"{name}({', '.join(map(str, args))}): write {name} with its "
+                            f"variable first, such as {name}(x) = ...", t)
+        value = s
+        for p, a in zip(params, args):
+            if a != p:
+                value = _at(value, p, a)
+        return value
+
+    def prime(self, s: sp.Symbol, name: str, args, t: Tok) -> sp.Expr:
+        """``L'(u)``, ``l'(z)``: the derivative by that variable; ``f'(1)``: by the function's
+        declared variable, at 1."""
+        if args and len(args) == 1 and args[0].is_Symbol and not isinstance(args[0], Leibniz):
+            a = args[0]
+            if a.name in self.vocab or a.name in self.dummies:
+                return Leibniz(s, a, True)
+        params = self.declared(name)
+        if len(params) != 1:
+            if name in self.dummies:
+                raise GenericRule(name)
+            params = [symbol(p) for p in self.scope.params][:1] if len(self.scope.params) == 1 \
+                else []
+        if len(params) != 1:
+            raise self.fail(f"{name}' needs {name} written with one argument, such as {name}(x) = ...", t)
+        var = params[0]
+        value = Leibniz(s, var, True) if isinstance(var, sp.Symbol) and var.name in self.vocab \
+            else sp.Derivative(s, var, evaluate=False)
+        if args and len(args) == 1 and args[0] != var:
+            value = _at(value, var, args[0])
+        return value
 
     def split(self, word: str) -> list[str] | None:
         """``mx`` as ``m*x``: the word as known names written together, longest first."""
@@ -327,38 +916,79 @@ class _Parser(Commands):
                     return [word[:k], *rest]
         return None
 
+    # --- derivatives --------------------------------------------------------------------
     def diff_name(self) -> str | None:
-        """A name right after a differential (``\\partial \\hat{y}``, ``d w_1``), or None."""
+        """A name right after a differential (``\\partial \\hat{y}``, ``d w_1``, ``\\partial{p_j}``)."""
         t = self.tok
-        if t.kind != "word":
-            return None
         save = self.i
-        self.take()
-        found = self.lookup(t.names, self.subscript())
-        if found is None or found in self.counts:
+        braced = False
+        if self.at("{") and self.peek().kind == "word" and self.peek(2).text in ("}", "_", "^"):
+            braced = True
+            self.take()
+            t = self.tok
+        if t.kind != "word":
             self.i = save
+            return None
+        self.take()
+        sup = self.index_superscript(t.names)
+        sub = self.subscript()
+        if sup is None:
+            sup = self.index_superscript(t.names)
+        found = self.resolve(t, (sub or []) + (sup or []))
+        if found is None and not sub and not sup and t.text in self.dummies:
+            found = t.text
+        if found is None and not sub and t.text in RATE_NAMES:
+            found = None
+        if braced:
+            if self.at("}"):
+                self.take()
+            else:
+                found = None
+        if found is None or self.at("(", "'"):
+            self.i = save
+            return None
         return found
 
     def differential(self) -> tuple[bool, str | None] | None:
-        """``\\partial`` / ``d`` / ``\\mathrm{d}``, with the name written with it (``dL``)."""
+        """``\\partial`` / ``d`` / ``\\mathrm{d}`` / ``\\delta``, with the name written with it."""
         t = self.tok
         if t.kind == "d":
             self.take()
             return t.partial, self.diff_name()
+        if t.kind == "word" and t.text == "\\delta" and "delta" not in self.vocab:
+            self.take()
+            return True, self.diff_name()
         if t.kind == "word" and t.text.startswith("d") and len(t.names) == 1:
             if t.text == "d" and "d" not in self.vocab:
                 self.take()
                 return False, self.diff_name()
             rest = t.text[1:]
-            if t.text not in self.vocab and rest in self.vocab:
+            if t.text not in self.vocab and (rest in self.vocab or rest in self.dummies or
+                                             self.peek().text in ("_", "^")):
+                save = self.i
                 self.take()
-                return False, rest
+                fake = Tok("word", rest, t.pos + 1, names=(rest,))
+                sup = self.index_superscript(fake.names)
+                sub = self.subscript()
+                found = self.resolve(fake, (sub or []) + (sup or []))
+                if found is None and rest in self.dummies and not sub:
+                    found = rest
+                if found is None:
+                    self.i = save
+                    return None
+                return False, found
         return None
 
     def leibniz(self) -> sp.Expr | None:
         """``dL/dm``, ``\\partial L / \\partial m`` or ``d/dm (...)``; else None, nothing taken."""
         save = self.i
-        top = self.differential()
+        try:
+            top = self.differential()
+        except (FreeIndex, IndexMiss):
+            raise
+        except ParseError:
+            self.i = save
+            return None
         if top is not None and self.at("/"):
             self.take()
             bottom = self.differential()
@@ -369,11 +999,86 @@ class _Parser(Commands):
         self.i = save
         return None
 
+    def differential_operator(self) -> sp.Expr:
+        """A lone ``\\partial`` or ``d``: ``\\partial_m L`` or ``d_x`` (the derivative by x)."""
+        t = self.take()
+        if self.at("_"):
+            sub = self.subscript()
+            var = self.lookup_param(sub)
+            if var is not None:
+                return self.apply_derivative(var)
+        raise self.fail("expected a derivative such as \\frac{\\partial L}{\\partial m}", t)
+
+    def lookup_param(self, pieces) -> str | None:
+        if not pieces:
+            return None
+        fake = Tok("word", pieces[0], 0, names=(pieces[0],))
+        return self.resolve(fake, pieces[1:])
+
     def apply_derivative(self, var: str) -> sp.Expr:
-        """``d/dvar`` applied to the rest of the product it stands in: ``\\frac{d}{dm} 2|u| x``."""
+        """``d/dvar`` applied to the rest of the product it stands in: ``\\frac{d}{dm} 2|u| x``;
+        alone (``\\frac{\\partial}{\\partial m} = ...``), the derivative of the loss."""
+        if self.tok.kind == "end" or self.at(*SEPARATORS) or self.at(",", ")", "}"):
+            return Leibniz(MAIN, symbol(var), True)
         self.enter()
         inner = self.term()
         self.depth -= 1
-        if inner.is_Symbol and inner.name in self.vocab:
+        if inner.is_Symbol and (inner.name in self.vocab or inner.name in self.dummies):
             return Leibniz(inner, symbol(var), True)
         return sp.Derivative(inner, symbol(var), evaluate=False)
+
+    def derivative_of(self, base: sp.Expr, op: Tok) -> sp.Expr:
+        """``l^{\\prime}`` written as a power: the derivative of base by its one variable."""
+        if base.is_Symbol:
+            return self.prime(base, base.name, None, op)
+        raise self.fail("expected a function before the prime", op)
+
+
+_PARAM_MARKS = frozenset(("theta", "w", "W", "beta", "phi", "Theta", "bold", "delta", "pred"))
+
+
+def _piece(tok: Tok) -> str:
+    if tok.kind == "op":
+        return {",": ",", "-": "-", "+": "+", "!=": "!="}[tok.text]
+    if tok.text.startswith("\\") and tok.names:
+        return tok.names[0]
+    if tok.kind == "word" and tok.names and tok.names[0] != tok.text:
+        return tok.names[0]
+    return tok.text
+
+
+def _candidates(base: str, pieces: list[str]) -> list[str]:
+    """The names ``base`` with subscript pieces may have: w_{1,2} -> w_1_2, w12, w_12."""
+    if not pieces:
+        return [base]
+    joined = "".join("_" if p == "," else p for p in pieces)
+    flat = "".join(p for p in pieces if p != ",")
+    out = [f"{base}_{joined}", base + joined, f"{base}_{flat}", base + flat]
+    if len(pieces) > 1:
+        out.append(base + "_" + "_".join(p for p in pieces if p != ","))
+    return out
+
+
+def _relation(op: str, a: sp.Expr, b: sp.Expr) -> sp.Basic:
+    rel = {">": sp.StrictGreaterThan, "<": sp.StrictLessThan, ">=": sp.GreaterThan,
+           "<=": sp.LessThan, "=": sp.Eq, "!=": sp.Ne}[op]
+    return rel(a, b)
+
+
+def _add(terms: list) -> sp.Expr:
+    if any(isinstance(t, sp.MatrixBase) for t in terms):
+        total = terms[0]
+        for t in terms[1:]:
+            total = total + t
+        return total
+    return sp.Add(*terms)
+
+
+def _mul(a, b):
+    return a * b
+
+
+def _at(expr: sp.Expr, var: sp.Expr, value: sp.Expr) -> sp.Expr:
+    from symgrad.checking.scope import At
+
+    return At(expr, var, value)

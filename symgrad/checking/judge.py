@@ -1,14 +1,35 @@
-"""Judging rows: each right-hand side against the truth, and the diagnosis of a wrong one."""
+"""Judging rows: what each row states, whether it is true, and the diagnosis of a wrong one.
+
+A row is read into statements (:func:`statements`): a chain ``LHS = e1 = e2`` claims every
+``e_k`` equals the left side; ``u = 2w + b - 5`` with a new name, or ``s(x) = ...`` with a new
+function, *defines* it (later rows may use it); ``m := m - \\eta\\,\\partial J/\\partial m`` is a
+gradient-descent update; ``x = 2`` gives an input's value; ``y_{pred} > y_{true}`` is a
+condition. A formula standing alone is a claim only when the sentence before it says so
+("the derivative is", "I got:"), and a formula in a sentence is judged when the sentence
+pairs a derivative with it ("$\\frac{\\partial C}{\\partial w}$ is ... $(y-a)x$").
+"""
 
 from __future__ import annotations
 
 import math
+import re
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symgrad.checking.handlex import Row, looks_like_prose, split_document
-from symgrad.checking.handparse import Part, parse_row
+from symgrad.checking.document import Row, looks_like_prose, read_document
+from symgrad.checking.handlex import _FUNCTIONS
+from symgrad.checking.handparse import (
+    MAIN,
+    GenericRule,
+    Part,
+    Question,
+    Reading,
+    Skip,
+    read_row,
+)
 from symgrad.checking.report import Diagnosis, LineResult
+from symgrad.checking.scope import RATE_NAMES, At, ByExpression, DocFunction, Scope, scope_for
 from symgrad.checking.truth import (
     Candidate,
     Target,
@@ -20,139 +41,537 @@ from symgrad.checking.truth import (
 )
 from symgrad.errors import ParseError
 from symgrad.expr.placeholders import Leibniz
+from symgrad.numbers.floats import fvals
 from symgrad.reader.expression import symbol
 from symgrad.rendering.printing import latex
 
+#: Sentence endings that make the formula after them the claim they announce.
+_CLAIM_CUE = re.compile(
+    r"(derivative|gradient|partial|result|answer|attempt|we get|i get|i got|get|got|gives?|"
+    r"arrived at|obtain(?:ed)?|equals?|is equal to|yields|becomes|simplifies to|leads to|"
+    r"is|would be|should be|is given by|as follows|following)\s*[:,]?\s*(\$\s*)?$"
+)
+_ABOUT_DERIVATIVE = re.compile(r"derivative|gradient|partial|differentiat|d/d|chain rule|slope")
+_PAIR = re.compile(r"^\s*(?:is|=|equals|is equal to|(?:is|equals)\s+[^$.?!]{0,60}?"
+                   r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:)\s*$")
+_DERIVATIVE_OF = re.compile(r"derivative of\s*$")
+
+
+@dataclass
+class Statement:
+    """What a row (or one instance of it) states."""
+
+    kind: str  # claim, definition, function, update, given, condition, skip
+    lhs: Part | None
+    rhs: list[Part]
+    reading: Reading
+    note: str = ""
+
 
 class Checker:
-    """Walks the rows in order, keeping the current chain's target and its last verdict."""
+    """Walks the rows in order, keeping each chain's target and its last verdict."""
 
-    def __init__(self, doc: str, truth: Truth):
+    def __init__(self, doc: str, truth: Truth, scope: Scope | None = None):
         self.doc, self.t = doc, truth
-        self.target: Target | None = None
-        self.prev_ok: bool | None = None  # the previous right-hand side in this chain
+        self.scope = scope or scope_for(truth.problem, getattr(truth, "examples", None))
+        self.targets: dict = {}  # binding -> the current chain's Target
+        self.prev_ok: dict = {}  # binding -> the previous right side's verdict
+        self.values: dict = dict(truth.point)  # the point, with values the document gives
+        self.lr = truth.problem.lr
+        self.used: list[str] = []  # definitions the document made, for the report
 
+    # --- the document -------------------------------------------------------------------
     def run(self) -> list[LineResult]:
-        out = []
-        for row in split_document(self.doc):
+        document = read_document(self.doc)
+        self.scope.macros, self.scope.operators = document.macros, document.operator_names
+        rows = document.rows
+        self.prepass(rows)
+        out: list[LineResult] = []
+        for k, row in enumerate(rows):
             source = " ".join(self.doc[row.start : row.end].split())
-            if row.kind == "prose":
+            if row.kind in ("prose", "code"):
                 out.append(LineResult(row.line, source, None, "skipped"))
                 continue
-            try:
-                out.append(self.row(row, source))
-            except ParseError as e:
-                if row.kind == "line" and looks_like_prose(source, self.t.vocab):
-                    out.append(LineResult(row.line, source, None, "skipped"))
-                    continue
-                why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
+            if row.error:
+                why = f"line {row.line}: {row.error}"
                 out.append(LineResult(row.line, source, False, "unreadable",
                                       Diagnosis("unreadable", why)))  # fmt: skip
-            except (OverflowError, RecursionError):
-                why = f"line {row.line}: a number in this line is too large to compare"
-                out.append(LineResult(row.line, source, False, "unreadable",
-                                      Diagnosis("unreadable", why)))  # fmt: skip
+                continue
+            out.append(self.visit(row, source, rows, k))
         return out
 
-    def row(self, row: Row, source: str) -> LineResult:
-        parts = parse_row(self.doc, row.start, row.end, self.t.vocab)
-        first = parts[0]
-        rhs = parts[1:]
-        if rhs and rhs[0].separator == "<-" and self.t.problem.lr is None:
-            why = "an update line: give the learning rate (--lr) to check it"
-            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
-        if first.expr is not None:
-            target = self.lhs_target(first, parts)
-            if target is not None:
-                self.target, self.prev_ok = target, None
-            elif self.target is not None:
-                rhs = parts
-            elif len(parts) == 1:
-                return LineResult(row.line, source, None, "skipped")
-            else:  # an identity such as sigma'(z) = sigma(z)(1 - sigma(z)): both sides agree?
-                expr = self.resolve(first.expr)
-                shown = self.resolve(first.expr, shown=True)
-                label = self.doc[first.pos : parts[1].pos].strip().rstrip("=&").strip()
-                label = " ".join(label.removesuffix("\\approx").split()) or plain(shown)
-                self.target = Target(label, expr, shown, self.t.at_point(expr), derivative=False)
-                self.prev_ok = None
-        if self.target is None or not rhs:
-            return LineResult(row.line, source, None, "skipped")
-        result = None
-        for part in rhs:
-            verdict, diag = self.judge(part)
-            ok = verdict == "correct"
-            if ok and self.prev_ok is False:
-                why = "This is right, but it does not follow from the wrong line before it"
-                diag = self.diagnosis("does-not-follow", why)
-            self.prev_ok = ok
-            if result is None or (not ok and result[0] == "correct"):
-                result = (verdict, diag)
-        verdict, diag = result
-        return LineResult(row.line, source, verdict == "correct", verdict, diag)
+    def prepass(self, rows: list[Row]) -> None:
+        """Count symbols (``m`` in ``\\sum_{i=1}^m``) and the document's definitions, so a row
+        may use a name defined further down ("where $u = w^T x$")."""
+        for row in rows:
+            if row.kind not in ("math", "line") or row.error:
+                continue
+            text = self.doc[row.start : row.end]
+            for m in re.finditer(r"\\sum(?:\\limits)?_\{?[^{}^]*\}?\^\{?\s*([A-Za-z])\s*\}?", text):
+                if m.group(1) not in self.scope.names:
+                    self.scope.counts.add(m.group(1))
+        seen: dict[str, int] = {}
+        found = []
+        for row in rows:
+            if row.kind not in ("math", "line") or row.error:
+                continue
+            try:
+                readings = read_row(self.doc, row.start, row.end, self.scope)
+            except (ParseError, GenericRule, Question, Skip, RecursionError, OverflowError):
+                continue
+            for st in self.statements(readings[0], row, prepass=True):
+                if st.kind in ("definition", "function"):
+                    name = st.note
+                    seen[name] = seen.get(name, 0) + 1
+                    found.append((name, st))
+        for name, st in found:
+            if seen[name] == 1:
+                if st.kind == "function":
+                    self.define_function(st, 0)
+                else:
+                    self.define(st)
 
-    def lhs_target(self, first: Part, parts: list[Part]) -> Target | None:
+    def visit(self, row: Row, source: str, rows: list[Row], k: int) -> LineResult:
+        try:
+            readings = read_row(self.doc, row.start, row.end, self.scope)
+        except GenericRule as g:
+            why = f"a general rule about {g.name}, which is not in the problem: not checked"
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+        except Question:
+            return LineResult(row.line, source, None, "skipped")
+        except Skip as sk:
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", sk.reason))
+        except ParseError as e:
+            if row.kind == "line" and looks_like_prose(source, self.scope.names, _FUNCTIONS):
+                return LineResult(row.line, source, None, "skipped")
+            if row.inline and not _has_relation(source) and not self.cued(row, rows, k):
+                return LineResult(row.line, source, None, "skipped")
+            why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
+            return LineResult(row.line, source, False, "unreadable", Diagnosis("unreadable", why))
+        except (OverflowError, RecursionError):
+            why = f"line {row.line}: a number in this line is too large to compare"
+            return LineResult(row.line, source, False, "unreadable", Diagnosis("unreadable", why))
+        results = []
+        for reading in readings:
+            try:
+                results.append(self.reading(reading, row, rows, k))
+            except GenericRule as g:
+                why = f"a general rule about {g.name}, which is not in the problem: not checked"
+                results.append(("skipped", Diagnosis("skipped", why)))
+            except ParseError as e:
+                why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
+                results.append(("unreadable", Diagnosis("unreadable", why)))
+        verdict, diag = _combine(results)
+        ok = None if verdict in ("skipped", "definition", "given") else verdict == "correct"
+        if verdict == "unreadable":
+            ok = False
+        if verdict in ("definition", "given"):
+            verdict, ok = "skipped", None
+        return LineResult(row.line, source, ok, verdict, diag)
+
+    # --- statements ---------------------------------------------------------------------
+    def statements(self, reading: Reading, row: Row, prepass: bool = False) -> list[Statement]:
+        """The statements of one reading: split at ``\\implies``; each classified."""
+        out, chunk = [], []
+        for part in reading.parts:
+            if part.separator == "=>" and chunk:
+                out.append(chunk)
+                chunk = [replace(part, separator="")]
+            elif part.separator == "propto":
+                break  # "proportional to": not an equation
+            else:
+                chunk.append(part)
+        if chunk:
+            out.append(chunk)
+        return [self.classify(c, reading, row) for c in out]
+
+    def classify(self, parts: list[Part], reading: Reading, row: Row) -> Statement:
+        first, rest = parts[0], parts[1:]
+        if all(p.relation for p in parts if p.expr is not None):
+            return Statement("condition", None, [], reading)
+        rest = [p for p in rest if not p.relation]
         e = first.expr
-        update = len(parts) > 1 and parts[1].separator == "<-"
+        if e is None:
+            return Statement("claim", None, rest, reading)
+        if not rest:
+            return Statement("single", first, [], reading)
+        sep = rest[0].separator
+        if reading.lhs_call and isinstance(e, sp.Symbol) and e.name.startswith("function:"):
+            return Statement("function", first, rest, reading, reading.lhs_call[0])
+        if isinstance(e, sp.Symbol) and not isinstance(e, Leibniz):
+            name = e.name
+            s = self.scope
+            if name in s.params and (sep in ("<-", ":=") or reading.next_step or
+                                     _mentions(rest[0].expr, e)):
+                return Statement("update", first, rest, reading)
+            if name in s.inputs and name not in s.quantities:
+                if rest[0].expr is not None and rest[0].expr.is_number:
+                    return Statement("given", first, rest, reading, name)
+                return Statement("skip", first, rest, reading,
+                                 f"{name} is an input of the problem; this row gives it another meaning")
+            if name in s.quantities or name in s.defined:
+                if reading.lhs_call and reading.lhs_call[0] == name:
+                    self.declare_args(name, reading.lhs_call[1])
+                return Statement("claim", first, rest, reading)
+            if name in RATE_NAMES or name in reading.rates:
+                return Statement("definition", first, rest, reading, name)
+            if name in reading.dummies:
+                return Statement("skip", first, rest, reading, "")
+            return Statement("definition", first, rest, reading, name)
+        return Statement("claim", first, rest, reading)
+
+    def declare_args(self, name: str, args) -> None:
+        if name not in self.scope.args and all(getattr(a, "is_Symbol", False) for a in args):
+            self.scope.args[name] = tuple(args)
+
+    def define_function(self, st: Statement, line: int) -> None:
+        name, args = st.reading.lhs_call
+        body = st.rhs[0].expr
+        if body is not None and not isinstance(body, sp.MatrixBase):
+            self.scope.functions[name] = DocFunction(name, tuple(args), body, line)
+
+    def define(self, st: Statement) -> None:
+        if st.kind == "definition" and st.rhs and st.rhs[0].expr is not None:
+            value = st.rhs[0].expr
+            if isinstance(value, sp.MatrixBase) or value.has(sp.Piecewise) and False:
+                return
+            self.scope.defined[st.note] = value
+            if st.note in RATE_NAMES and value.is_number and self.lr is None:
+                self.lr = value
+
+    # --- one reading --------------------------------------------------------------------
+    def reading(self, reading: Reading, row: Row, rows: list[Row], k: int):
+        verdicts = []
+        for st in self.statements(reading, row):
+            verdicts.append(self.statement(st, row, rows, k))
+        return _combine(verdicts)
+
+    def statement(self, st: Statement, row: Row, rows, k):
+        key = tuple(sorted(st.reading.binding.items()))
+        if st.kind == "condition":
+            return ("skipped", None)
+        if st.kind == "skip":
+            return ("skipped", Diagnosis("skipped", st.note) if st.note else None)
+        if st.kind == "definition":
+            self.define(st)
+            target = self.name_target(st.note)
+            self.targets[key], self.prev_ok[key] = target, None
+            self.used.append(st.note)
+            if len(st.rhs) > 1:
+                return self.judge_parts(st.rhs[1:], st.reading, key, defining=True)
+            return ("definition", None)
+        if st.kind == "function":
+            self.define_function(st, row.line)
+            return ("definition", None)
+        if st.kind == "given":
+            return self.given(st)
+        if st.kind == "update":
+            target = self.update_target(st)
+            if target is None:
+                why = "an update line: the learning rate is not given (--lr), so it is not checked"
+                return ("skipped", Diagnosis("skipped", why))
+            self.targets[key], self.prev_ok[key] = target, None
+            return self.judge_parts(st.rhs, st.reading, key)
+        if st.kind == "single":
+            target = self.cued_target(row, rows, k)
+            if target is None:
+                return ("skipped", None)
+            self.targets[key], self.prev_ok[key] = target, None
+            return self.judge_parts([st.lhs], st.reading, key)
+        # a claim: with a left side, or continuing the chain above
+        if st.lhs is not None:
+            target = self.target_for(st.lhs.expr, st.reading)
+            if target is None:
+                return ("skipped", None)
+            if not target.derivative and st.rhs and not isinstance(st.lhs.expr, sp.Symbol):
+                label = self.doc[st.lhs.pos : st.rhs[0].pos].strip()
+                label = re.sub(r"(\\approx|:=|\\coloneqq|=|&)+\s*$", "", label).strip()
+                target.label = " ".join(label.split()) or target.label
+            self.targets[key], self.prev_ok[key] = target, None
+        elif key not in self.targets:
+            found = [v for b, v in self.targets.items() if set(b) >= set(key)]
+            if not found:
+                return ("skipped", None)
+            results = []
+            for b, target in list(self.targets.items()):
+                if set(b) >= set(key):
+                    results.append(self.judge_parts(st.rhs, st.reading, b))
+            return _combine(results)
+        return self.judge_parts(st.rhs, st.reading, key)
+
+    def given(self, st: Statement):
+        """``x = 2``: an input's value; it must match the problem's point, or it adds to it."""
+        name, value = st.note, st.rhs[0].expr
+        s = symbol(name)
+        have = self.values.get(s)
+        if have is None:
+            self.values[s] = value
+            return ("given", None)
+        part = st.rhs[0]
+        tol = 10.0 ** -part.decimals if part.decimals else 1e-12
+        if abs(float(have) - float(value)) <= tol * max(1.0, abs(float(have))):
+            return ("correct", None)
+        why = f"The problem has {name} = {plain(have)}"
+        return ("wrong", Diagnosis("not-equal", why, latex(have), f"{name} = {plain(have)}"))
+
+    # --- targets ------------------------------------------------------------------------
+    def name_target(self, name: str) -> Target:
+        expr = self.resolve(symbol(name))
+        return Target(name, expr, self.scope.defined.get(name, symbol(name)),
+                      self.at_point(expr), derivative=False)
+
+    def target_for(self, e: sp.Expr, reading: Reading) -> Target | None:
         if isinstance(e, Leibniz):
-            return self.t.target(e.top.name, e.bottom.name)
-        if isinstance(e, sp.Derivative):
-            expr = self.resolve(e)
-            return Target("the derivative", expr, expr, self.t.at_point(expr))
-        if e.is_Symbol and e.name in self.t.vocab:
-            if update:
-                return self.update_target(e.name)
+            return self.leibniz_target(e)
+        if isinstance(e, sp.Symbol) and e.name in self.scope.quantities and e.name not in self.scope.defined:
             return self.t.target(e.name, None)
+        if isinstance(e, sp.Symbol) and e.name in self.scope.defined:
+            return self.name_target(e.name)
+        if isinstance(e, sp.MatrixBase):
+            expr = e.applyfunc(self.resolve)
+            return Target("the vector", expr, e, None, derivative=False)
+        expr = self.resolve(e)
+        shown = self.resolve(e, shown=True)
+        label = plain(shown)
+        derivative = isinstance(e, (sp.Derivative, ByExpression))
+        return Target("the derivative" if derivative else label, expr, shown, self.at_point(expr),
+                      derivative=derivative)
+
+    def leibniz_target(self, e: Leibniz) -> Target:
+        top, bottom = e.top.name, e.bottom.name
+        if top == MAIN.name:
+            top = self.t.problem.loss
+        s = self.scope
+        fn = s.functions.get(top)
+        if fn is not None:  # dg/dw with g(w) = w x defined in the document
+            body = fn.body
+            if len(fn.params) == 1 and fn.params[0].name != bottom:
+                body = body.xreplace({fn.params[0]: symbol(bottom)})
+            expr = self.derivative(body, symbol(bottom))
+            return Target(f"d{top}/d{bottom}", expr, expr, self.at_point(expr))
+        known = s.quantities | s.inputs
+        if top in known and bottom in known and top not in s.defined and bottom not in s.defined:
+            return self.t.target(top, bottom)
+        expr = self.derivative(symbol(top), symbol(bottom))
+        return Target(f"d{top}/d{bottom}", expr, expr, self.at_point(expr))
+
+    def update_target(self, st: Statement) -> Target | None:
+        """``p <- p - eta * dL/dp``: the updated value (a function of the inputs)."""
+        param = st.lhs.expr.name
+        g = self.t.target(self.t.problem.loss, param)
+        rate = self.lr
+        if rate is None:
+            rates = [r for r in st.reading.rates if r not in self.scope.defined]
+            if len(rates) != 1:
+                return None
+            rate = symbol(rates[0])
+        s = symbol(param)
+        expr = s - rate * g.expr
+        shown = sp.Add(s, sp.Mul(-rate, g.shown, evaluate=False), evaluate=False)
+        why = f"an update subtracts the gradient: {param} - eta*d{self.t.problem.loss}/d{param}"
+        return Target(f"updated {param}", expr, shown, self.at_point(expr), derivative=False,
+                      sign_hint=why)
+
+    def cued(self, row: Row, rows: list[Row], k: int) -> bool:
+        return self.cued_target(row, rows, k, probe=True) is not None
+
+    def cued_target(self, row: Row, rows: list[Row], k: int, probe: bool = False):
+        """A formula standing alone: the claim the sentence before it announces, or None."""
+        prev = rows[k - 1] if k else None
+        between = self.doc[prev.end : row.start] if prev is not None else ""
+        # "$\frac{\partial C}{\partial w}$ is the ..., which is $X$": paired with the formula before
+        if prev is not None and prev.kind == "math" and prev.line == row.line and _PAIR.match(
+                re.sub(r"[$\\()]+", " ", between)):
+            lhs = self.derivative_in(prev)
+            if lhs is not None:
+                return lhs
+        if prev is not None and prev.kind == "math" and prev.line == row.line and re.search(
+                r"^\s*\$*\s*is\s*(equal to)?\s*\$*\s*$", between) and _DERIVATIVE_OF.search(
+                self.doc[rows[k - 2].end : prev.start] if k > 1 else ""):
+            return self.derivative_of_row(prev)
+        cue = row.cue
+        if not cue or not _CLAIM_CUE.search(cue.rstrip(" $")) or not _ABOUT_DERIVATIVE.search(cue):
+            return None
+        params = self.t.problem.wrt
+        if len(params) != 1:
+            return None
+        return "probe" if probe else self.leibniz_target(Leibniz(MAIN, symbol(params[0]), True))
+
+    def derivative_in(self, row: Row) -> Target | None:
+        try:
+            (reading,) = read_row(self.doc, row.start, row.end, self.scope)[:1]
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return None
+        if len(reading.parts) == 1 and isinstance(reading.parts[0].expr, (Leibniz, sp.Derivative)):
+            return self.target_for(reading.parts[0].expr, reading)
         return None
 
-    def update_target(self, param: str) -> Target | None:
-        """``param <- param - eta * dL/dparam``: the updated value (a function of the inputs)."""
-        p, t = self.t.problem, self.t
-        g = next((g for g in t.d.gradients if g.param == param), None)
-        updated = t.d.updated.get(param)
-        if g is None or updated is None or g.expr is None:
-            raise ParseError(f"no update of {param} to check: {param} is not a --wrt parameter")
-        s = symbol(param)
-        expr = s - p.lr * t.target(p.loss, param).expr
-        shown = sp.Add(s, sp.Mul(-p.lr, g.expr, evaluate=False), evaluate=False)
-        why = f"an update subtracts the gradient: {param} - eta*d{p.loss}/d{param}"
-        return Target(f"updated {param}", expr, shown, updated, derivative=False, sign_hint=why)
+    def derivative_of_row(self, row: Row) -> Target | None:
+        """"the derivative of $\\tanh(x)$ is ...": d/dv of that formula, v its one variable."""
+        try:
+            reading = read_row(self.doc, row.start, row.end, self.scope)[0]
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return None
+        if len(reading.parts) != 1 or reading.parts[0].expr is None:
+            return None
+        e = reading.parts[0].expr
+        free = [s for s in self.resolve(e).free_symbols if not s.is_integer]
+        if len(free) != 1:
+            return None
+        expr = sp.diff(self.resolve(e), free[0])
+        return Target(f"d/d{free[0]} {plain(e)}", expr, expr, self.at_point(expr))
 
-    # --- judging ------------------------------------------------------------------------
+    # --- resolving ----------------------------------------------------------------------
     def resolve(self, e: sp.Expr, shown: bool = False) -> sp.Expr:
-        """Leibniz factors replaced by their truths and named quantities expanded.
-
-        With ``shown``, Leibniz factors become the truths in author form and names stay.
-        """
-        t = self.t
+        """Leibniz factors and derivatives replaced by their truths; the document's names and
+        the problem's quantities expanded down to the inputs (``shown``: names stay)."""
+        if isinstance(e, sp.MatrixBase):
+            return e.applyfunc(lambda x: self.resolve(x, shown))
         swap = {}
         for leib in leibniz_parts(e):
-            tg = t.target(leib.top.name, leib.bottom.name)
+            tg = self.leibniz_target(leib)
             swap[leib] = tg.shown if shown else tg.expr
         e = e.xreplace(swap)
-        if e.has(sp.Derivative):
-            e = e.replace(lambda x: isinstance(x, sp.Derivative),
-                          lambda x: t.derivative(x.expr, x.variables[0]))  # fmt: skip
-        return e if shown else t.expand(e)
+        if e.has(At) or e.has(ByExpression) or e.has(sp.Derivative):
+            e = self.placeholders(e)
+        if shown:
+            return e
+        return self.expand(e)
 
-    def diagnosis(self, kind: str, why: str, expected: sp.Expr | None = None) -> Diagnosis:
+    def placeholders(self, e: sp.Expr) -> sp.Expr:
+        def by_expression(x):
+            top, bottom = self.expand(x.args[0]), self.expand(x.args[1])
+            free = [s for s in bottom.free_symbols if s.name in self.scope.params] or \
+                list(bottom.free_symbols)
+            if len(free) != 1:
+                raise ValueError("a derivative by an expression of several variables")
+            v = free[0]
+            db = sp.diff(bottom, v)
+            if db == 0:
+                raise ValueError("a derivative by a constant")
+            return sp.diff(top, v) / db
+
+        def at(x):
+            inner = self.expand(self.placeholders(x.args[0]) if x.args[0].has(At, sp.Derivative)
+                                else x.args[0])
+            var = x.args[1]
+            return inner.xreplace({var: self.expand(x.args[2])})
+
+        e = e.replace(lambda x: isinstance(x, ByExpression), by_expression)
+        e = e.replace(lambda x: isinstance(x, sp.Derivative),
+                      lambda x: self.derivative(x.expr, x.variables[0]))
+        return e.replace(lambda x: isinstance(x, At), at)
+
+    def definitions(self) -> dict:
+        """Every name the rows may use, with its definition (document names first)."""
+        out = {q.symbol: q.expr for q in self.t.problem.quantities}
+        out.update({symbol(n): v for n, v in self.scope.defined.items()})
+        return out
+
+    def expand(self, e: sp.Expr, keep: sp.Symbol | None = None) -> sp.Expr:
+        """Names replaced by their definitions until only inputs (and ``keep``) are left."""
+        defs = self.definitions()
+        if keep is not None:
+            defs.pop(keep, None)
+        for _ in range(40):
+            names = [s for s in e.free_symbols if s in defs]
+            leibs = leibniz_parts(e)
+            if not names and not leibs:
+                return e
+            if leibs:
+                e = self.resolve(e, shown=False) if keep is None else e.xreplace(
+                    {lb: self.leibniz_target(lb).expr for lb in leibs})
+                continue
+            e = e.xreplace({s: defs[s] for s in names})
+            if e.has(At, ByExpression, sp.Derivative):
+                e = self.placeholders(e)
+        raise ParseError("the document's definitions refer to each other in a circle")
+
+    def derivative(self, expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
+        """d expr / d var, holding var as a variable when it is a named quantity."""
+        defs = self.definitions()
+        if var not in defs:
+            return sp.diff(self.expand(expr), var)
+        held = self.expand(expr, keep=var)
+        return self.expand(sp.diff(held, var))
+
+    def at_point(self, expr) -> sp.Expr | None:
+        if isinstance(expr, sp.MatrixBase):
+            return None
+        return self.t.at_point(expr, self.values)
+
+    # --- judging ------------------------------------------------------------------------
+    def judge_parts(self, parts: list[Part], reading: Reading, key, defining=False):
+        result = None
+        target = self.targets[key]
+        for k, part in enumerate(parts):
+            if part.expr is None:
+                continue
+            if reading.copies and not (k == 0 and False):
+                verdict, diag = self.judge(part, target, reading)
+                if verdict != "correct":
+                    why = ("a sum over examples, while the problem is one example: every term is "
+                           "the same here, so this is not checked")
+                    result = result or ("skipped", Diagnosis("skipped", why))
+                    continue
+            if (k == len(parts) - 1 and part.expr == 0 and target.derivative and len(parts) > 1
+                    and part.separator == "=" and not self.is_zero(target)):
+                continue  # "... = 0": the derivative set to zero, a condition for the optimum
+            verdict, diag = self.judge(part, target, reading)
+            ok = verdict == "correct"
+            if ok and self.prev_ok.get(key) is False:
+                why = "This is right, but it does not follow from the wrong line before it"
+                diag = self.diagnosis(target, "does-not-follow", why)
+            self.prev_ok[key] = ok
+            if result is None or (not ok and result[0] == "correct"):
+                result = (verdict, diag)
+        return result or ("skipped", None)
+
+    def is_zero(self, target: Target) -> bool:
+        try:
+            return all(abs(v) < 1e-12 for v in self.t.values(target.expr) if not math.isnan(v))
+        except (TypeError, ValueError):
+            return False
+
+    def diagnosis(self, tg: Target, kind: str, why: str, expected: sp.Expr | None = None) -> Diagnosis:
         """A diagnosis carrying the expected result (the author-form truth, or a value)."""
-        tg = self.target
         shown = tg.shown if expected is None else expected
-        if shown.is_number and not shown.is_Rational:
+        if isinstance(shown, sp.MatrixBase):
+            shown = sp.ImmutableMatrix(shown)
+        elif shown.is_number and not shown.is_Rational and not shown.has(sp.nan):
             shown = sp.Float(sp.N(shown, 6), 6)
         why = why[:1].upper() + why[1:]
         return Diagnosis(kind, why, latex(shown), f"{tg.label} = {plain(shown)}")
 
-    def judge(self, part: Part) -> tuple[str, Diagnosis | None]:
-        tg, t = self.target, self.t
-        e = self.resolve(part.expr)
-        # numbers put in for some inputs: judged by its value at the point
-        substituted = not e.free_symbols or (
-            part.numbers and not tg.expr.free_symbols <= e.free_symbols and tg.value is not None
-        )
-        if substituted:
-            return self.judge_number(part, e)
+    def mask(self, reading: Reading) -> list[bool] | None:
+        """Which sample points satisfy the row's conditions (None: all)."""
+        conds = [c for c in reading.conditions if c is not sp.true]
+        if not conds:
+            return None
+        t = self.t
+        for c in conds:
+            for rel in (c.args if isinstance(c, sp.And) else (c,)):
+                if hasattr(rel, "lhs"):
+                    t.cover(self.expand(rel.lhs - rel.rhs))
+        flags = [True] * t.n
+        for c in conds:
+            c = c.xreplace({s: self.expand(s) for s in c.free_symbols})
+            marks = t.values(sp.Piecewise((1, c), (0, True)))
+            flags = [f and m == 1.0 for f, m in zip(flags, marks)]
+        return flags
+
+    def judge(self, part: Part, tg: Target, reading: Reading) -> tuple[str, Diagnosis | None]:
+        t = self.t
+        e = part.expr
+        if isinstance(e, sp.MatrixBase) or isinstance(tg.expr, sp.MatrixBase):
+            return self.judge_vector(part, tg, reading)
+        try:
+            e = self.resolve(e)
+        except ValueError as err:
+            return "unreadable", Diagnosis("unreadable", f"cannot evaluate this line: {err}")
+        if not e.free_symbols - {s for s in e.free_symbols if s.is_integer and s.is_positive}:
+            if not e.free_symbols:
+                return self.judge_number(part, e, tg)
         if tg.vals is None:
             tg.vals = t.values(tg.expr)
         for arg in kink_arguments(e):
@@ -162,41 +581,69 @@ class Checker:
                 tg.vals = t.values(tg.expr)
         try:
             ev = t.values(e)
+            tv = t.values(tg.expr) if t.dummies or len(tg.vals) != t.n else tg.vals
         except (TypeError, ValueError) as err:
-            return "wrong", self.diagnosis("not-equal", f"cannot evaluate this line: {err}")
-        if close(ev, tg.vals):
-            return self.at_kink(e)
-        return "wrong", self.symbolic_mistake(ev)
+            return "wrong", self.diagnosis(tg, "not-equal", f"cannot evaluate this line: {err}")
+        mask = self.mask(reading)
+        if mask is not None:
+            ev = [v if m else math.nan for v, m in zip(ev, mask)]
+            tv = [v if m else math.nan for v, m in zip(tv, mask)]
+        if close(ev, tv, tolerance=_tolerance(part)):
+            return self.at_kink(e, tg)
+        if self.values and part.numbers:  # numbers put in for some inputs: judged there
+            pe, pt = e.xreplace(self.values), tg.expr.xreplace(self.values)
+            if pe.free_symbols and pe.free_symbols <= pt.free_symbols | pe.free_symbols:
+                try:
+                    if close(t.values(pe), t.values(pt), tolerance=_tolerance(part)):
+                        return "correct", None
+                except (TypeError, ValueError):
+                    pass
+        return "wrong", self.symbolic_mistake(ev, tg, tv)
 
-    def at_kink(self, e: sp.Expr) -> tuple[str, Diagnosis | None]:
+    def judge_vector(self, part: Part, tg: Target, reading: Reading):
+        e = part.expr
+        if not isinstance(e, sp.MatrixBase) or not isinstance(tg.expr, sp.MatrixBase):
+            return "wrong", Diagnosis("not-equal", "A vector and a number cannot be equal")
+        if e.shape != tg.expr.shape:
+            return "wrong", Diagnosis("not-equal", f"The vectors have different sizes "
+                                                   f"({len(e)} and {len(tg.expr)})")
+        results = []
+        for a, b in zip(e, tg.expr):
+            sub = Target(tg.label, b if not isinstance(b, Leibniz) else self.resolve(b), b,
+                         self.at_point(b) if not isinstance(b, sp.MatrixBase) else None,
+                         derivative=tg.derivative)
+            results.append(self.judge(replace(part, expr=a), sub, reading))
+        return _combine(results)
+
+    def at_kink(self, e: sp.Expr, tg: Target) -> tuple[str, Diagnosis | None]:
         """A line equal to the truth away from kinks: is it right at the point too?"""
-        tg, t = self.target, self.t
+        t = self.t
         if not t.on_kink:
             return "correct", None
-        v = t.at_point(e)
+        v = self.at_point(e)
         if v is not None and self.equal_value(v, tg, None):
             return "correct", None
         kink = "; ".join(f"{k.function} at {plain(k.expr)}" for k in t.d.kinks)
         pick = plain(tg.value) if tg.value is not None else "an interval"
         if v is None:
-            why = (
-                f"right away from the kink, but undefined at the point, which is on a kink ({kink})"
-            )
-            return "correct-except-at-kink", self.diagnosis("undefined-at-kink", why)
+            why = f"right away from the kink, but undefined at the point, which is on a kink ({kink})"
+            return "correct-except-at-kink", self.diagnosis(tg, "undefined-at-kink", why)
         lo, hi = tg.interval or (None, None)
         if lo is None or lo <= v <= hi:
             rng = f" (the subdifferential is [{plain(lo)}, {plain(hi)}])" if lo is not None else ""
             why = (f"at the kink ({kink}) this picks {plain(v)}; the {t.problem.convention.value} "
                    f"convention picks {pick}{rng}")  # fmt: skip
-            return "different-subgradient", self.diagnosis("wrong-subgradient", why)
+            return "different-subgradient", self.diagnosis(tg, "wrong-subgradient", why)
         why = (f"right away from the kink, but at the point ({kink}) it gives {plain(v)}, outside "
                f"the subdifferential [{plain(lo)}, {plain(hi)}]")  # fmt: skip
-        return "correct-except-at-kink", self.diagnosis("wrong-subgradient", why)
+        return "correct-except-at-kink", self.diagnosis(tg, "wrong-subgradient", why)
 
     def equal_value(self, v: sp.Expr, tg: Target | None, part: Part | None, want=None) -> bool:
         if tg is not None:
             want = tg.value
             if want is None:
+                if tg.interval is None:
+                    return False
                 lo, hi = tg.interval
                 return bool(lo <= v <= hi)
         if v.is_Rational and want.is_Rational and (part is None or not part.decimals):
@@ -209,74 +656,109 @@ class Checker:
         except (TypeError, ValueError):
             return False
 
-    def judge_number(self, part: Part, e: sp.Expr) -> tuple[str, Diagnosis | None]:
-        tg, t = self.target, self.t
-        v = t.at_point(e)
+    def judge_number(self, part: Part, e: sp.Expr, tg: Target) -> tuple[str, Diagnosis | None]:
+        t = self.t
+        v = self.at_point(e)
         if v is None:
-            return "wrong", self.diagnosis("not-equal", "This is undefined at the point")
+            return "wrong", self.diagnosis(tg, "not-equal", "This is undefined at the point")
+        if tg.value is None and tg.interval is None:
+            tg.value = self.at_point(tg.expr)
+        if tg.value is None and tg.interval is None:
+            missing = sorted(s.name for s in tg.expr.free_symbols if s not in self.values)
+            why = (f"a number, but the point has no value for {', '.join(missing)}: give it "
+                   f"with --at") if missing else "a number where the truth is undefined"
+            return "skipped", Diagnosis("skipped", why)
         if self.equal_value(v, tg, part):
             return "correct", None
         if t.on_kink and tg.interval is not None and tg.interval[0] <= v <= tg.interval[1]:
             lo, hi = tg.interval
             why = (f"{plain(v)} is in the subdifferential [{plain(lo)}, {plain(hi)}], but the "
                    f"{t.problem.convention.value} convention picks {plain(tg.value)}")  # fmt: skip
-            return "different-subgradient", self.diagnosis("wrong-subgradient", why, tg.value)
+            return "different-subgradient", self.diagnosis(tg, "wrong-subgradient", why, tg.value)
         expected = tg.value
         if tg.value is not None and tg.value != 0 and self.equal_value(-v, tg, part):
-            return "wrong", self.diagnosis("sign-error", self.sign_text(-v), expected)
+            return "wrong", self.diagnosis(tg, "sign-error", self.sign_text(tg, -v), expected)
         for c in tg.candidates:
             if c.at_point is None:
-                c.at_point = t.at_point(c.expr)
+                c.at_point = self.at_point(c.expr)
             if c.at_point is not None and self.equal_value(v, None, part, c.at_point):
-                return "wrong", self.diagnosis(c.kind, _sentence(c), expected)
-        if self.prev_ok:
+                return "wrong", self.diagnosis(tg, c.kind, _sentence(c), expected)
+        key_prev = any(ok for ok in self.prev_ok.values())
+        if key_prev:
             why = f"This number does not follow from the previous line (expected {plain(expected)})"
-            return "wrong", self.diagnosis("does-not-follow", why, expected)
-        return "wrong", self.diagnosis(
-            "not-equal", f"This is not {tg.label} at the point", expected
-        )
+            return "wrong", self.diagnosis(tg, "does-not-follow", why, expected)
+        return "wrong", self.diagnosis(tg, "not-equal", f"This is not {tg.label} at the point",
+                                       expected)
 
-    def sign_text(self, negated) -> str:
+    def sign_text(self, tg: Target, negated) -> str:
         """Name the dropped minus when a mistake inside the chain gives exactly ``negated``."""
         t = self.t
-        for c in self.target.candidates:
+        for c in tg.candidates:
             if c.kind != "sign-error":
                 continue
             if isinstance(negated, list):
-                c.vals = t.values(c.expr) if c.vals is None else c.vals
+                c.vals = t.values(c.expr) if c.vals is None or len(c.vals) != t.n else c.vals
                 if close(negated, c.vals):
                     return _sentence(c)
             else:
-                c.at_point = t.at_point(c.expr) if c.at_point is None else c.at_point
+                c.at_point = self.at_point(c.expr) if c.at_point is None else c.at_point
                 if c.at_point is not None and c.at_point == negated:
                     return _sentence(c)
-        hint = self.target.sign_hint or "the sign is flipped: this is minus the right result"
+        hint = tg.sign_hint or "the sign is flipped: this is minus the right result"
         return hint[:1].upper() + hint[1:]
 
-    def symbolic_mistake(self, ev: list[float]) -> Diagnosis:
-        tg, t = self.target, self.t
-        tv = tg.vals
+    def symbolic_mistake(self, ev: list[float], tg: Target, tv: list[float]) -> Diagnosis:
+        t = self.t
         if any(abs(x) > 1e-9 for x in tv if not math.isnan(x)) and close(ev, [-x for x in tv]):
-            return self.diagnosis("sign-error", self.sign_text([-x for x in tv]))
+            return self.diagnosis(tg, "sign-error", self.sign_text(tg, [-x for x in tv]))
         for c in tg.candidates:
-            if c.vals is None:
+            if c.vals is None or len(c.vals) != t.n:
                 c.vals = t.values(c.expr)
             if close(ev, c.vals):
-                return self.diagnosis(c.kind, _sentence(c))
+                return self.diagnosis(tg, c.kind, _sentence(c))
         for name, f in tg.factors:
             fv = t.values(f)
             if close(ev, [a * b for a, b in zip(tv, fv)]):
-                return self.diagnosis("extra-factor", f"This line has an extra factor {name}")
+                return self.diagnosis(tg, "extra-factor", f"This line has an extra factor {name}")
             if close(ev, [a / b if b else math.nan for a, b in zip(tv, fv)]):
                 why = f"The chain factor {name} is missing"
-                return self.diagnosis("missing-chain-factor", why)
+                return self.diagnosis(tg, "missing-chain-factor", why)
         ratio = _constant_ratio(ev, tv)
         if ratio is not None:
-            why = f"This line is {ratio} times the right result"
-            return self.diagnosis("wrong-constant", why)
-        if self.prev_ok:
-            return self.diagnosis("does-not-follow", "This does not follow from the previous line")
-        return self.diagnosis("not-equal", f"This is not equal to {tg.label}")
+            return self.diagnosis(tg, "wrong-constant", f"This line is {ratio} times the right result")
+        if any(ok for ok in self.prev_ok.values()):
+            return self.diagnosis(tg, "does-not-follow", "This does not follow from the previous line")
+        return self.diagnosis(tg, "not-equal", f"This is not equal to {tg.label}")
+
+
+def _tolerance(part: Part) -> float:
+    if part.decimals:
+        return 10.0 ** -part.decimals
+    if part.separator == "~=":
+        return 0.05
+    return 1e-8
+
+
+def _mentions(e, s: sp.Symbol) -> bool:
+    return e is not None and not isinstance(e, sp.MatrixBase) and s in e.free_symbols
+
+
+def _has_relation(source: str) -> bool:
+    return bool(re.search(r"=|\\approx|\\leftarrow|\\gets|:=|≈", source))
+
+
+_RANK = {"wrong": 0, "unreadable": 1, "correct-except-at-kink": 2, "different-subgradient": 3,
+         "correct": 4, "given": 5, "definition": 6, "skipped": 7}  # fmt: skip
+
+
+def _combine(results: list) -> tuple[str, Diagnosis | None]:
+    """One verdict for several: the worst judged one (skips only when nothing was judged)."""
+    results = [r for r in results if r is not None]
+    if not results:
+        return ("skipped", None)
+    judged = [r for r in results if r[0] not in ("skipped", "definition", "given")]
+    pool = judged or results
+    return min(pool, key=lambda r: _RANK.get(r[0], 9))
 
 
 def _sentence(c: Candidate) -> str:
@@ -285,7 +767,8 @@ def _sentence(c: Candidate) -> str:
 
 def _constant_ratio(ev: list[float], tv: list[float]) -> str | None:
     """The constant c with line = c * truth (c not 0 or +-1), as a fraction; None if none."""
-    ratios = [a / b for a, b in zip(ev, tv) if not math.isnan(a) and abs(b) > 1e-9]
+    ratios = [a / b for a, b in zip(ev, tv) if not math.isnan(a) and not math.isnan(b)
+              and abs(b) > 1e-9]
     if len(ratios) < 4 or any(abs(r - ratios[0]) > 1e-8 * max(1, abs(ratios[0])) for r in ratios):
         return None
     c = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)

@@ -38,18 +38,46 @@ class CheckReport:
 
     lines: tuple[LineResult, ...]
     name: str = ""
+    definitions: tuple[str, ...] = ()  # names the document defined and used
 
     @property
     def first_error(self) -> int | None:
-        return next((r.line for r in self.lines if r.ok is False), None)
+        """The first line judged wrong (unreadable lines are listed, not counted here)."""
+        return next((r.line for r in self.lines if r.ok is False and r.verdict != "unreadable"),
+                    None)
 
     @property
-    def ok(self) -> bool:
-        return self.first_error is None
+    def first_unreadable(self) -> int | None:
+        return next((r.line for r in self.lines if r.verdict == "unreadable"), None)
+
+    @property
+    def checked(self) -> int:
+        """How many lines were read and judged."""
+        return sum(r.ok is not None and r.verdict != "unreadable" for r in self.lines)
 
     @property
     def unreadable(self) -> bool:
-        return any(r.verdict == "unreadable" for r in self.lines)
+        return self.first_unreadable is not None
+
+    @property
+    def status(self) -> str:
+        """``wrong`` (a wrong line was found), ``unreadable`` (no wrong line, but a math line could
+        not be read), ``nothing-checked`` (no derivation found) or ``correct``."""
+        if self.first_error is not None:
+            return "wrong"
+        if self.unreadable:
+            return "unreadable"
+        return "correct" if self.checked else "nothing-checked"
+
+    @property
+    def ok(self) -> bool:
+        """True only when at least one line was checked and every math line is right."""
+        return self.status == "correct"
+
+    @property
+    def exit_code(self) -> int:
+        """What ``symgrad check`` exits with: 0 correct, 1 wrong, 2 unreadable or nothing."""
+        return {"correct": 0, "wrong": 1}.get(self.status, 2)
 
     def to_dict(self) -> dict:
         def diag(d):
@@ -60,7 +88,9 @@ class CheckReport:
         lines = [{"line": r.line, "ok": r.ok, "verdict": r.verdict, "source": r.source,
                   "diagnosis": diag(r.diagnosis)} for r in self.lines]  # fmt: skip
         out = {"file": self.name} if self.name else {}
-        out.update({"ok": self.ok, "first_error": self.first_error, "lines": lines})
+        out.update({"ok": self.ok, "status": self.status, "checked": self.checked,
+                    "first_error": self.first_error, "first_unreadable": self.first_unreadable,
+                    "lines": lines})
         return out
 
     def render(self, format: str = "text") -> str:
@@ -69,16 +99,21 @@ class CheckReport:
             return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if format != "text":
             raise UsageError(f"unknown format {format!r} for a check report (text, json)")
-        judged = [r for r in self.lines if r.ok is not None]
+        judged = [r for r in self.lines if r.ok is not None and r.verdict != "unreadable"]
         wrong = sum(r.ok is False for r in judged)
+        unread = sum(r.verdict == "unreadable" for r in self.lines)
         head = f"{self.name}: " if self.name else ""
-        if self.first_error is None:
-            out = [f"{head}all {len(judged)} checked lines are correct"]
+        tail = f"; {unread} unreadable (first at line {self.first_unreadable})" if unread else ""
+        status = self.status
+        if status == "wrong":
+            out = [f"{head}{wrong} of {len(judged)} checked lines wrong; first error at line "
+                   f"{self.first_error}{tail}"]
+        elif status == "unreadable":
+            out = [f"{head}no wrong line among {len(judged)} checked{tail}: not judged"]
+        elif status == "nothing-checked":
+            out = [f"{head}no derivation found: no line states a derivative or a value to check"]
         else:
-            first = self.first_error
-            out = [
-                f"{head}{wrong} of {len(judged)} checked lines wrong; first error at line {first}"
-            ]
+            out = [f"{head}all {len(judged)} checked lines are correct"]
         mark = {True: "ok ", False: "XX ", None: "   "}
         for r in self.lines:
             out.append(f"  {r.line:>4} {mark[r.ok]} {r.verdict:<23} {r.source}")

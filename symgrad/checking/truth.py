@@ -67,7 +67,7 @@ def _sym(name: str) -> sp.Symbol:
     return symbol(name)
 
 
-def close(a: list[float], b: list[float]) -> bool:
+def close(a: list[float], b: list[float], tolerance: float = 1e-8) -> bool:
     """Equal wherever b is defined, on at least 4 points.
 
     ``a`` undefined where ``b`` is defined counts as unequal, except at a few scattered points
@@ -80,7 +80,7 @@ def close(a: list[float], b: list[float]) -> bool:
             continue
         if math.isnan(x):
             undefined += 1
-        elif abs(x - y) > 1e-8 * max(1.0, abs(y)):
+        elif abs(x - y) > tolerance * max(1.0, abs(y)):
             return False
         else:
             used += 1
@@ -101,13 +101,16 @@ def kink_arguments(expr: sp.Basic) -> list[sp.Expr]:
 class Truth:
     """The true derivatives of one problem and the points they are compared at."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, examples: int | None = None):
         from symgrad.derivation.chain import derive
         from symgrad.numbers.point import evaluate
 
         self.problem = problem
+        self.examples = examples
         d = derive(problem)  # the symbolic truth; numbers only for lines that show numbers
-        self.d = d.with_layers(numbers=evaluate(d)) if problem.has_point else d
+        full = problem.has_point and set(dict(problem.values)) >= set(problem.inputs)
+        self.d = d.with_layers(numbers=evaluate(d)) if full else d
+        self.full_point = full
         self.full, self.expanded = full_loss(problem)
         self.inputs = [_sym(n) for n in problem.inputs]
         self.point = problem.point()
@@ -115,6 +118,7 @@ class Truth:
         self.on_kink = bool(self.d.kinks)
         self.rng = random.Random(_SEED)
         self.env = {s: [] for s in self.inputs}
+        self.dummies: set = set()
         self.n = 0
         self.add_points(self._random_points(SAMPLES))
         for arg in kink_arguments(self.full):
@@ -137,18 +141,27 @@ class Truth:
             for s in self.inputs:
                 self.env[s].append(pt[s])
         self.n += len(pts)
+        for s in [s for s in self.env if s not in self.inputs]:
+            del self.env[s]  # counts and letters are drawn again for the new length
+        self.dummies = set()
         for t in getattr(self, "targets", {}).values():
             t.vals = None
             for c in t.candidates:
                 c.vals = None
 
     def env_for(self, expr: sp.Basic) -> dict:
-        """The sample values, with counts (``n`` of a ``\\sum``) drawn from 1..6."""
+        """The sample values, with counts (``n`` of a ``\\sum``) drawn from 1..6 and letters a
+        row declares for itself (``x`` in ``\\sigma(x) = ...``) drawn like inputs."""
         extra = [s for s in expr.free_symbols if s not in self.env]
         for s in extra:
-            if not (s.is_integer and s.is_positive):
+            if s.is_integer and s.is_positive:
+                self.env[s] = [float(1 + (k % 6)) for k in range(self.n)]
+            elif isinstance(s, sp.Symbol) and not isinstance(s, Leibniz):
+                rng = random.Random(f"{_SEED}:{s.name}")
+                self.env[s] = [round(rng.uniform(-4, 4), 6) for _ in range(self.n)]
+                self.dummies.add(s)
+            else:
                 raise ValueError(f"unknown name {s}")
-            self.env[s] = [float(1 + (k % 6)) for k in range(self.n)]
         return self.env
 
     def cover(self, arg: sp.Expr) -> None:
@@ -158,24 +171,28 @@ class Truth:
             return
         trial = self._random_points(64, spread=20.0)
         env = {s: [p[s] for p in trial] for s in self.inputs}
-        env.update({s: [1.0] * 64 for s in arg.free_symbols if s not in env})
+        for s in arg.free_symbols:
+            if s not in env:
+                rng = random.Random(f"{_SEED}:cover:{s.name}")
+                env[s] = [1.0] * 64 if s.is_integer else [rng.uniform(-20, 20) for _ in range(64)]
         tv = fvals(arg, env, 64)
         want = [i for i, v in enumerate(tv) if v < 0] if sum(v < 0 for v in vals) < 2 else \
             [i for i, v in enumerate(tv) if v > 0]  # fmt: skip
         if want:
             self.add_points([trial[i] for i in want[:3]])
-            for s in [s for s in self.env if s not in self.inputs]:
-                del self.env[s]
 
     def values(self, expr: sp.Expr) -> list[float]:
         return fvals(expr, self.env_for(expr), self.n)
 
-    def at_point(self, expr: sp.Expr) -> sp.Expr | None:
+    def at_point(self, expr: sp.Expr, point: dict | None = None) -> sp.Expr | None:
         """``expr`` at the problem's point, exactly where SymPy can (None if undefined or no point)."""
-        if not self.point:
+        point = self.point if point is None else point
+        if not point:
             return None
         with sp.evaluate(True):
-            v = evaluated(expr).xreplace(self.point)
+            v = evaluated(expr).xreplace(point)
+            if v.has(sp.Piecewise):
+                v = v.doit()
         if v.free_symbols or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return None
         return v

@@ -113,7 +113,8 @@ def _safe(fn, args):
 
 
 _COMPARE = {sp.StrictLessThan: lambda a, b: a < b, sp.StrictGreaterThan: lambda a, b: a > b,
-            sp.LessThan: lambda a, b: a <= b, sp.GreaterThan: lambda a, b: a >= b}
+            sp.LessThan: lambda a, b: a <= b, sp.GreaterThan: lambda a, b: a >= b,
+            sp.Eq: lambda a, b: a == b, sp.Ne: lambda a, b: a != b}
 
 
 def _truth(cond, ev, n: int) -> list[bool]:
@@ -122,6 +123,14 @@ def _truth(cond, ev, n: int) -> list[bool]:
         return [True] * n
     if cond is sp.false:
         return [False] * n
+    if isinstance(cond, sp.And):
+        parts = [_truth(c, ev, n) for c in cond.args]
+        return [all(p[k] for p in parts) for k in range(n)]
+    if isinstance(cond, sp.Or):
+        parts = [_truth(c, ev, n) for c in cond.args]
+        return [any(p[k] for p in parts) for k in range(n)]
+    if isinstance(cond, sp.Not):
+        return [not v for v in _truth(cond.args[0], ev, n)]
     op = _COMPARE.get(type(cond))
     if op is None:
         raise TypeError(f"cannot evaluate the condition {cond}")

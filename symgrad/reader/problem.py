@@ -18,6 +18,7 @@ from symgrad.reader.expression import (
     parse_number,
     parse_values,
 )
+from symgrad.reader.losses import BY_NAME as LOSS_NAMES
 
 #: Upper bounds that keep a run small: quantities, gradient-descent steps, digits.
 MAX_QUANTITIES = 200
@@ -193,8 +194,8 @@ def build_problem(
     if len(lets) > MAX_QUANTITIES:
         raise ProblemError(f"too many quantities ({len(lets)}; at most {MAX_QUANTITIES})")
     defined = [assigned_name(t) for t in lets]
-    # a --let that defines a constant's name (e, pi) shadows the constant everywhere
-    shadowed = frozenset(n for n in defined if n in CONSTANTS)
+    # a --let that defines a constant's (e, pi) or a loss's name (mse) shadows it everywhere
+    shadowed = frozenset(n for n in defined if n in CONSTANTS or n in LOSS_NAMES)
     quantities: list[Quantity] = []
     position = {n: i for i, n in reversed(list(enumerate(defined, 1))) if n}
     for i, text in enumerate(lets, 1):

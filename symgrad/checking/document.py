@@ -1,0 +1,424 @@
+"""Hand derivations as documents: find the math in LaTeX, Markdown and plain text.
+
+A document is cut into :class:`Row` s: math rows to read (display blocks split at ``\\\\``,
+inline ``$...$`` and ``\\(...\\)`` inside sentences, plain-text lines such as
+``dL/dm = -2x(y - yhat)``), the prose between them (kept, with the math's sentence as its
+*cue*, so a sentence such as "the derivative is" can say what a bare formula claims), and
+code (skipped). A full ``.tex`` file is read from its ``\\begin{document}``; simple macros
+(``\\newcommand{\\name}{body}`` with no arguments) are recorded and expanded when read.
+Nothing here evaluates anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from symgrad.errors import ParseError
+
+# fmt: off
+#: Limits that keep every document and row small and every check fast.
+MAX_CHARS = 256 * 1024  # characters in one document
+MAX_ROWS = 2000  # math rows and prose lines in one document
+MAX_MACROS = 50  # \newcommand definitions in one document
+MAX_MACRO_BODY = 300  # characters in one macro's body
+
+#: Control sequences refused outright: they read or write files, run code, or define macros
+#: with arguments or recursion (\newcommand without arguments is read, see ``macros``).
+FORBIDDEN = frozenset((
+    "def", "edef", "gdef", "xdef", "let", "input", "include", "includeonly",
+    "InputIfFileExists", "openin", "openout", "read", "write", "immediate", "csname",
+    "endcsname", "catcode", "expandafter", "special", "loop", "jobname", "newenvironment",
+    "renewenvironment", "newif", "futurelet", "afterassignment", "everymath", "directlua",
+    "ShellEscape",
+))
+#: Environments whose rows are split at \\ (each row is one equation or a continuation).
+ROW_ENVS = ("align", "aligned", "equation", "gather", "gathered", "split", "multline",
+            "eqnarray", "alignat", "alignedat", "flalign", "displaymath", "math")
+#: Environments read whole, as one part of a row (piecewise definitions, vectors).
+BLOCK_ENVS = ("cases", "dcases", "rcases", "array", "matrix", "pmatrix", "bmatrix", "Bmatrix",
+              "vmatrix", "Vmatrix", "smallmatrix", "subarray")
+MACRO_DEFINERS = ("newcommand", "renewcommand", "providecommand", "DeclareMathOperator")
+# fmt: on
+_ROW_ENV = "|".join(ROW_ENVS)
+_DISPLAY_OPEN = re.compile(r"\$\$|(?<!\\)\\\[|\\begin\{(" + _ROW_ENV + r")\*?\}")
+_INLINE_OPEN = re.compile(r"(?<![\\$])\$(?!\$)|(?<!\\)\\\(")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_BOLD = re.compile(r"(?<![\w)*\\])\*\*(?=[A-Za-z(\\$])([^*\n]*?[^*\s])\*\*(?![\w*])")
+_BULLET = re.compile(r"[ \t]*(?:[-*+•>]|\d{1,3}[.)]|\([a-z]\)|[a-z]\))[ \t]+")
+_CODE_WORDS = re.compile(
+    r"^\s*(?:for|while|def|class|import|from|return|print|if|elif|else|try|except|with|"
+    r"lambda|var|let|const|function)\b|^\s*[\w.\[\]]+\s*(?:-=|\+=|\*=|/=)|"
+    r"\b(?:range|len|float|int|np|numpy|torch|tf|self|math)\s*[.(]|\w\.\w+\(|\w\.\w+\.\w"
+)
+_MACRO = re.compile(
+    r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*"
+    r"(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))\s*(\[\d\])?\s*\{"
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One unit of a document.
+
+    Attributes:
+        kind: ``math`` (math markup: a display row or an inline formula), ``line`` (a plain
+            text line that states an equation), ``prose`` or ``code`` (both skipped).
+        line: 1-based line of its first character.
+        start, end: offsets into the document.
+        cue: for math and lines, the words of the sentence just before it (lower case), e.g.
+            ``"my best attempt for the derivative of the above function is:"``.
+        inline: math inside a sentence (``$...$``), not a display.
+        error: a reason the row cannot be read at all (an unclosed block), or "".
+    """
+
+    kind: str
+    line: int
+    start: int
+    end: int
+    cue: str = ""
+    inline: bool = False
+    error: str = ""
+
+
+@dataclass
+class Document:
+    """The rows of a document and the macros it defines (name -> body offsets)."""
+
+    text: str
+    rows: list[Row] = field(default_factory=list)
+    macros: dict[str, tuple[int, int]] = field(default_factory=dict)
+    operator_names: dict[str, str] = field(default_factory=dict)  # \DeclareMathOperator
+
+
+def position(doc: str, pos: int) -> tuple[int, int, str]:
+    """(1-based line, 0-based column, that line's text) of offset ``pos`` in ``doc``."""
+    pos = max(0, min(pos, len(doc)))
+    start = doc.rfind("\n", 0, pos) + 1
+    stop = doc.find("\n", pos)
+    return doc.count("\n", 0, pos) + 1, pos - start, doc[start : stop if stop >= 0 else len(doc)]
+
+
+def error(doc: str, pos: int, message: str) -> ParseError:
+    """A ParseError placed at ``pos``: ``line N: message at column C in '...'``."""
+    line, col, text = position(doc, pos)
+    return ParseError(message, text, col, f"line {line}")
+
+
+def _blank(s: str, a: int, b: int) -> str:
+    """``s`` with s[a:b] replaced by spaces (newlines kept, so offsets and lines still hold)."""
+    return s[:a] + re.sub(r"[^\n]", " ", s[a:b]) + s[b:]
+
+
+def _comment_free(doc: str) -> str:
+    """The document with %-comments blanked (same length, so offsets still hold)."""
+    return re.sub(r"(?<!\\)%[^\n]*", lambda m: " " * len(m.group(0)), doc)
+
+
+def matching_brace(s: str, i: int, end: int | None = None) -> int:
+    """The offset just after the ``}`` closing the ``{`` at s[i], or -1."""
+    end = len(s) if end is None else end
+    depth = 0
+    k = i
+    while k < end:
+        c = s[k]
+        if c == "\\":
+            k += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return k + 1
+        k += 1
+    return -1
+
+
+def split_document(doc: str) -> list[Row]:
+    """The rows of ``doc`` (see :func:`read_document`)."""
+    return read_document(doc).rows
+
+
+def read_document(doc: str) -> Document:
+    """Cut a document into rows and record its macros.
+
+    Raises:
+        ParseError: a document that is too long, binary, or uses a forbidden command.
+    """
+    if len(doc) > MAX_CHARS:
+        raise ParseError(f"document too long ({len(doc)} characters, limit {MAX_CHARS})")
+    if "\x00" in doc:
+        raise error(doc, doc.index("\x00"), "binary data (a NUL character) is not text")
+    clean = _comment_free(doc)
+    for m in re.finditer(r"\\([A-Za-z]+)", clean):  # refuse these anywhere, even in prose
+        if m.group(1) in FORBIDDEN:
+            raise error(doc, m.start(), f"\\{m.group(1)} is not allowed in a hand derivation")
+    out = Document(doc)
+    clean = _macros(doc, clean, out)
+    start, end = 0, len(clean)
+    body = re.search(r"\\begin\{document\}", clean)
+    if body:  # a whole .tex file: the preamble is not read
+        start = body.end()
+        stop = clean.find("\\end{document}", start)
+        end = stop if stop >= 0 else end
+    clean = re.sub(r"\\(?:maketitle|tableofcontents|newpage|clearpage|noindent|par)\b",
+                   lambda m: " " * len(m.group(0)), clean)
+    clean = _BOLD.sub(lambda m: "  " + m.group(1) + "  ", clean)
+    _Splitter(doc, clean, out.rows).run(start, end)
+    if len(out.rows) > MAX_ROWS:
+        raise ParseError(f"too many lines ({len(out.rows)}, limit {MAX_ROWS})")
+    return out
+
+
+def _macros(doc: str, clean: str, out: Document) -> str:
+    """Record ``\\newcommand{\\name}{body}`` macros (no arguments, no recursion) and blank them."""
+    pos = 0
+    while True:
+        m = _MACRO.search(clean, pos)
+        if m is None:
+            return clean
+        close = matching_brace(clean, m.end() - 1)
+        if close < 0:
+            raise error(doc, m.start(), f"unclosed \\{m.group(1)}")
+        name = m.group(2) or m.group(3)
+        body_start, body_end = m.end(), close - 1
+        body = clean[body_start:body_end]
+        usable = (
+            m.group(4) is None  # no [n]: no arguments
+            and len(body) <= MAX_MACRO_BODY
+            and len(out.macros) < MAX_MACROS
+            and not any(re.search(r"\\" + re.escape(n) + r"(?![A-Za-z])", body)
+                        for n in (*out.macros, name))
+            and not re.search(r"\\(" + "|".join(MACRO_DEFINERS) + r")\b", body)
+        )
+        if usable:
+            if m.group(1) == "DeclareMathOperator":
+                out.operator_names[name] = body.strip()
+            else:
+                out.macros[name] = (body_start, body_end)
+        clean = _blank(clean, m.start(), close)
+        pos = close
+
+
+class _Splitter:
+    """The scanner behind :func:`read_document`."""
+
+    def __init__(self, doc: str, clean: str, rows: list[Row]):
+        self.doc, self.clean, self.rows = doc, clean, rows
+        self.prose: list[str] = []  # sentences since the last blank line or math
+
+    def line_of(self, pos: int) -> int:
+        return self.doc.count("\n", 0, pos) + 1
+
+    def cue(self) -> str:
+        return " ".join(" ".join(self.prose).split())[-300:].lower()
+
+    def run(self, start: int, end: int) -> None:
+        clean = self.clean
+        i = start
+        fence = None  # the fence string while inside a code block
+        while i < end:
+            nl = clean.find("\n", i, end)
+            stop = end if nl < 0 else nl
+            raw = clean[i:stop]
+            fm = _FENCE.match(raw)
+            if fm:
+                fence = None if fence == fm.group(1) else (fence or fm.group(1))
+                i = stop + 1
+                continue
+            if fence is not None:
+                self.code_line(i, stop)
+                i = stop + 1
+                continue
+            if not raw.strip():
+                self.prose = []
+                i = stop + 1
+                continue
+            d = _DISPLAY_OPEN.search(clean, i, end)
+            inline = _INLINE_OPEN.search(clean, i, stop)
+            if d is not None and d.start() < stop and (inline is None or d.start() <= inline.start()):
+                self.text(i, d.start())
+                i = self.display(d)
+                continue
+            if inline is not None:
+                i = self.inline(i, inline, stop, end)
+                continue
+            self.plain_line(i, stop)
+            i = stop + 1
+
+    # --- pieces ------------------------------------------------------------------------
+    def text(self, a: int, b: int) -> None:
+        """Prose on one line, between math: a prose row, remembered as the next math's cue."""
+        s, e = a, b
+        while s < e and self.clean[s].isspace():
+            s += 1
+        while e > s and self.clean[e - 1].isspace():
+            e -= 1
+        t = self.clean[s:e]
+        if not t or t.startswith(("<!--", "-->")) or re.fullmatch(r"[-=*_#~ ]+", t):
+            return
+        self.rows.append(Row("prose", self.line_of(s), s, e))
+        self.prose.append(t)
+
+    def display(self, m: re.Match) -> int:
+        """A display block from its opener; returns the offset after its closer."""
+        clean = self.clean
+        if m.group(0) == "$$":
+            closer = re.compile(r"\$\$")
+        elif m.group(0) == "\\[":
+            closer = re.compile(r"\\\]")
+        else:
+            closer = re.compile(r"\\end\{" + re.escape(m.group(1)) + r"\*?\}")
+        c = closer.search(clean, m.end())
+        nested = _DISPLAY_OPEN.search(clean, m.end(), c.start()) if c else None
+        if nested is not None and nested.group(0) == m.group(0) and m.group(0) != "$$":
+            c = None  # \[ ... \[ : the first block never closed
+        if c is None:
+            stop = clean.find("\n", m.end())
+            stop = len(clean) if stop < 0 else stop
+            self.rows.append(Row("math", self.line_of(m.start()), m.start(), stop,
+                                 error=f"unclosed math block {m.group(0)!r}"))
+            return stop + 1
+        cue = self.cue()
+        line_start = clean.rfind("\n", 0, m.start()) + 1
+        line_end = clean.find("\n", c.end())
+        line_end = len(clean) if line_end < 0 else line_end
+        inline = bool(clean[line_start : m.start()].strip() or clean[c.end() : line_end].strip())
+        for a, b in split_rows(clean, m.end(), c.start()):
+            self.math(a, b, cue, inline)
+            cue = "" if not inline else cue
+        if inline:
+            self.prose.append("$")
+        else:
+            self.prose = []
+        return c.end()
+
+    def inline(self, i: int, m: re.Match, stop: int, end: int) -> int:
+        """Inline math in a sentence; returns where to continue."""
+        clean = self.clean
+        self.text(i, m.start())
+        if m.group(0) == "$":
+            c = re.compile(r"(?<!\\)\$").search(clean, m.end(), min(end, m.end() + 4000))
+        else:
+            c = re.compile(r"\\\)").search(clean, m.end(), min(end, m.end() + 4000))
+        if c is None:  # a lone $ (a price, a typo): the rest of the line is prose
+            self.text(m.start(), stop)
+            return stop + 1
+        cue = self.cue()
+        for a, b in split_rows(clean, m.end(), c.start()):
+            self.math(a, b, cue, inline=True)
+        self.prose.append("$")  # the formula's place in the sentence
+        return c.end()
+
+    def math(self, a: int, b: int, cue: str, inline: bool = False) -> None:
+        a, b = trim(self.clean, a, b)
+        if a < b:
+            self.rows.append(Row("math", self.line_of(a), a, b, cue, inline))
+
+    def plain_line(self, a: int, b: int) -> None:
+        """A line with no math markup: an equation in plain text, code, or prose."""
+        clean = self.clean
+        t = clean[a:b].strip()
+        if t.startswith(("#", "//", "<!--", "-->")) or not t:
+            return
+        bm = _BULLET.match(clean, a, b)
+        s = bm.end() if bm else a
+        t = clean[s:b].strip()
+        if not re.search(r"=|\\leftarrow|\\gets|<-|←|\\approx|≈|→", t):
+            self.text(a, b)
+        elif looks_like_code(t):
+            self.rows.append(Row("code", self.line_of(s), *trim(clean, s, b)))
+        else:
+            self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), self.cue()))
+            self.prose = []
+
+    def code_line(self, a: int, b: int) -> None:
+        """A line inside a code fence: a ``#`` comment that states math is read; code is not."""
+        clean = self.clean
+        t = clean[a:b].strip()
+        if not t:
+            return
+        if t.startswith("#"):
+            s = clean.index("#", a) + 1
+            body = clean[s:b].strip()
+            if re.search(r"=", body) and not looks_like_code(body):
+                self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), self.cue()))
+            else:
+                self.rows.append(Row("prose", self.line_of(a), *trim(clean, a, b)))
+            return
+        if re.search(r"=", t) and not looks_like_code(t):
+            self.rows.append(Row("line", self.line_of(a), *trim(clean, a, b), self.cue()))
+        else:
+            self.rows.append(Row("code", self.line_of(a), *trim(clean, a, b)))
+
+
+def looks_like_code(text: str) -> bool:
+    """A program statement rather than math: keywords, ``-=``, calls on dotted names, ``;``."""
+    return bool(_CODE_WORDS.search(text))
+
+
+def split_rows(s: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split s[a:b] at top-level ``\\\\`` (with any ``[2pt]`` spacing); ``\\\\`` inside a cases
+    or matrix environment, or inside braces, does not split."""
+    out, depth, env, start, k = [], 0, 0, a, a
+    while k < b:
+        c = s[k]
+        if c == "\\":
+            if s.startswith("\\\\", k) and depth == 0 and env == 0:
+                out.append((start, k))
+                k += 2
+                sp = re.compile(r"\s*\[[^\]\n]{0,12}\]").match(s, k, b)
+                if sp:
+                    k = sp.end()
+                start = k
+                continue
+            mb = re.compile(r"\\(begin|end)\{([A-Za-z]+)\*?\}").match(s, k, b)
+            if mb and mb.group(2) in BLOCK_ENVS:
+                env += 1 if mb.group(1) == "begin" else -1
+                env = max(env, 0)
+                k = mb.end()
+                continue
+            k += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        k += 1
+    out.append((start, b))
+    return out
+
+
+_BEGIN = re.compile(r"\s*\\begin\{(" + _ROW_ENV + r")\*?\}(\{[^{}]*\})?\s*")
+_END = re.compile(r"\\end\{(" + _ROW_ENV + r")\*?\}\s*$")
+
+
+def trim(s: str, a: int, b: int) -> tuple[int, int]:
+    """A row without blanks, inner ``\\begin{aligned}``/``\\end``, ``\\tag``, bullets and end
+    punctuation (``= -2.`` ends a sentence)."""
+    while True:
+        m = _BEGIN.match(s, a, b)
+        if not m or m.end() == a:
+            break
+        a = m.end()
+    while a < b and s[a].isspace():
+        a += 1
+    while True:
+        while b > a and (s[b - 1].isspace() or s[b - 1] in ".,;:"):
+            b -= 1
+        m = _END.search(s, a, b)
+        if m:
+            b = m.start()
+            continue
+        if s.startswith("\\\\", b - 2) and b - 2 >= a:
+            b -= 2
+            continue
+        break
+    return a, b
+
+
+def looks_like_prose(text: str, vocab: frozenset[str], functions=()) -> bool:
+    """Two or more words of three or more letters that are not names, functions or commands."""
+    words = re.findall(r"(?<![\\A-Za-z_])[A-Za-z]{3,}(?![A-Za-z_(])", text)
+    return sum(w not in vocab and w not in functions for w in words) >= 2

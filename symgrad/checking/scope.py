@@ -1,0 +1,134 @@
+"""What the names in a hand derivation mean: the problem's, the document's own, and indices.
+
+A :class:`Scope` holds every name a row may use: the problem's inputs and named quantities,
+and what the document defines itself (``u = 2w + b - 5``, ``s(x) = 1/(1 + e^{-x})``,
+``J(\\theta_0, \\theta_1) = ...``). Index notation (``x_i``, ``x^{(i)}``, ``y_j``) is resolved
+against numbered names: a problem over examples is checked on copies ``x_1 .. x_N`` of its
+per-example names, and softmax-style problems name their components ``z1, z2, z3``.
+
+The placeholders here stand for things a row says that are not plain expressions yet:
+``f(0.3)`` (:class:`At`), ``d f / d (w^T x)`` (:class:`ByExpression`); the truth resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy as sp
+
+from symgrad.reader.expression import symbol
+
+#: Letters that can be indices (``x_i``, ``\sum_k``) when they are not names themselves.
+INDEX_LETTERS = frozenset("ijklnmrstcdpqabh")
+#: How many values a free index or an unbounded sum may take, and row instances at most.
+MAX_DOMAIN = 12
+MAX_INSTANCES = 64
+#: Names a learning rate goes by in an update row.
+RATE_NAMES = ("alpha", "eta", "lr", "epsilon", "gamma", "mu", "rho", "learning_rate", "rate")
+
+
+class At(sp.Function):
+    """``expr`` with ``var`` set to ``value``: ``f(0.3)``, ``f'(1)`` (held until resolved)."""
+
+    nargs = 3
+
+
+class ByExpression(sp.Function):
+    """The derivative of ``top`` by the expression ``bottom``: ``d f / d(w^T x)``."""
+
+    nargs = 2
+
+
+@dataclass(frozen=True)
+class DocFunction:
+    """A function the document defines: ``s(x) = \\frac{1}{1+e^{-x}}``."""
+
+    name: str
+    params: tuple[sp.Symbol, ...]
+    body: sp.Expr
+    line: int
+
+    def __call__(self, args: list[sp.Expr]) -> sp.Expr:
+        return self.body.xreplace(dict(zip(self.params, args)))
+
+
+@dataclass
+class Scope:
+    """The names in force while a document is read (it grows as definitions are met).
+
+    Attributes:
+        inputs: the problem's inputs (and numbered copies of per-example ones).
+        quantities: the problem's named quantities.
+        params: the parameters the problem differentiates by.
+        defined: names the document defines, with their expressions (in scope names).
+        functions: functions the document defines.
+        args: the argument list a quantity was written with (``J(\\theta_0,\\theta_1)``).
+        generic: names the document defines by general rules (``y = f(t)`` with f unknown).
+        counts: symbols that count examples or components (``m`` in ``\\sum_{i=1}^m``).
+        count_value: the number a count stands for (the examples checked), or None.
+        macros, operators: from ``\\newcommand`` and ``\\DeclareMathOperator``.
+    """
+
+    inputs: frozenset[str]
+    quantities: frozenset[str]
+    params: tuple[str, ...] = ()
+    defined: dict[str, sp.Expr] = field(default_factory=dict)
+    functions: dict[str, DocFunction] = field(default_factory=dict)
+    args: dict[str, tuple[sp.Expr, ...]] = field(default_factory=dict)
+    generic: set[str] = field(default_factory=set)
+    counts: set[str] = field(default_factory=set)
+    count_value: int | None = None
+    macros: dict = field(default_factory=dict)
+    operators: dict = field(default_factory=dict)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self.inputs | self.quantities | frozenset(self.defined)
+
+    def vocab(self) -> frozenset[str]:
+        """Every word the tokenizer must treat as a name (not as a function or a command)."""
+        return self.names | frozenset(self.functions) | frozenset(self.generic)
+
+    def family(self, base: str) -> dict[int, str]:
+        """Numbered names with this base: ``x`` -> {1: 'x_1', 2: 'x_2'} or {1: 'x1', ...}."""
+        return _families(self.names).get(base, {})
+
+    @property
+    def domain(self) -> tuple[int, ...]:
+        """The values an index takes when nothing bounds it: every number ending a name."""
+        nums = sorted({k for fam in _families(self.names).values() for k in fam})
+        return tuple(nums[:MAX_DOMAIN])
+
+    def is_quantity(self, name: str) -> bool:
+        return name in self.quantities or name in self.defined
+
+
+_FAMILY = re.compile(r"^(.*?[A-Za-z])_?(\d{1,2})$")
+
+
+@lru_cache(maxsize=64)
+def _families(names: frozenset[str]) -> dict[str, dict[int, str]]:
+    out: dict[str, dict[int, str]] = {}
+    for n in names:
+        m = _FAMILY.match(n)
+        if m:
+            out.setdefault(m.group(1), {})[int(m.group(2))] = n
+            if m.group(1).endswith("_"):
+                out.setdefault(m.group(1)[:-1], {})[int(m.group(2))] = n
+    return out
+
+
+def scope_for(problem, examples: int | None = None) -> Scope:
+    """The scope of a problem (before the document adds to it)."""
+    return Scope(
+        inputs=frozenset(problem.inputs),
+        quantities=frozenset(problem.names),
+        params=tuple(problem.wrt),
+        count_value=examples,
+    )
+
+
+def sym(name: str) -> sp.Symbol:
+    return symbol(name)
