@@ -49,7 +49,8 @@ _BULLET = re.compile(r"[ \t]*(?:[-*+•>]|\d{1,3}[.)]|\([a-z]\)|[a-z]\))[ \t]+")
 _CODE_WORDS = re.compile(
     r"^\s*(?:for|while|def|class|import|from|return|print|if|elif|else|try|except|with|"
     r"lambda|var|let|const|function)\b|^\s*[\w.\[\]]+\s*(?:-=|\+=|\*=|/=)|"
-    r"\b(?:range|len|float|int|np|numpy|torch|tf|self|math)\s*[.(]|\w\.\w+\(|\w\.\w+\.\w"
+    r"\b(?:range|len|float|int|np|numpy|torch|tf|self|math|sum|zip|print)\s*[.(]|\w\.\w+\(|"
+    r"\w\.\w+\.\w|\)\s*:\s*$"
 )
 _MACRO = re.compile(
     r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*"
@@ -232,7 +233,8 @@ class _Splitter:
                 i = stop + 1
                 continue
             if not raw.strip():
-                self.prose = []
+                if not (self.prose and self.prose[-1].rstrip().endswith(":")):
+                    self.prose = []  # a paragraph ends, unless its sentence announced what follows
                 i = stop + 1
                 continue
             d = _DISPLAY_OPEN.search(clean, i, end)
@@ -289,7 +291,7 @@ class _Splitter:
             self.math(a, b, cue, inline)
             cue = "" if not inline else cue
         if inline:
-            self.prose.append("$")
+            self.prose.append(_quoted(clean[m.end() : c.start()]))
         else:
             self.prose = []
         return c.end()
@@ -308,7 +310,7 @@ class _Splitter:
         cue = self.cue()
         for a, b in split_rows(clean, m.end(), c.start()):
             self.math(a, b, cue, inline=True)
-        self.prose.append("$")  # the formula's place in the sentence
+        self.prose.append(_quoted(clean[m.end() : c.start()]))  # the formula, in the sentence
         return c.end()
 
     def math(self, a: int, b: int, cue: str, inline: bool = False) -> None:
@@ -326,7 +328,11 @@ class _Splitter:
         s = bm.end() if bm else a
         t = clean[s:b].strip()
         if not re.search(r"=|\\leftarrow|\\gets|<-|←|\\approx|≈|→", t):
-            self.text(a, b)
+            if looks_like_formula(t) and self.prose:  # "so the result is:" then a formula
+                self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), self.cue()))
+                self.prose = []
+            else:
+                self.text(a, b)
         elif looks_like_code(t):
             self.rows.append(Row("code", self.line_of(s), *trim(clean, s, b)))
         else:
@@ -351,6 +357,24 @@ class _Splitter:
             self.rows.append(Row("line", self.line_of(a), *trim(clean, a, b), self.cue()))
         else:
             self.rows.append(Row("code", self.line_of(a), *trim(clean, a, b)))
+
+
+def _quoted(math: str) -> str:
+    """An inline formula as it stands in a cue: ``$...$`` (short ones only)."""
+    math = " ".join(math.split())
+    return f"${math}$" if len(math) <= 80 else "$...$"
+
+
+def looks_like_formula(text: str) -> bool:
+    """A plain line that is a formula on its own (``-2x·(Y - w·x)``): operators, no words."""
+    if not re.search(r"[-+*/^()·²]", text) or len(text) > 300:
+        return False
+    words = re.findall(r"[A-Za-z]{4,}", text)
+    return not [w for w in words if w.lower() not in _FORMULA_WORDS]
+
+
+_FORMULA_WORDS = {"sigmoid", "tanh", "relu", "sign", "sqrt", "softplus", "error", "loss", "cosh",
+                  "sinh", "exp", "log"}
 
 
 def looks_like_code(text: str) -> bool:

@@ -41,7 +41,7 @@ _STARTS = frozenset({"num", "word", "fn", "d", "ind", "cs"})
 RELATIONS = (">", "<", ">=", "<=", "!=")
 SEPARATORS = ("=", "~=", "<-", ":=", "=>", "propto")
 _CONDITION_WORDS = frozenset(("if", "for", "when", "where", "whenever", "with", "otherwise",
-                              "else", "and"))
+                              "else", "and", "wrt"))
 _GREEK_ALIASES = {"lambda": ("lam", "lmbda", "lamda", "lmb"), "epsilon": ("eps",),
                   "varepsilon": ("eps", "epsilon"), "varphi": ("phi",), "vartheta": ("theta",),
                   "sigma": ("s",), "delta": ("d",)}  # fmt: skip
@@ -200,9 +200,13 @@ class _Parser(Commands):
         self.rates: set = set()
         self.next_step = False
         self.lhs_call = None
+        self.labels = False
+        self.bare = None
         self.copies = False
         self.index_uses: dict[str, int] = {}
         self.counts = set(scope.counts) - self.vocab
+        if any(t.kind == "cs" and t.text == "sum" for t in toks):
+            self.counts |= {"n", "m", "N"} - self.vocab  # \frac{2}{n}\sum ...: n counts
         for k, t in enumerate(toks):  # \sum_{i=1}^{m}: m counts, in this row
             if t.kind == "cs" and t.text == "sum":
                 near = [u for u in toks[k + 1 : k + 14] if u.text not in ("{", "}")]
@@ -605,12 +609,62 @@ class _Parser(Commands):
         if self.tok.kind in ("word", "num", "fn"):
             tok = self.take()
             piece = _piece(tok)
-            if tok.kind == "word" and len(piece) > 1 and not tok.text.startswith("\\") and \
-                    piece not in ("pred", "true", "hat"):
-                # x_ij as x_{ij}; a bare subscript is usually one letter: w_1x is w_1 x
-                return [piece]
+            if tok.kind in ("word", "num") and len(tok.text) > 1 and not tok.text.startswith("\\"):
+                self.bare = (self.i - 1, tok)  # x_iw_i: LaTeX reads x_i w_i (see name())
             return [piece]
         raise self.fail("expected a subscript")
+
+    def split_bare(self) -> list[str] | None:
+        """Re-read a bare subscript as its first character (``x_iw`` -> ``x_i`` then ``w``)."""
+        if self.bare is None:
+            return None
+        k, tok = self.bare
+        self.bare = None
+        first = tok.text[0]
+        head = Tok(tok.kind, first, tok.pos, value=sp.Integer(first) if first.isdigit() else None,
+                   names=(first,))
+        rest_text = tok.text[1:]
+        if tok.kind == "num":
+            rest = Tok("num", rest_text, tok.pos + 1, value=sp.Integer(rest_text))
+        else:
+            rest = Tok("word", rest_text, tok.pos + 1, names=(rest_text,))
+        self.toks = [*self.toks[:k], head, rest, *self.toks[k + 1 :]]
+        self.i = k + 1
+        return [first]
+
+    def power_before_subscript(self) -> None:
+        """``\\theta^2_j``: LaTeX puts the subscript on the base; move it before the power."""
+        if not self.at("^"):
+            return
+        k = self.i + 1
+        if self.toks[k].kind == "op" and self.toks[k].text == "{":
+            depth = 0
+            while self.toks[k].kind != "end":
+                if self.toks[k].kind == "op" and self.toks[k].text == "{":
+                    depth += 1
+                elif self.toks[k].kind == "op" and self.toks[k].text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+        if self.toks[k].kind == "end":
+            return
+        u = k + 1
+        if not (self.toks[u].kind == "op" and self.toks[u].text == "_"):
+            return
+        v = u + 1
+        if self.toks[v].kind == "op" and self.toks[v].text == "{":
+            depth = 0
+            while self.toks[v].kind != "end":
+                if self.toks[v].kind == "op" and self.toks[v].text == "{":
+                    depth += 1
+                elif self.toks[v].kind == "op" and self.toks[v].text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                v += 1
+        power, sub = self.toks[self.i : k + 1], self.toks[u : v + 1]
+        self.toks = [*self.toks[: self.i], *sub, *power, *self.toks[v + 1 :]]
 
     def index_superscript(self, base_names: tuple[str, ...]) -> list[str] | None:
         """``x^{(i)}``, ``y^i`` (an index, not a power); None when it is a power."""
@@ -639,9 +693,24 @@ class _Parser(Commands):
         return None
 
     def name(self) -> sp.Expr:
+        if self.labels:  # an argument that only says what a function depends on
+            save = self.i
+            try:
+                return self.plain_name()
+            except (ParseError, FreeIndex, IndexMiss, GenericRule):
+                self.i = save
+                t = self.take()
+                self.subscript()
+                self.index_superscript(t.names)
+                return sp.Symbol(f"label:{t.names[0]}")
+        return self.plain_name()
+
+    def plain_name(self) -> sp.Expr:
         t = self.take()
         if t.kind == "word" and t.text in _CONDITION_WORDS and t.text not in self.vocab:
             raise self.fail(f"unexpected word {t.text!r}", t)
+        self.bare = None
+        self.power_before_subscript()
         sup = self.index_superscript(t.names)
         sub = self.subscript()
         if sup is None:
@@ -649,6 +718,9 @@ class _Parser(Commands):
         if sub is not None and self.at("^") and sup is None:
             sup = self.index_superscript(t.names)
         pieces = (sub or []) + (sup or [])
+        if self.bare is not None and self.resolve(t, pieces) is None:
+            sub = self.split_bare()
+            pieces = (sub or []) + (sup or [])
         if not pieces and t.text in self.counts and t.kind == "word":
             return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
         fname = t.names[0] if not pieces else None
@@ -659,9 +731,26 @@ class _Parser(Commands):
             args = self.arguments()  # g(w) = w x: the document defines g
             self.lhs_call = (fname, tuple(args))
             return sp.Symbol(f"function:{fname}")
+        if t.text in ("d", "D") and t.text not in self.vocab and sub and len(sub) == 1:
+            var = self.lookup_param(sub)  # d_x, wrt x: the derivative by x
+            if var is not None:
+                return self.apply_derivative(var)
+        partial = self.partial_subscript(t, pieces)
+        if partial is not None:
+            return partial
         found = self.resolve(t, pieces)
         if found is not None:
             return self.after_name(found, t)
+        if self.toks[0] is t and self.at("=", ":=") and t.kind == "word" and \
+                t.names[0] not in _CONDITION_WORDS:  # u = ...: the row defines a new name
+            return symbol(t.names[0] + (f"_{''.join(pieces)}" if pieces else ""))
+        if pieces and t.kind == "word" and len(t.text) > 1 and not t.text.startswith("\\"):
+            for k in range(1, len(t.text)):  # mx_n: m times x_n
+                head = self.split(t.text[:-k])
+                last = Tok("word", t.text[-k:], t.pos + len(t.text) - k, names=(t.text[-k:],))
+                got = self.resolve(last, pieces) if head else None
+                if got is not None:
+                    return sp.Mul(*[symbol(p) for p in head]) * self.after_name(got, last)
         if not pieces and len(t.names) == 1 and t.text.isalnum():
             if t.text in self.counts or t.text in self.scope.counts and t.text not in self.vocab:
                 return self.count(t.text)
@@ -684,6 +773,22 @@ class _Parser(Commands):
         if self.at("(") and (t.names[0] not in self.vocab):
             raise GenericRule(t.names[0])
         raise self.unknown(t, pieces)
+
+    def partial_subscript(self, t: Tok, pieces) -> sp.Expr | None:
+        """``\\phi_m``: the loss with a parameter as subscript, the partial derivative by it."""
+        loss = self.scope.loss
+        if len(pieces) != 1 or loss is None or loss not in t.names:
+            return None
+        var = self.lookup_param(pieces)
+        if var is None or var not in self.scope.params:
+            return None
+        value = Leibniz(symbol(loss), symbol(var), True)
+        if self.at("("):  # \phi_m(m_k): at the current iterate, the same thing
+            save = self.i
+            args = self.arguments()
+            if not all(a.is_Symbol for a in args):
+                self.i = save
+        return value
 
     def unknown(self, t: Tok, pieces) -> ParseError:
         shown = t.names[0] + (f"_{''.join(pieces)}" if pieces else "")
@@ -714,6 +819,10 @@ class _Parser(Commands):
 
     def lookup(self, base: str, pieces: list[str], drop_params: bool) -> str | None:
         vocab = self.vocab
+        if drop_params:  # h_\theta, h_{\mathbf{w}}: the parameters a function is written with
+            kept = [p for p in pieces if p in self.bind or not (p in self.scope.params or
+                                                                  p in _PARAM_MARKS)]
+            return self.lookup(base, kept, False) if kept != pieces else None
         concrete, letters = [], []
         for p in pieces:
             if p in self.bind:
@@ -721,8 +830,6 @@ class _Parser(Commands):
                     continue  # an index dropped: the sum has no numbered names
                 concrete.append(str(self.bind[p]))
                 letters.append(p)
-            elif drop_params and (p in self.scope.params or p in _PARAM_MARKS):
-                continue
             else:
                 concrete.append(p)
         for name in _candidates(base, concrete):
@@ -736,8 +843,13 @@ class _Parser(Commands):
         unbound = [p for p in pieces if len(p) == 1 and p in INDEX_LETTERS and p not in self.bind
                    and p not in vocab]
         family = self.scope.family(base)
+        if unbound and letters and len(unbound) < len(pieces):
+            rest = [p for p in pieces if p not in unbound]  # w_{jk} in \sum_j: k is fixed
+            got = self.lookup(base, rest, drop_params)
+            if got is not None:
+                return got
         if unbound:
-            if family and not drop_params:
+            if family:
                 raise FreeIndex(unbound[0])
             rest = [p for p in pieces if p not in unbound]
             if rest != pieces:
@@ -753,6 +865,13 @@ class _Parser(Commands):
                 return got  # y_i with only y: every example has the same y
             if rest:
                 raise IndexMiss()
+        if not pieces and base in self.scope.indexed:  # z = \theta^T x^{(i)}: one z per example
+            letter = self.scope.indexed[base]
+            value = self.bind.get(letter, self.bind.get("·"))
+            if value is None:
+                raise FreeIndex(letter)
+            name = f"{base}#{value}"
+            return name if name in self.scope.defined else None
         if not pieces and base not in vocab and family:
             bound = [v for v in self.bind.values() if v is not None and v in family]
             if bound:
@@ -760,11 +879,39 @@ class _Parser(Commands):
                     if v == bound[-1]:
                         self.index_uses[p] = self.index_uses.get(p, 0) + 1
                 return family[bound[-1]]  # y inside \sum_i: the i-th y
+            letter = self.argument_index()
+            if letter is not None:  # h_\theta(x^{(i)}): the index is the argument's
+                if self.bind.get(letter) is not None and self.bind[letter] in family:
+                    return family[self.bind[letter]]
+                if letter not in self.bind:
+                    raise FreeIndex(letter)
             if not self.bind or all(v is None for v in self.bind.values()):
                 raise FreeIndex("·")
             raise IndexMiss()
         if not pieces and "·" in self.bind and family and self.bind["·"] in family:
             return family[self.bind["·"]]
+        return None
+
+    def argument_index(self) -> str | None:
+        """The index letter in the argument list that follows: ``(x^{(i)})``, ``(x_i)``."""
+        if not self.at("("):
+            return None
+        depth, k = 0, self.i
+        while self.toks[k].kind != "end":
+            u = self.toks[k]
+            if u.kind == "op" and u.text == "(":
+                depth += 1
+            elif u.kind == "op" and u.text == ")":
+                depth -= 1
+                if depth == 0:
+                    return None
+            texts = [x.text for x in self.toks[k : k + 5]]
+            if texts[:2] == ["^", "{"] and texts[2:3] == ["("] and self.toks[k + 3].kind == "word":
+                return self.toks[k + 3].text
+            if u.kind == "op" and u.text in ("_", "^") and self.toks[k + 1].kind == "word" and \
+                    len(self.toks[k + 1].text) == 1 and self.toks[k + 1].text in INDEX_LETTERS:
+                return self.toks[k + 1].text
+            k += 1
         return None
 
     def next_iterate(self, base: str, pieces: list[str]) -> bool:
@@ -814,7 +961,11 @@ class _Parser(Commands):
                 return self.prime(s, name, None, t)
             return s
         save = self.i
-        args = self.arguments()
+        outer, self.labels = self.labels, True  # J(\mathbf{w}), C(X, \beta): what it depends on
+        try:
+            args = self.arguments()
+        finally:
+            self.labels = outer
         symbols_only = all(a.is_Symbol for a in args)
         if len(args) == 1 and not symbols_only and not primes and not args[0].is_number:
             self.i = save  # a(1 - a): a product
@@ -826,7 +977,11 @@ class _Parser(Commands):
             return s
         if primes:
             return self.prime(s, name, args, t)
-        return self.applied(s, name, args, t)
+        value = self.applied(s, name, args, t)
+        sup = self.index_superscript((name,))
+        if sup is not None and sup[0] not in self.bind and self.scope.family(name) == {}:
+            pass  # h_\mathbf{w}(x)^{(i)}: the index of the example, already read
+        return value
 
     def defines_function(self) -> bool:
         """At ``(`` after a new name at the start of the row: ``(x) =`` or ``(w, b) :=``."""
@@ -1018,7 +1173,8 @@ class _Parser(Commands):
     def apply_derivative(self, var: str) -> sp.Expr:
         """``d/dvar`` applied to the rest of the product it stands in: ``\\frac{d}{dm} 2|u| x``;
         alone (``\\frac{\\partial}{\\partial m} = ...``), the derivative of the loss."""
-        if self.tok.kind == "end" or self.at(*SEPARATORS) or self.at(",", ")", "}"):
+        if self.tok.kind == "end" or self.at(*SEPARATORS) or self.at(",", ")", "}") or \
+                self.at_word("wrt"):
             return Leibniz(MAIN, symbol(var), True)
         self.enter()
         inner = self.term()

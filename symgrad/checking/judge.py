@@ -45,13 +45,6 @@ from symgrad.numbers.floats import fvals
 from symgrad.reader.expression import symbol
 from symgrad.rendering.printing import latex
 
-#: Sentence endings that make the formula after them the claim they announce.
-_CLAIM_CUE = re.compile(
-    r"(derivative|gradient|partial|result|answer|attempt|we get|i get|i got|get|got|gives?|"
-    r"arrived at|obtain(?:ed)?|equals?|is equal to|yields|becomes|simplifies to|leads to|"
-    r"is|would be|should be|is given by|as follows|following)\s*[:,]?\s*(\$\s*)?$"
-)
-_ABOUT_DERIVATIVE = re.compile(r"derivative|gradient|partial|differentiat|d/d|chain rule|slope")
 _PAIR = re.compile(r"^\s*(?:is|=|equals|is equal to|(?:is|equals)\s+[^$.?!]{0,60}?"
                    r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:)\s*$")
 _DERIVATIVE_OF = re.compile(r"derivative of\s*$")
@@ -74,11 +67,18 @@ class Checker:
     def __init__(self, doc: str, truth: Truth, scope: Scope | None = None):
         self.doc, self.t = doc, truth
         self.scope = scope or scope_for(truth.problem, getattr(truth, "examples", None))
+        from symgrad.checking.setting import TERMS
+
+        self.scope.defined.update(TERMS.get((truth.problem, truth.examples), {}))
         self.targets: dict = {}  # binding -> the current chain's Target
         self.prev_ok: dict = {}  # binding -> the previous right side's verdict
         self.values: dict = dict(truth.point)  # the point, with values the document gives
         self.lr = truth.problem.lr
         self.used: list[str] = []  # definitions the document made, for the report
+        self.def_rows: set = set()  # (row start, name) of the rows that define a name
+        self.definition_rows: set = set()  # starts of the rows read as definitions
+        self.row_start = -1
+        self.key = ()
 
     # --- the document -------------------------------------------------------------------
     def run(self) -> list[LineResult]:
@@ -124,8 +124,14 @@ class Checker:
                     name = st.note
                     seen[name] = seen.get(name, 0) + 1
                     found.append((name, st))
+                    self.def_rows.add((row.start, name))
+                    if st.kind == "definition" and len(st.reading.binding) == 1:
+                        for r in readings[1:]:  # z = \theta^T x^{(i)}: one z for each i
+                            for other in self.statements(r, row, prepass=True):
+                                if other.kind == "definition" and other.note == name:
+                                    found.append((name, other))
         for name, st in found:
-            if seen[name] == 1:
+            if seen[name] == 1 or st.reading.binding:
                 if st.kind == "function":
                     self.define_function(st, 0)
                 else:
@@ -142,8 +148,15 @@ class Checker:
         except Skip as sk:
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", sk.reason))
         except ParseError as e:
+            self.targets, self.prev_ok = {}, {}  # what follows cannot continue this chain
             if row.kind == "line" and looks_like_prose(source, self.scope.names, _FUNCTIONS):
                 return LineResult(row.line, source, None, "skipped")
+            if row.kind == "line" and re.search(r"unknown name '[A-Za-z]\w*_[A-Za-z]{3,}", str(e)):
+                why = "program code (a name such as m_current): not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            if _PROBABILITY.search(source):
+                why = "a probability p(a | b): not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if row.inline and not _has_relation(source) and not self.cued(row, rows, k):
                 return LineResult(row.line, source, None, "skipped")
             why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
@@ -162,6 +175,8 @@ class Checker:
                 why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
                 results.append(("unreadable", Diagnosis("unreadable", why)))
         verdict, diag = _combine(results)
+        if verdict in ("definition", "given"):
+            self.definition_rows.add(row.start)
         ok = None if verdict in ("skipped", "definition", "given") else verdict == "correct"
         if verdict == "unreadable":
             ok = False
@@ -209,6 +224,8 @@ class Checker:
                     return Statement("given", first, rest, reading, name)
                 return Statement("skip", first, rest, reading,
                                  f"{name} is an input of the problem; this row gives it another meaning")
+            if (row.start, name) in self.def_rows:
+                return Statement("definition", first, rest, reading, name)
             if name in s.quantities or name in s.defined:
                 if reading.lhs_call and reading.lhs_call[0] == name:
                     self.declare_args(name, reading.lhs_call[1])
@@ -233,9 +250,14 @@ class Checker:
     def define(self, st: Statement) -> None:
         if st.kind == "definition" and st.rhs and st.rhs[0].expr is not None:
             value = st.rhs[0].expr
-            if isinstance(value, sp.MatrixBase) or value.has(sp.Piecewise) and False:
+            if isinstance(value, sp.MatrixBase):
                 return
-            self.scope.defined[st.note] = value
+            name = st.note
+            if len(st.reading.binding) == 1:  # one definition for each value of the index
+                (letter, v), = st.reading.binding.items()
+                self.scope.indexed[name] = letter
+                name = f"{name}#{v}"
+            self.scope.defined[name] = value
             if st.note in RATE_NAMES and value.is_number and self.lr is None:
                 self.lr = value
 
@@ -375,9 +397,22 @@ class Checker:
     def cued(self, row: Row, rows: list[Row], k: int) -> bool:
         return self.cued_target(row, rows, k, probe=True) is not None
 
+    def cue_of(self, row: Row, rows: list[Row], k: int) -> str:
+        """The sentence announcing this formula: its own, or, across definitions standing
+        between ("I got: (where d(x) = ...) $$...$$"), the one before them."""
+        if row.cue:
+            return row.cue
+        j = k - 1
+        while j >= 0 and rows[j].kind in ("math", "line") and rows[j].start in self.definition_rows:
+            if rows[j].cue:
+                return rows[j].cue
+            j -= 1
+        return ""
+
     def cued_target(self, row: Row, rows: list[Row], k: int, probe: bool = False):
         """A formula standing alone: the claim the sentence before it announces, or None."""
-        prev = rows[k - 1] if k else None
+        prev = next((rows[j] for j in range(k - 1, -1, -1) if rows[j].kind in ("math", "line")),
+                    None)
         between = self.doc[prev.end : row.start] if prev is not None else ""
         # "$\frac{\partial C}{\partial w}$ is the ..., which is $X$": paired with the formula before
         if prev is not None and prev.kind == "math" and prev.line == row.line and _PAIR.match(
@@ -385,17 +420,45 @@ class Checker:
             lhs = self.derivative_in(prev)
             if lhs is not None:
                 return lhs
+        line_start = self.doc.rfind("\n", 0, prev.start) + 1 if prev is not None else 0
         if prev is not None and prev.kind == "math" and prev.line == row.line and re.search(
                 r"^\s*\$*\s*is\s*(equal to)?\s*\$*\s*$", between) and _DERIVATIVE_OF.search(
-                self.doc[rows[k - 2].end : prev.start] if k > 1 else ""):
-            return self.derivative_of_row(prev)
-        cue = row.cue
-        if not cue or not _CLAIM_CUE.search(cue.rstrip(" $")) or not _ABOUT_DERIVATIVE.search(cue):
+                self.doc[line_start : prev.start].replace("$", " ").rstrip()):
+            got = self.derivative_of_row(prev)
+            if got is not None:
+                return "probe" if probe else got
+        claim = cue_claim(self.cue_of(row, rows, k))
+        if claim is None:
             return None
-        params = self.t.problem.wrt
-        if len(params) != 1:
+        kind, top_text, var_text = claim
+        loss = self.t.problem.loss
+        if kind == "function":
+            return "probe" if probe else self.t.target(loss, None)
+        top = self.name_in(top_text) if top_text else None
+        top = top if top in self.scope.quantities or top in self.scope.defined else loss
+        var = self.name_in(var_text) if var_text else None
+        if var is None:
+            params = self.t.problem.wrt
+            if len(params) != 1:
+                return None
+            var = params[0]
+        if probe:
+            return "probe"
+        return self.leibniz_target(Leibniz(symbol(top), symbol(var), True))
+
+    def name_in(self, text: str) -> str | None:
+        """The scope name a bit of a sentence names: ``$w_1$``, ``w1``, ``$\\hat{y}$``."""
+        text = text.strip().strip("$").strip()
+        if not text or len(text) > 40:
             return None
-        return "probe" if probe else self.leibniz_target(Leibniz(MAIN, symbol(params[0]), True))
+        try:
+            readings = read_row(text, 0, len(text), self.scope)
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return None
+        e = readings[0].parts[0].expr if len(readings) == 1 else None
+        if isinstance(e, sp.Symbol) and not isinstance(e, Leibniz) and e.name in self.scope.names:
+            return e.name
+        return None
 
     def derivative_in(self, row: Row) -> Target | None:
         try:
@@ -498,11 +561,14 @@ class Checker:
     def at_point(self, expr) -> sp.Expr | None:
         if isinstance(expr, sp.MatrixBase):
             return None
+        if not self.values and not expr.free_symbols:
+            return self.t.at_point(expr, {sp.Symbol("_", real=True): 0})
         return self.t.at_point(expr, self.values)
 
     # --- judging ------------------------------------------------------------------------
     def judge_parts(self, parts: list[Part], reading: Reading, key, defining=False):
         result = None
+        self.key = key
         target = self.targets[key]
         for k, part in enumerate(parts):
             if part.expr is None:
@@ -683,8 +749,7 @@ class Checker:
                 c.at_point = self.at_point(c.expr)
             if c.at_point is not None and self.equal_value(v, None, part, c.at_point):
                 return "wrong", self.diagnosis(tg, c.kind, _sentence(c), expected)
-        key_prev = any(ok for ok in self.prev_ok.values())
-        if key_prev:
+        if self.prev_ok.get(self.key):
             why = f"This number does not follow from the previous line (expected {plain(expected)})"
             return "wrong", self.diagnosis(tg, "does-not-follow", why, expected)
         return "wrong", self.diagnosis(tg, "not-equal", f"This is not {tg.label} at the point",
@@ -726,9 +791,60 @@ class Checker:
         ratio = _constant_ratio(ev, tv)
         if ratio is not None:
             return self.diagnosis(tg, "wrong-constant", f"This line is {ratio} times the right result")
-        if any(ok for ok in self.prev_ok.values()):
+        if self.prev_ok.get(self.key):
             return self.diagnosis(tg, "does-not-follow", "This does not follow from the previous line")
         return self.diagnosis(tg, "not-equal", f"This is not equal to {tg.label}")
+
+
+_PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
+_D_WORDS = (r"derivative|gradient|partial|slope|result|answer|attempt|rule|differentiat\w*|"
+            r"d/d\w+|backprop\w*")
+_F_WORDS = (r"cost function|loss function|error function|objective|cost|loss|function|equation|"
+            r"model|output|error|network")
+_CLAIM_END = re.compile(
+    r"(?:\b(?:is|are|be|was|were|get|got|gives?|obtain(?:ed)?|arrived at|yields?|becomes?|"
+    r"equals?|equal to|simplifies to|leads to|as follows|following|looks like|reads|have)|:)\s*$")
+_KEYWORDS = re.compile(f"({_D_WORDS})|({_F_WORDS})")
+_MATH_OR_WORD = r"(\$[^$]{1,40}\$|[A-Za-z][\w]*)"
+
+
+def _without_trailing_aside(text: str) -> str:
+    """``I got: ( d(x) is the derivative of sigmoid )`` without the closing aside."""
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for k in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[k], 0)
+        if depth == 0:
+            return text[:k].strip()
+    return text
+
+
+def cue_claim(cue: str) -> tuple[str, str, str] | None:
+    """What the sentence before a formula says it is: ("derivative", of what, by what) or
+    ("function", "", ""); None when it announces nothing ("Here is an example:")."""
+    text = _without_trailing_aside(cue.strip()).rstrip(".").strip()
+    if not text or not _CLAIM_END.search(text):
+        return None
+    sentence = re.split(r"(?<=[.!?])\s+", text)[-1]
+    which = re.search(r"\b(?:which|that)\s+(?:is|are|was|reads|becomes)\s*:?\s*$", sentence)
+    if which:
+        found = list(_KEYWORDS.finditer(sentence[: which.start()]))
+        pick = found[-1] if found else None
+    else:
+        found = list(_KEYWORDS.finditer(sentence))
+        pick = found[0] if found else None
+    if pick is None:
+        if not re.search(_D_WORDS, text):
+            return None
+        kind = "derivative"
+    else:
+        kind = "derivative" if pick.group(1) else "function"
+    if kind == "function":
+        return ("function", "", "")
+    top = re.search(r"derivative of\s+(?:the\s+)?" + _MATH_OR_WORD, sentence)
+    var = re.search(r"(?:with respect to|w\.\s*r\.\s*t\.?|wrt)\s+" + _MATH_OR_WORD, sentence)
+    return ("derivative", top.group(1) if top else "", var.group(1) if var else "")
 
 
 def _tolerance(part: Part) -> float:

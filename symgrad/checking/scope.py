@@ -74,10 +74,12 @@ class Scope:
     inputs: frozenset[str]
     quantities: frozenset[str]
     params: tuple[str, ...] = ()
+    loss: str | None = None
     defined: dict[str, sp.Expr] = field(default_factory=dict)
     functions: dict[str, DocFunction] = field(default_factory=dict)
     args: dict[str, tuple[sp.Expr, ...]] = field(default_factory=dict)
     generic: set[str] = field(default_factory=set)
+    indexed: dict[str, str] = field(default_factory=dict)  # name -> the index it varies with
     counts: set[str] = field(default_factory=set)
     count_value: int | None = None
     macros: dict = field(default_factory=dict)
@@ -89,7 +91,8 @@ class Scope:
 
     def vocab(self) -> frozenset[str]:
         """Every word the tokenizer must treat as a name (not as a function or a command)."""
-        return self.names | frozenset(self.functions) | frozenset(self.generic)
+        return self.names | frozenset(self.functions) | frozenset(self.generic) | \
+            frozenset(self.indexed)
 
     def family(self, base: str) -> dict[int, str]:
         """Numbered names with this base: ``x`` -> {1: 'x_1', 2: 'x_2'} or {1: 'x1', ...}."""
@@ -126,6 +129,7 @@ def scope_for(problem, examples: int | None = None) -> Scope:
         inputs=frozenset(problem.inputs),
         quantities=frozenset(problem.names),
         params=tuple(problem.wrt),
+        loss=problem.loss,
         count_value=examples,
     )
 

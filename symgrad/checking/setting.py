@@ -23,6 +23,9 @@ from symgrad.numbers.conventions import Convention
 
 #: Examples a loss over a dataset is checked on when the point does not say how many.
 DEFAULT_EXAMPLES = 3
+#: Each checked problem's terms of its sums: ``f_1 .. f_N`` for ``f = (1/n)*sum(...)`` (the
+#: author's "i-th component of the sum", ``f_i``).
+TERMS: dict = {}
 #: The names the count of examples goes by in a definition.
 COUNT_NAMES = ("n", "N")
 
@@ -50,8 +53,9 @@ def check_problem(lets, *, wrt=None, at=None, loss=None, lr=None, convention=Non
         parsed.append((name, expr, text.split("=", 1)[1].strip()))
     values = _values(at)
     n = None
+    terms: dict[str, list] = {}
     if any(e.has(ExampleSum) for _, e, _ in parsed):
-        parsed, n = _expand(parsed, values, examples)
+        parsed, n, terms = _expand(parsed, values, examples)
     quantities = tuple(Quantity(name, expr, text) for name, expr, text in parsed)
     names = [q.name for q in quantities]
     loss = loss or names[-1]
@@ -80,7 +84,11 @@ def check_problem(lets, *, wrt=None, at=None, loss=None, lr=None, convention=Non
     rate = _read_number(lr, "--lr") if lr is not None else None
     conv = convention if isinstance(convention, Convention) else Convention.parse(convention or "min-norm")
     ordered = tuple((k, values[k]) for k in inputs if k in values)
-    return Problem(quantities, loss, tuple(params), ordered, rate, convention=conv), n
+    problem = Problem(quantities, loss, tuple(params), ordered, rate, convention=conv)
+    taken = set(names) | set(inputs)
+    TERMS[(problem, n)] = {f"{name}_{k}": t for name, ts in terms.items()
+                           for k, t in enumerate(ts, 1) if f"{name}_{k}" not in taken}
+    return problem, n
 
 
 def _values(at) -> dict:
@@ -124,9 +132,16 @@ def _expand(parsed, values: dict, examples: int | None):
         return expr.replace(lambda e: isinstance(e, ExampleSum), one)
 
     out = []
+    terms: dict[str, list] = {}
     count = {sp.Symbol(c, real=True): sp.Integer(n) for c in COUNT_NAMES
              if c not in values and c not in {p[0] for p in parsed}}
     for name, expr, text in parsed:
+        factor, rest = expr.as_independent(ExampleSum, as_Add=False)
+        if isinstance(rest, ExampleSum):  # f = c * sum(body, i): its terms are c * body_k
+            idx = rest.index.name
+            scale = factor / n if rest.is_mean else factor
+            terms[name] = [(scale * instance(rest.body, k, idx)).xreplace(count)
+                           for k in range(1, n + 1)]
         expr = written_out(expr).xreplace(count)
         idx = next((i for i in indices if name.endswith("_" + i)), None)
         if idx is not None and name in per:
@@ -134,7 +149,7 @@ def _expand(parsed, values: dict, examples: int | None):
                 out.append((copy(name, k), instance(expr, k, idx), text))
         else:
             out.append((name, expr, text))
-    return out, n
+    return out, n, terms
 
 
 def _examples_in(values: dict, per: set[str]) -> int | None:
