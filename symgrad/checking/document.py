@@ -389,6 +389,11 @@ def split_rows(s: str, a: int, b: int) -> list[tuple[int, int]]:
     while k < b:
         c = s[k]
         if c == "\\":
+            if s.startswith("\\newline", k) and depth == 0 and env == 0 and not s[k + 8 : k + 9].isalpha():
+                out.append((start, k))
+                k += 8
+                start = k
+                continue
             if s.startswith("\\\\", k) and depth == 0 and env == 0:
                 out.append((start, k))
                 k += 2

@@ -55,14 +55,38 @@ class Commands:
         a, b, after = self.argument()
         self.i = after
         c, d, end = self.argument()
+        got = self.derivative_fraction(a, b, c, d, t, end)
+        if got is not None:
+            self.depth -= 1
+            return got
+        self.i = start
+        try:
+            num = self.group() if self.at("{") else self.atom()
+            den = self.group() if self.at("{") else self.atom()
+        except (FreeIndex, IndexMiss):
+            raise
+        self.depth -= 1
+        if den.is_zero:
+            raise self.fail("division by zero", t)
+        return self.checked(num / den, t)
+
+    def derivative_fraction(self, a: int, b: int, c: int, d: int, t, end: int):
+        """toks[a:b] over toks[c:d] as a derivative (``dL``/``dm``, ``\\partial``/``\\partial m``,
+        ``\\delta Tanh``/``\\delta x``), or None when it is an ordinary fraction."""
         top = self.leibniz_part(a, b, numerator=True)
         bottom = self.leibniz_part(c, d, numerator=False)
         if top is None and bottom is not None:  # \frac{Co}{dw_L}: the author left out a d
             top = self.bare_name(a, b)
+        if top is None and bottom is not None and b - a == 2 and self.toks[a + 1].kind == "fn" \
+                and self.differential_at(a):  # d Tanh / d x: the function of x
+            top = (True, "fn:" + self.toks[a + 1].value)
         if top is not None and bottom is not None and bottom[1] is not None:
-            self.i = end
-            self.depth -= 1
             var = bottom[1]
+            self.i = end
+            if isinstance(top[1], str) and top[1].startswith("fn:") and isinstance(var, str):
+                u = symbol(var)
+                inner = self.applied_function(self.toks[a + 1], _FN[top[1][3:]], [u], False)
+                return sp.Derivative(inner, u, evaluate=False)
             if not isinstance(var, str):
                 if top[1] is None:
                     raise self.fail("expected d/d(name) before an expression", t)
@@ -75,16 +99,11 @@ class Commands:
             if isinstance(top[1], str):
                 return Leibniz(symbol(top[1]), symbol(var), top[0])
             return sp.Derivative(top[1], symbol(var), evaluate=False)
-        self.i = start
-        try:
-            num = self.group() if self.at("{") else self.atom()
-            den = self.group() if self.at("{") else self.atom()
-        except (FreeIndex, IndexMiss):
-            raise
-        self.depth -= 1
-        if den.is_zero:
-            raise self.fail("division by zero", t)
-        return self.checked(num / den, t)
+        return None
+
+    def differential_at(self, k: int) -> bool:
+        u = self.toks[k]
+        return u.kind == "d" or u.kind == "word" and u.text in ("d", "\\delta")
 
     def bare_name(self, a: int, b: int):
         """``Co`` in ``\\frac{Co}{dw_L}``: (True, name) when toks[a:b] is one known name."""
@@ -149,9 +168,17 @@ class Commands:
         sub = self.subscript()
         if sub is not None:
             var = self.lookup_param(sub)
-            if var is None:
+            if var is not None:
+                return self.apply_derivative(var)
+            members = self.vector_members(sub)
+            if members is None:
                 raise self.fail("expected \\nabla_{name} with a name of the problem", t)
-            return self.apply_derivative(var)
+            self.enter()
+            inner = self.power()
+            self.depth -= 1
+            if not inner.is_Symbol:
+                raise self.fail("expected \\nabla of a named function", t)
+            return sp.ImmutableMatrix([Leibniz(inner, symbol(v), True) for v in members])
         params = list(self.scope.params)
         self.enter()
         inner = self.power()
@@ -163,6 +190,17 @@ class Commands:
         if len(vars_) == 1:
             return Leibniz(inner, symbol(vars_[0]), True)
         return sp.ImmutableMatrix([Leibniz(inner, symbol(v), True) for v in vars_])
+
+    def vector_members(self, pieces) -> list[str] | None:
+        """``\\hat{Y}`` in ``\\nabla_{\\hat{Y}}``: the numbered names of that vector (yhat_1, ...)."""
+        if not pieces or len(pieces) != 1:
+            return None
+        word = pieces[0]
+        fams = [(b, f) for b in {word, word.lower()} if (f := self.scope.family(b))]
+        if not fams:
+            return None
+        fam = fams[0][1]
+        return [fam[k] for k in sorted(fam)]
 
     # --- sums ---------------------------------------------------------------------------
     def cs_sum(self) -> sp.Expr:

@@ -146,6 +146,11 @@ class _Lexer:
                 continue
             if len(self.toks) >= MAX_TOKENS:
                 raise error(doc, i, f"too many symbols in one line (limit {MAX_TOKENS})")
+            if ch == "\\" and doc.startswith("\\newline", i) and not doc[i + 8 : i + 9].isalpha():
+                if self.envs:
+                    self.add(Tok("op", "\\\\", i))
+                i += 8
+                continue
             if ch == "\\" and doc.startswith("\\\\", i):
                 if self.envs:
                     self.add(Tok("op", "\\\\", i))
@@ -359,6 +364,17 @@ class _Lexer:
         if bare in ("1", "I") and cs in ("mathbb", "mathbf", "mathds", "mathbbm", "boldsymbol", "bm"):
             self.add(Tok("ind", doc[pos:j], pos))
             return j
+        if cs in _PROSE:
+            words = bare.strip().lower()
+            if words in ("undefined", "not defined", "undef", "does not exist", "dne"):
+                self.add(Tok("word", doc[pos:j], pos, names=("undefined",)))
+                return j
+            if words in ("otherwise", "else", "elsewhere"):
+                self.add(Tok("op", "otherwise", pos))
+                return j
+            if words in ("if", "for", "when", "where", "for all", "with", "and", "if and only if"):
+                self.add(Tok("op", "if" if words != "and" else "and", pos))
+                return j
         if cs in _PROSE or cs in ("operatorname", "mathrm"):
             if bare in _FUNCTIONS and bare not in self.vocab:
                 self.add(Tok("fn", doc[pos:j], pos, value=_FUNCTIONS[bare]))

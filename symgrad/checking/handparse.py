@@ -483,7 +483,16 @@ class _Parser(Commands):
 
     def group(self) -> sp.Expr:
         """``( part )`` with any opener; ``[ a > b ]`` is an Iverson bracket (an indicator);
-        ``(a, b)`` is a vector."""
+        ``(a, b)`` is a vector; ``{\\delta L \\over \\delta x}`` a derivative."""
+        if self.at("{"):
+            over = self.over_at()
+            if over is not None:
+                start, close = self.i + 1, over[1]
+                save = self.i
+                got = self.derivative_fraction(start, over[0], over[0] + 1, close, self.tok, close + 1)
+                if got is not None:
+                    return got
+                self.i = save
         self.enter()
         tok = self.take()
         close = CLOSERS[tok.text]
@@ -504,6 +513,22 @@ class _Parser(Commands):
             self.expect(close, f" to close {tok.text!r} at column {self.col(tok)}")
         self.depth -= 1
         return inner
+
+    def over_at(self) -> tuple[int, int] | None:
+        """(index of \\over, index of the closing brace) inside the ``{`` here, or None."""
+        depth, k, over = 0, self.i, None
+        while self.toks[k].kind != "end":
+            u = self.toks[k]
+            if u.kind == "op" and u.text == "{":
+                depth += 1
+            elif u.kind == "op" and u.text == "}":
+                depth -= 1
+                if depth == 0:
+                    return (over, k) if over is not None else None
+            elif u.kind == "op" and u.text == "over" and depth == 1:
+                over = k
+            k += 1
+        return None
 
     def lenient_close(self, close: str) -> bool:
         """A ``(`` left open at the end of a ``{...}`` argument: ``\\frac{\\partial \\log(h(x)}{...}``
@@ -573,7 +598,7 @@ class _Parser(Commands):
         if t.kind == "op" and t.text in ("(", "[", "{", "lbrace"):
             return self.group()
         if t.kind == "op" and t.text == "dots":
-            raise self.fail("'...' (a pattern to continue) cannot be checked; write the terms")
+            raise Skip("'...' stands for terms not written: not checked")
         raise self.fail(f"expected an expression, found {t.shown()}")
 
     # --- names --------------------------------------------------------------------------

@@ -79,6 +79,8 @@ class Checker:
         self.definition_rows: set = set()  # starts of the rows read as definitions
         self.row_start = -1
         self.key = ()
+        self.case = None  # (i, '=' or '!=', j, line): "If $i = j$" for the rows that follow
+        self.case_math = False
 
     # --- the document -------------------------------------------------------------------
     def run(self) -> list[LineResult]:
@@ -89,9 +91,12 @@ class Checker:
         out: list[LineResult] = []
         for k, row in enumerate(rows):
             source = " ".join(self.doc[row.start : row.end].split())
+            self.case_ends(row)
             if row.kind in ("prose", "code"):
                 out.append(LineResult(row.line, source, None, "skipped"))
                 continue
+            if self.case is not None and row.line > self.case[3]:
+                self.case_math = True
             if row.error:
                 why = f"line {row.line}: {row.error}"
                 out.append(LineResult(row.line, source, False, "unreadable",
@@ -138,8 +143,15 @@ class Checker:
                     self.define(st)
 
     def visit(self, row: Row, source: str, rows: list[Row], k: int) -> LineResult:
+        cond = self.index_condition(row, source)
+        if cond is not None:
+            return LineResult(row.line, source, None, "skipped")
         try:
             readings = read_row(self.doc, row.start, row.end, self.scope)
+            if self.case is not None:
+                readings = [r for r in readings if self.case_holds(r)]
+                if not readings:
+                    return LineResult(row.line, source, None, "skipped")
         except GenericRule as g:
             why = f"a general rule about {g.name}, which is not in the problem: not checked"
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
@@ -153,6 +165,9 @@ class Checker:
                 return LineResult(row.line, source, None, "skipped")
             if row.kind == "line" and re.search(r"unknown name '[A-Za-z]\w*_[A-Za-z]{3,}", str(e)):
                 why = "program code (a name such as m_current): not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            if "unknown name" in str(e) and not self.mentions_problem(row):
+                why = "about names that are not in the problem: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _PROBABILITY.search(source):
                 why = "a probability p(a | b): not checked"
@@ -183,6 +198,52 @@ class Checker:
         if verdict in ("definition", "given"):
             verdict, ok = "skipped", None
         return LineResult(row.line, source, ok, verdict, diag)
+
+    def mentions_problem(self, row: Row) -> bool:
+        """True when some word of the row names something in the problem (or the document)."""
+        from symgrad.checking.handlex import tokenize
+
+        try:
+            toks = tokenize(self.doc, row.start, row.end, self.scope.vocab(), self.scope.macros,
+                            self.scope.operators)
+        except ParseError:
+            return True
+        s = self.scope
+        for t in toks:
+            if t.kind != "word":
+                continue
+            for n in t.names:
+                if n in s.names or n in s.functions or s.family(n) or n in s.indexed or \
+                        any(v.startswith(n + "_") for v in s.names):
+                    return True
+                if n.startswith("d") and (n[1:] in s.names or s.family(n[1:])):
+                    return True
+        return False
+
+    def index_condition(self, row: Row, source: str):
+        """``If $i = j$, this gives:``, ``Case 2: \\(i \\neq j\\)``: a condition on the indices that
+        the rows after it assume (until the next sentence that is not part of it)."""
+        m = _INDEX_RELATION.match(source)
+        if m is None or m.group(1) in self.scope.names or m.group(3) in self.scope.names:
+            return None
+        op = "=" if m.group(2) == "=" else "!="
+        before = self.doc[self.doc.rfind("\n", 0, row.start) + 1 : row.start].lower()
+        if re.search(r"\b(if|when|case\s*\d*\s*:?|for)\s*[$\\(]*\s*$", before):
+            self.case = (m.group(1), op, m.group(3), row.line)
+        return op
+
+    def case_holds(self, reading: Reading) -> bool:
+        a, op, b, _ = self.case
+        bind = reading.binding
+        if a not in bind or b not in bind:
+            return True
+        return (bind[a] == bind[b]) == (op == "=")
+
+    def case_ends(self, row: Row) -> None:
+        """A sentence on a later line, after some math, ends the case ("Together these give")."""
+        if self.case is not None and row.kind == "prose" and row.line > self.case[3] + 1 and \
+                self.case_math and len(self.doc[row.start : row.end].split()) >= 3:
+            self.case = None
 
     # --- statements ---------------------------------------------------------------------
     def statements(self, reading: Reading, row: Row, prepass: bool = False) -> list[Statement]:
@@ -219,6 +280,10 @@ class Checker:
             if name in s.params and (sep in ("<-", ":=") or reading.next_step or
                                      _mentions(rest[0].expr, e)):
                 return Statement("update", first, rest, reading)
+            if reading.binding and rest[0].expr is not None and rest[0].expr.is_number and \
+                    not reading.conditions:
+                return Statement("skip", first, rest, reading,
+                                 "a value for some index (such as the true class): not checked")
             if name in s.inputs and name not in s.quantities:
                 if rest[0].expr is not None and rest[0].expr.is_number:
                     return Statement("given", first, rest, reading, name)
@@ -295,6 +360,11 @@ class Checker:
             self.targets[key], self.prev_ok[key] = target, None
             return self.judge_parts(st.rhs, st.reading, key)
         if st.kind == "single":
+            if not leibniz_parts(st.lhs.expr) or not st.lhs.expr.free_symbols - set(
+                    leibniz_parts(st.lhs.expr)) and not isinstance(st.lhs.expr, sp.Symbol) or \
+                    isinstance(st.lhs.expr, Leibniz):
+                if isinstance(st.lhs.expr, (Leibniz, sp.Derivative)):
+                    return ("skipped", None)  # "we want to compute: dL/dz_j"
             target = self.cued_target(row, rows, k)
             if target is None:
                 return ("skipped", None)
@@ -668,6 +738,13 @@ class Checker:
 
     def judge_vector(self, part: Part, tg: Target, reading: Reading):
         e = part.expr
+        if not isinstance(e, sp.MatrixBase) and isinstance(tg.shown, sp.MatrixBase) and \
+                len(reading.binding) == 1:  # \nabla_{\hat Y} L = (cases for the i-th): a component
+            (v,) = reading.binding.values()
+            for k, comp in enumerate(tg.shown):
+                if isinstance(comp, Leibniz) and re.search(rf"(?<!\d)_?{v}$", comp.bottom.name):
+                    sub = self.leibniz_target(comp)
+                    return self.judge(part, sub, reading)
         if not isinstance(e, sp.MatrixBase) or not isinstance(tg.expr, sp.MatrixBase):
             return "wrong", Diagnosis("not-equal", "A vector and a number cannot be equal")
         if e.shape != tg.expr.shape:
@@ -796,6 +873,7 @@ class Checker:
         return self.diagnosis(tg, "not-equal", f"This is not equal to {tg.label}")
 
 
+_INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
 _D_WORDS = (r"derivative|gradient|partial|slope|result|answer|attempt|rule|differentiat\w*|"
             r"d/d\w+|backprop\w*")
