@@ -336,6 +336,7 @@ class _Splitter:
         elif looks_like_code(t):
             self.rows.append(Row("code", self.line_of(s), *trim(clean, s, b)))
         else:
+            b = strip_annotation(clean, s, b)
             self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), self.cue()))
             self.prose = []
 
@@ -349,11 +350,13 @@ class _Splitter:
             s = clean.index("#", a) + 1
             body = clean[s:b].strip()
             if re.search(r"=", body) and not looks_like_code(body):
+                b = strip_annotation(clean, s, b)
                 self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), self.cue()))
             else:
                 self.rows.append(Row("prose", self.line_of(a), *trim(clean, a, b)))
             return
         if re.search(r"=", t) and not looks_like_code(t):
+            b = strip_annotation(clean, a, b)
             self.rows.append(Row("line", self.line_of(a), *trim(clean, a, b), self.cue()))
         else:
             self.rows.append(Row("code", self.line_of(a), *trim(clean, a, b)))
@@ -375,6 +378,31 @@ def looks_like_formula(text: str) -> bool:
 
 _FORMULA_WORDS = {"sigmoid", "tanh", "relu", "sign", "sqrt", "softplus", "error", "loss", "cosh",
                   "sinh", "exp", "log"}
+
+
+def strip_annotation(s: str, a: int, b: int) -> int:
+    """The end of a plain line without a trailing note: ``(chain rule)``, ``# because ...``."""
+    m = re.search(r"\s#[^\n]*$", s[a:b])
+    if m and a + m.start() > a:
+        b = a + m.start()
+    while b > a and s[b - 1].isspace():
+        b -= 1
+    if b > a and s[b - 1] == ")":
+        depth, k = 0, b - 1
+        while k >= a:
+            depth += {")": 1, "(": -1}.get(s[k], 0)
+            if depth == 0:
+                break
+            k -= 1
+        inner = s[k + 1 : b - 1]
+        words = re.findall(r"[A-Za-z]{3,}", inner)
+        if k > a and len(words) >= 2 and not re.search(r"[-+*/^=]", inner.replace("w_", "")):
+            b = k
+        elif k > a and re.search(r"\b(rule|because|since|where|is|are|constant)\b", inner):
+            b = k
+    while b > a and s[b - 1].isspace():
+        b -= 1
+    return b
 
 
 def looks_like_code(text: str) -> bool:

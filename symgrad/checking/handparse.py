@@ -639,6 +639,14 @@ class _Parser(Commands):
             return [piece]
         raise self.fail("expected a subscript")
 
+    def bare_splits(self) -> bool:
+        """``x_iw_i`` is x_i w_i, but ``y_current`` is one (code) name: split only when what
+        follows the first character is a name, a function or names written together."""
+        rest = self.bare[1].text[1:]
+        s = self.scope
+        return bool(rest in s.names or s.family(rest) or rest in s.functions or
+                    self.split(rest) or rest in _FUNCTIONS_WORDS)
+
     def split_bare(self) -> list[str] | None:
         """Re-read a bare subscript as its first character (``x_iw`` -> ``x_i`` then ``w``)."""
         if self.bare is None:
@@ -743,7 +751,7 @@ class _Parser(Commands):
         if sub is not None and self.at("^") and sup is None:
             sup = self.index_superscript(t.names)
         pieces = (sub or []) + (sup or [])
-        if self.bare is not None and self.resolve(t, pieces) is None:
+        if self.bare is not None and self.resolve(t, pieces) is None and self.bare_splits():
             sub = self.split_bare()
             pieces = (sub or []) + (sup or [])
         if not pieces and t.text in self.counts and t.kind == "word":
@@ -897,6 +905,9 @@ class _Parser(Commands):
                 raise FreeIndex(letter)
             name = f"{base}#{value}"
             return name if name in self.scope.defined else None
+        if not pieces and base not in vocab and len(family) == 1 and not self.bind:
+            (only,) = family.values()  # y when y2 is the only y: that one
+            return only
         if not pieces and base not in vocab and family:
             bound = [v for v in self.bind.values() if v is not None and v in family]
             if bound:
@@ -967,6 +978,8 @@ class _Parser(Commands):
             if not self.at("(", "["):
                 raise self.fail(f"expected the arguments of {name}, found {self.tok.shown()}")
             args = self.arguments()
+            if self.toks[0] is t and self.lhs_call is None:
+                self.lhs_call = (name, tuple(args))
             if len(args) != len(fn.params):
                 raise self.fail(f"{name} takes {len(fn.params)} argument(s), got {len(args)}", t)
             value = fn(args)
@@ -1144,7 +1157,8 @@ class _Parser(Commands):
                 return False, self.diff_name()
             rest = t.text[1:]
             if t.text not in self.vocab and (rest in self.vocab or rest in self.dummies or
-                                             self.peek().text in ("_", "^")):
+                                             self.peek().text in ("_", "^") or
+                                             len(self.scope.family(rest)) == 1):
                 save = self.i
                 self.take()
                 fake = Tok("word", rest, t.pos + 1, names=(rest,))
@@ -1215,6 +1229,7 @@ class _Parser(Commands):
         raise self.fail("expected a function before the prime", op)
 
 
+_FUNCTIONS_WORDS = frozenset(("sigma", "log", "exp", "tanh", "sin", "cos", "max", "min"))
 _PARAM_MARKS = frozenset(("theta", "w", "W", "beta", "phi", "Theta", "bold", "delta", "pred"))
 
 

@@ -79,6 +79,7 @@ class Checker:
         self.definition_rows: set = set()  # starts of the rows read as definitions
         self.row_start = -1
         self.key = ()
+        self.views: dict = {}  # name -> the document's re-expression of it (then f = u^2)
         self.case = None  # (i, '=' or '!=', j, line): "If $i = j$" for the rows that follow
         self.case_math = False
 
@@ -115,32 +116,32 @@ class Checker:
             for m in re.finditer(r"\\sum(?:\\limits)?_\{?[^{}^]*\}?\^\{?\s*([A-Za-z])\s*\}?", text):
                 if m.group(1) not in self.scope.names:
                     self.scope.counts.add(m.group(1))
-        seen: dict[str, int] = {}
-        found = []
-        for row in rows:
-            if row.kind not in ("math", "line") or row.error:
-                continue
-            try:
-                readings = read_row(self.doc, row.start, row.end, self.scope)
-            except (ParseError, GenericRule, Question, Skip, RecursionError, OverflowError):
-                continue
-            for st in self.statements(readings[0], row, prepass=True):
-                if st.kind in ("definition", "function"):
+        registered: set[str] = set()
+        for _ in range(2):  # twice: a definition may use a name defined further down
+            for row in rows:
+                if row.kind not in ("math", "line") or row.error:
+                    continue
+                try:
+                    readings = read_row(self.doc, row.start, row.end, self.scope)
+                except (ParseError, GenericRule, Question, Skip, RecursionError, OverflowError):
+                    continue
+                for st in self.statements(readings[0], row, prepass=True):
+                    if st.kind not in ("definition", "function"):
+                        continue
                     name = st.note
-                    seen[name] = seen.get(name, 0) + 1
-                    found.append((name, st))
                     self.def_rows.add((row.start, name))
-                    if st.kind == "definition" and len(st.reading.binding) == 1:
-                        for r in readings[1:]:  # z = \theta^T x^{(i)}: one z for each i
+                    if name in registered:
+                        continue  # a later definition of the same name takes over in order
+                    registered.add(name)
+                    if st.kind == "function":
+                        self.define_function(st, 0)
+                        continue
+                    self.define(st)
+                    if len(st.reading.binding) == 1:  # z = \theta^T x^{(i)}: one z for each i
+                        for r in readings[1:]:
                             for other in self.statements(r, row, prepass=True):
                                 if other.kind == "definition" and other.note == name:
-                                    found.append((name, other))
-        for name, st in found:
-            if seen[name] == 1 or st.reading.binding:
-                if st.kind == "function":
-                    self.define_function(st, 0)
-                else:
-                    self.define(st)
+                                    self.define(other)
 
     def visit(self, row: Row, source: str, rows: list[Row], k: int) -> LineResult:
         cond = self.index_condition(row, source)
@@ -272,8 +273,16 @@ class Checker:
         if not rest:
             return Statement("single", first, [], reading)
         sep = rest[0].separator
-        if reading.lhs_call and isinstance(e, sp.Symbol) and e.name.startswith("function:"):
+        if reading.lhs_call and reading.lhs_call[0] in self.scope.functions and \
+                (row.start, reading.lhs_call[0]) in self.def_rows:
             return Statement("function", first, rest, reading, reading.lhs_call[0])
+        if reading.lhs_call and isinstance(e, sp.Symbol) and e.name.startswith("function:"):
+            name, args = reading.lhs_call
+            if args and all(a.is_Symbol and a.name in self.scope.names for a in args):
+                # f(w, b) = (2w + b - 5)^2: a quantity of the problem's variables
+                self.declare_args(name, args)
+                return Statement("definition", replace(first, expr=symbol(name)), rest, reading, name)
+            return Statement("function", first, rest, reading, name)
         if isinstance(e, sp.Symbol) and not isinstance(e, Leibniz):
             name = e.name
             s = self.scope
@@ -289,8 +298,14 @@ class Checker:
                     return Statement("given", first, rest, reading, name)
                 return Statement("skip", first, rest, reading,
                                  f"{name} is an input of the problem; this row gives it another meaning")
+            if re.fullmatch(r"d[A-Za-z].*", name) and (name[1:] in s.names or name[1:] in s.inputs):
+                return Statement("skip", first, rest, reading,
+                                 f"{name} is a program variable named like a derivative: not checked")
             if (row.start, name) in self.def_rows:
                 return Statement("definition", first, rest, reading, name)
+            if name in s.defined and name not in s.quantities and rest[0].expr is not None and \
+                    not isinstance(rest[0].expr, sp.MatrixBase) and rest[0].expr.is_number:
+                return Statement("definition", first, rest, reading, name)  # C = 1 ... C = 0
             if name in s.quantities or name in s.defined:
                 if reading.lhs_call and reading.lhs_call[0] == name:
                     self.declare_args(name, reading.lhs_call[1])
@@ -323,6 +338,7 @@ class Checker:
                 self.scope.indexed[name] = letter
                 name = f"{name}#{v}"
             self.scope.defined[name] = value
+            self.views.pop(name, None)
             if st.note in RATE_NAMES and value.is_number and self.lr is None:
                 self.lr = value
 
@@ -375,6 +391,17 @@ class Checker:
             target = self.target_for(st.lhs.expr, st.reading)
             if target is None:
                 return ("skipped", None)
+            lhs = st.lhs.expr
+            if isinstance(lhs, sp.Symbol) and not isinstance(lhs, Leibniz) and st.rhs and \
+                    st.rhs[0].expr is not None and not isinstance(st.rhs[0].expr, sp.MatrixBase):
+                self.targets[key], self.prev_ok[key] = target, None
+                result = self.judge_parts(st.rhs, st.reading, key)
+                rhs = st.rhs[0].expr
+                names = {x.name for x in rhs.free_symbols} - {lhs.name}
+                if result[0] == "correct" and names & (set(self.scope.defined) |
+                                                       set(self.scope.quantities)):
+                    self.views[lhs.name] = rhs  # then f = u^2: f as the document now writes it
+                return result
             if not target.derivative and st.rhs and not isinstance(st.lhs.expr, sp.Symbol):
                 label = self.doc[st.lhs.pos : st.rhs[0].pos].strip()
                 label = re.sub(r"(\\approx|:=|\\coloneqq|=|&)+\s*$", "", label).strip()
@@ -596,9 +623,11 @@ class Checker:
         return e.replace(lambda x: isinstance(x, At), at)
 
     def definitions(self) -> dict:
-        """Every name the rows may use, with its definition (document names first)."""
+        """Every name the rows may use, with its definition: the document's names, and a
+        quantity as the document last re-expressed it (``then f = u^2``), take precedence."""
         out = {q.symbol: q.expr for q in self.t.problem.quantities}
         out.update({symbol(n): v for n, v in self.scope.defined.items()})
+        out.update({symbol(n): v for n, v in self.views.items()})
         return out
 
     def expand(self, e: sp.Expr, keep: sp.Symbol | None = None) -> sp.Expr:
