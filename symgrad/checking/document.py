@@ -246,7 +246,10 @@ class _Splitter:
             if inline is not None:
                 i = self.inline(i, inline, stop, end)
                 continue
-            self.plain_line(i, stop)
+            if clean[clean.rfind("\n", 0, i) + 1 : i].strip():
+                self.text(i, stop)  # the rest of a line that had math in it: prose
+            else:
+                self.plain_line(i, stop)
             i = stop + 1
 
     # --- pieces ------------------------------------------------------------------------
@@ -326,6 +329,9 @@ class _Splitter:
             return
         bm = _BULLET.match(clean, a, b)
         s = bm.end() if bm else a
+        label = re.compile(r"[A-Z][A-Za-z ]{0,30}:\s+(?=\S)").match(clean, s, b)
+        if label and "=" in clean[label.end() : b]:
+            s = label.end()  # "Output: y_pred = sigmoid(z)"
         t = clean[s:b].strip()
         if not re.search(r"=|\\leftarrow|\\gets|<-|←|\\approx|≈|→", t):
             if looks_like_formula(t) and self.prose:  # "so the result is:" then a formula

@@ -136,7 +136,7 @@ class _Lexer:
         i = start
         while i < end:
             ch = doc[i]
-            if ch.isspace() or ch in "~$":
+            if ch.isspace() or ch in "~$`":
                 i += 1
                 continue
             if ch == "&":

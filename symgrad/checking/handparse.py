@@ -754,7 +754,7 @@ class _Parser(Commands):
         if self.bare is not None and self.resolve(t, pieces) is None and self.bare_splits():
             sub = self.split_bare()
             pieces = (sub or []) + (sup or [])
-        if not pieces and t.text in self.counts and t.kind == "word":
+        if not pieces and t.text in self.counts and t.kind == "word" and not self.labels:
             return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
         fname = t.names[0] if not pieces else None
         if fname in self.scope.functions and fname not in self.vocab:
@@ -1097,19 +1097,35 @@ class _Parser(Commands):
         return value
 
     def split(self, word: str) -> list[str] | None:
-        """``mx`` as ``m*x``: the word as known names written together, longest first."""
+        """``mx`` as ``m*x``: the word as known names written together, longest first
+        (``mX`` inside ``\\sum_i`` is m times the i-th X)."""
         if not word:
             return []
         if len(word) > 12:
             return None
         for k in range(len(word), 0, -1):
-            if word[:k] in self.vocab:
+            head = word[:k]
+            name = head if head in self.vocab else None
+            if name is None and self.scope.family(head) and k < len(word) + 1:
+                try:
+                    name = self.lookup(head, [], False)
+                except (FreeIndex, IndexMiss):
+                    if k == len(word):
+                        raise
+                    name = None
+            if name is not None:
                 rest = self.split(word[k:])
                 if rest is not None:
-                    return [word[:k], *rest]
+                    return [name, *rest]
         return None
 
     # --- derivatives --------------------------------------------------------------------
+    def loss_letter(self, word: str) -> str | None:
+        """``dL`` when the loss is called Loss: L, J, E, C and their kin name the loss."""
+        if word in self.vocab or word not in _LOSS_LETTERS or self.scope.loss is None:
+            return None
+        return self.scope.loss
+
     def diff_name(self) -> str | None:
         """A name right after a differential (``\\partial \\hat{y}``, ``d w_1``, ``\\partial{p_j}``)."""
         t = self.tok
@@ -1130,6 +1146,8 @@ class _Parser(Commands):
         found = self.resolve(t, (sub or []) + (sup or []))
         if found is None and not sub and not sup and t.text in self.dummies:
             found = t.text
+        if found is None and not sub and not sup:
+            found = self.loss_letter(t.names[0])
         if found is None and not sub and t.text in RATE_NAMES:
             found = None
         if braced:
@@ -1156,6 +1174,9 @@ class _Parser(Commands):
                 self.take()
                 return False, self.diff_name()
             rest = t.text[1:]
+            if t.text not in self.vocab and self.loss_letter(rest) and self.peek().text == "/":
+                self.take()
+                return False, self.loss_letter(rest)
             if t.text not in self.vocab and (rest in self.vocab or rest in self.dummies or
                                              self.peek().text in ("_", "^") or
                                              len(self.scope.family(rest)) == 1):
@@ -1229,6 +1250,8 @@ class _Parser(Commands):
         raise self.fail("expected a function before the prime", op)
 
 
+_LOSS_LETTERS = frozenset(("L", "J", "E", "C", "ell", "Loss", "loss", "Cost", "cost", "Error",
+                           "error", "l"))
 _FUNCTIONS_WORDS = frozenset(("sigma", "log", "exp", "tanh", "sin", "cos", "max", "min"))
 _PARAM_MARKS = frozenset(("theta", "w", "W", "beta", "phi", "Theta", "bold", "delta", "pred"))
 

@@ -80,6 +80,7 @@ class Checker:
         self.row_start = -1
         self.key = ()
         self.views: dict = {}  # name -> the document's re-expression of it (then f = u^2)
+        self.updated: set = set()  # parameters an update row has changed
         self.case = None  # (i, '=' or '!=', j, line): "If $i = j$" for the rows that follow
         self.case_math = False
 
@@ -116,6 +117,14 @@ class Checker:
             for m in re.finditer(r"\\sum(?:\\limits)?_\{?[^{}^]*\}?\^\{?\s*([A-Za-z])\s*\}?", text):
                 if m.group(1) not in self.scope.names:
                     self.scope.counts.add(m.group(1))
+        if self.lr is None:  # "Assuming learning rate (eta) = 0.1"
+            for row in rows:
+                m = _RATE_IN_WORDS.search(self.doc[row.start : row.end])
+                if m:
+                    self.lr = sp.Rational(m.group(2))
+                    if m.group(1) and m.group(1) not in self.scope.names:
+                        self.scope.defined[m.group(1)] = self.lr  # eta, as the text calls it
+                    break
         registered: set[str] = set()
         for _ in range(2):  # twice: a definition may use a name defined further down
             for row in rows:
@@ -430,6 +439,15 @@ class Checker:
         tol = 10.0 ** -part.decimals if part.decimals else 1e-12
         if abs(float(have) - float(value)) <= tol * max(1.0, abs(float(have))):
             return ("correct", None)
+        if name in self.scope.params and self.lr is not None:  # the value after an update step
+            g = self.t.target(self.t.problem.loss, name)
+            expr = s - self.lr * g.expr
+            target = Target(f"updated {name}", expr, expr, self.at_point(expr), derivative=False)
+            key = tuple(sorted(st.reading.binding.items()))
+            self.targets[key], self.prev_ok[key] = target, None
+            verdict = self.judge_parts(st.rhs, st.reading, key)
+            if verdict[0] == "correct":
+                return verdict
         why = f"The problem has {name} = {plain(have)}"
         return ("wrong", Diagnosis("not-equal", why, latex(have), f"{name} = {plain(have)}"))
 
@@ -822,7 +840,7 @@ class Checker:
             return v == want
         tol = 1e-12
         if part is not None and (part.decimals or part.separator == "~="):
-            tol = 10.0**-part.decimals if part.decimals else 0.5
+            tol = _tolerance(part) if part.decimals else 0.5
         try:
             return abs(float(v) - float(want)) <= tol * max(1.0, abs(float(want)))
         except (TypeError, ValueError):
@@ -902,6 +920,8 @@ class Checker:
         return self.diagnosis(tg, "not-equal", f"This is not equal to {tg.label}")
 
 
+_RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?:eta|alpha|lr)\b)"
+                            r"[^=\n]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
 _D_WORDS = (r"derivative|gradient|partial|slope|result|answer|attempt|rule|differentiat\w*|"
@@ -955,8 +975,8 @@ def cue_claim(cue: str) -> tuple[str, str, str] | None:
 
 
 def _tolerance(part: Part) -> float:
-    if part.decimals:
-        return 10.0 ** -part.decimals
+    if part.decimals:  # rounded: the last place, or the rounding carried from earlier lines
+        return max(10.0 ** -part.decimals, 0.002)
     if part.separator == "~=":
         return 0.05
     return 1e-8
