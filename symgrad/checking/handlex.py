@@ -288,6 +288,13 @@ class _Lexer:
             k = j
             if cs == "color" or cs in ("cssId", "class", "htmlId"):
                 k = _skip_group(doc, k, end)  # the first argument; the second is read
+                while k < end and doc[k] == " ":
+                    k += 1
+                if cs != "color" and k < end and doc[k] == "{":  # unwrapped: its braces group nothing
+                    close = matching_brace(doc, k, end)
+                    if close > 0:
+                        self.run(k + 1, close - 1)
+                        return close
                 return k
             return _skip_group(doc, k, end)
         if cs in _IGNORED:

@@ -49,6 +49,18 @@ _GREEK_ALIASES = {"lambda": ("lam", "lmbda", "lamda", "lmb"), "epsilon": ("eps",
 MAIN = symbol("__main__")
 
 
+class Differential(sp.Symbol):
+    """``dx`` standing alone (``df = f'(x)\\,dx``): the differential of a name."""
+
+    def __new__(cls, name: str):
+        obj = super().__new__(cls, f"d[{name}]", real=True)
+        obj.var = name
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.var,), {})
+
+
 class FreeIndex(Exception):
     """An index letter (``i`` in ``x_i``) that nothing binds: the row is read for each value."""
 
@@ -166,7 +178,7 @@ def _instances(doc, toks, scope, free, dummies) -> list[Reading]:
 
 def _dummies(toks: list[Tok], scope: Scope) -> frozenset[str]:
     """Letters the row declares on its left side: ``\\sigma(x)``, ``\\frac{d|x|}{dx}``, ``f(t)``."""
-    names = scope.names
+    names = scope.inputs | scope.quantities  # a document's own z may be a dummy here
     out = set()
     end = next((k for k, t in enumerate(toks) if t.kind == "op" and t.text in SEPARATORS),
                len(toks))
@@ -768,12 +780,20 @@ class _Parser(Commands):
             var = self.lookup_param(sub)  # d_x, wrt x: the derivative by x
             if var is not None:
                 return self.apply_derivative(var)
+        if not pieces and t.names[0] in self.dummies and t.names[0] in self.scope.defined:
+            return symbol(t.names[0])  # ReLU'(z) = ...: this row's own z, not the document's
         partial = self.partial_subscript(t, pieces)
         if partial is not None:
             return partial
         found = self.resolve(t, pieces)
         if found is not None:
             return self.after_name(found, t)
+        if t.kind == "word" and t.text.startswith("d") and len(t.text) > 1 and not pieces and \
+                not self.at("/"):
+            rest = t.text[1:]
+            name = rest if rest in self.vocab or rest in self.dummies else None
+            if name is not None:
+                return Differential(name)  # df = f'(x) dx
         if self.toks[0] is t and self.at("=", ":=") and t.kind == "word" and \
                 t.names[0] not in _CONDITION_WORDS:  # u = ...: the row defines a new name
             return symbol(t.names[0] + (f"_{''.join(pieces)}" if pieces else ""))
@@ -791,7 +811,18 @@ class _Parser(Commands):
                 return sp.Integer(self.bind[t.text])  # a bare index: i = j
             parts = self.split(t.text)
             if parts:
-                return sp.Mul(*[symbol(p) for p in parts])
+                if len(parts) > 1 and self.at("^", "_", "(", "'"):
+                    # ye^{-x}: the power (or subscript, or call) belongs to the last letter only
+                    k = self.i - 1
+                    pieces, pos = [], t.pos
+                    for p_ in _split_spelling(t.text, parts):
+                        pieces.append(Tok("word", p_, pos, names=(p_,)))
+                        pos += len(p_)
+                    self.toks = [*self.toks[:k], *pieces, *self.toks[k + 1 :]]
+                    self.i = k
+                    return self.term_of_split(len(pieces))
+                return sp.Mul(*[sp.E if p == "e" and "e" not in self.vocab else symbol(p)
+                                for p in parts])
             if t.text in self.dummies or t.text in RATE_NAMES:
                 if t.text in RATE_NAMES:
                     self.rates.add(t.text)
@@ -821,6 +852,13 @@ class _Parser(Commands):
             args = self.arguments()
             if not all(a.is_Symbol for a in args):
                 self.i = save
+        return value
+
+    def term_of_split(self, count: int) -> sp.Expr:
+        """The product of the next ``count`` words (a word split into names), each a power."""
+        value = sp.Integer(1)
+        for _ in range(count):
+            value = value * self.power()
         return value
 
     def unknown(self, t: Tok, pieces) -> ParseError:
@@ -1113,6 +1151,8 @@ class _Parser(Commands):
                     if k == len(word):
                         raise
                     name = None
+            if name is None and head == "e" and "e" not in self.vocab:
+                name = "e"
             if name is not None:
                 rest = self.split(word[k:])
                 if rest is not None:
@@ -1264,6 +1304,22 @@ def _piece(tok: Tok) -> str:
     if tok.kind == "word" and tok.names and tok.names[0] != tok.text:
         return tok.names[0]
     return tok.text
+
+
+def _split_spelling(word: str, parts: list[str]) -> list[str]:
+    """The letters of ``word`` cut as ``parts`` (names may differ: a family member for a base)."""
+    out, k = [], 0
+    for p in parts:
+        n = len(p) if word.startswith(p, k) else _base_length(word, k, p)
+        out.append(word[k : k + n])
+        k += n
+    return out
+
+
+def _base_length(word: str, k: int, name: str) -> int:
+    """How many letters of word[k:] spell the base of ``name`` (X for X_2)."""
+    base = name.split("_")[0].rstrip("0123456789")
+    return len(base) if word.startswith(base, k) else 1
 
 
 def _candidates(base: str, pieces: list[str]) -> list[str]:

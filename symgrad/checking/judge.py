@@ -21,6 +21,7 @@ from symgrad.checking.document import Row, looks_like_prose, read_document
 from symgrad.checking.handlex import _FUNCTIONS
 from symgrad.checking.handparse import (
     MAIN,
+    Differential,
     GenericRule,
     Part,
     Question,
@@ -79,6 +80,7 @@ class Checker:
         self.definition_rows: set = set()  # starts of the rows read as definitions
         self.row_start = -1
         self.key = ()
+        self.row_cue = ""
         self.views: dict = {}  # name -> the document's re-expression of it (then f = u^2)
         self.updated: set = set()  # parameters an update row has changed
         self.case = None  # (i, '=' or '!=', j, line): "If $i = j$" for the rows that follow
@@ -272,6 +274,7 @@ class Checker:
         return [self.classify(c, reading, row) for c in out]
 
     def classify(self, parts: list[Part], reading: Reading, row: Row) -> Statement:
+        parts = _differentials(parts)
         first, rest = parts[0], parts[1:]
         if all(p.relation for p in parts if p.expr is not None):
             return Statement("condition", None, [], reading)
@@ -323,6 +326,9 @@ class Checker:
                 return Statement("definition", first, rest, reading, name)
             if name in reading.dummies:
                 return Statement("skip", first, rest, reading, "")
+            if row.inline and rest[0].expr is not None and _is_number(rest[0].expr) and \
+                    re.search(r"\b(at|when|if|whenever|unless)\s*$", _cue_words(row.cue)):
+                return Statement("condition", None, [], reading)  # "At $z=0$, ..."
             return Statement("definition", first, rest, reading, name)
         return Statement("claim", first, rest, reading)
 
@@ -353,6 +359,7 @@ class Checker:
 
     # --- one reading --------------------------------------------------------------------
     def reading(self, reading: Reading, row: Row, rows: list[Row], k: int):
+        self.row_cue = _cue_words(row.cue) if row.inline else ""
         verdicts = []
         for st in self.statements(reading, row):
             verdicts.append(self.statement(st, row, rows, k))
@@ -389,7 +396,11 @@ class Checker:
                     leibniz_parts(st.lhs.expr)) and not isinstance(st.lhs.expr, sp.Symbol) or \
                     isinstance(st.lhs.expr, Leibniz):
                 if isinstance(st.lhs.expr, (Leibniz, sp.Derivative)):
-                    return ("skipped", None)  # "we want to compute: dL/dz_j"
+                    # "we want to compute: dL/dz_j", or the start of a chain the next row continues
+                    target = self.target_for(st.lhs.expr, st.reading)
+                    if target is not None:
+                        self.targets[key], self.prev_ok[key] = target, None
+                    return ("skipped", None)
             target = self.cued_target(row, rows, k)
             if target is None:
                 return ("skipped", None)
@@ -448,6 +459,9 @@ class Checker:
             verdict = self.judge_parts(st.rhs, st.reading, key)
             if verdict[0] == "correct":
                 return verdict
+        if re.search(r"\b(at|for|when|and|or|with|of)\s*$", self.row_cue):
+            why = "a point the text evaluates at, not the problem's: not checked"
+            return ("skipped", Diagnosis("skipped", why))
         why = f"The problem has {name} = {plain(have)}"
         return ("wrong", Diagnosis("not-equal", why, latex(have), f"{name} = {plain(have)}"))
 
@@ -972,6 +986,42 @@ def cue_claim(cue: str) -> tuple[str, str, str] | None:
     top = re.search(r"derivative of\s+(?:the\s+)?" + _MATH_OR_WORD, sentence)
     var = re.search(r"(?:with respect to|w\.\s*r\.\s*t\.?|wrt)\s+" + _MATH_OR_WORD, sentence)
     return ("derivative", top.group(1) if top else "", var.group(1) if var else "")
+
+
+def _is_number(e) -> bool:
+    return not isinstance(e, sp.MatrixBase) and e.is_number
+
+
+def _cue_words(cue: str) -> str:
+    """The sentence before a formula, without the formulas at its end."""
+    return re.sub(r"(\$[^$]*\$\s*)+$", "", cue.rstrip()).rstrip()
+
+
+def _differentials(parts: list[Part]) -> list[Part]:
+    """``df = f'(x)\\,dx`` read as ``df/dx = f'(x)``: every side divided by the same dx."""
+    first = parts[0].expr
+    if not isinstance(first, Differential) or len(parts) < 2:
+        return parts
+    out = [replace(parts[0], expr=None)]
+    var = None
+    for p in parts[1:]:
+        if p.expr is None or isinstance(p.expr, sp.MatrixBase):
+            return parts
+        ds = [s for s in p.expr.free_symbols if isinstance(s, Differential)]
+        if p.expr == 0:
+            out.append(p)  # 0 dx: SymPy has already dropped the dx
+            continue
+        if len(ds) != 1 or (var is not None and ds[0].var != var):
+            return parts
+        var = ds[0].var
+        ratio = sp.simplify(p.expr / ds[0])
+        if ratio.has(ds[0]):
+            return parts
+        out.append(replace(p, expr=ratio))
+    if var is None:
+        return parts
+    out[0] = replace(parts[0], expr=Leibniz(symbol(first.var), symbol(var), False))
+    return out
 
 
 def _tolerance(part: Part) -> float:
