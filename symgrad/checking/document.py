@@ -329,13 +329,20 @@ class _Splitter:
             return
         bm = _BULLET.match(clean, a, b)
         s = bm.end() if bm else a
-        label = re.compile(r"[A-Z][A-Za-z ]{0,30}:\s+(?=\S)").match(clean, s, b)
-        if label and "=" in clean[label.end() : b]:
-            s = label.end()  # "Output: y_pred = sigmoid(z)"
+        label = _LABEL.match(clean, s, b)
+        cue = ""
+        if label and (re.search(r"[=(]", clean[label.end() : b]) or
+                      looks_like_formula(clean[label.end() : b])):
+            cue = clean[s : label.end()].strip().lower()  # "Output: y_pred = ...", "we get: -2x"
+            s = label.end()
+        lead = _LEAD.match(clean, s, b)
+        if lead and "=" in clean[lead.end() : b]:
+            s = lead.end()  # "so g(w) = Y - w·x"
         t = clean[s:b].strip()
         if not re.search(r"=|\\leftarrow|\\gets|<-|←|\\approx|≈|→", t):
-            if looks_like_formula(t) and self.prose:  # "so the result is:" then a formula
-                self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), self.cue()))
+            if looks_like_formula(t) and (self.prose or cue):  # "the result is:" then a formula
+                cue = " ".join([self.cue(), cue]).strip()
+                self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), cue))
                 self.prose = []
             else:
                 self.text(a, b)
@@ -343,7 +350,9 @@ class _Splitter:
             self.rows.append(Row("code", self.line_of(s), *trim(clean, s, b)))
         else:
             b = strip_annotation(clean, s, b)
-            self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), self.cue()))
+            cue = " ".join([self.cue(), cue]).strip()
+            for x, y in _statements(clean, s, b):  # "f'(x) = 2x, and g'(w) = -x"
+                self.rows.append(Row("line", self.line_of(x), *trim(clean, x, y), cue))
             self.prose = []
 
     def code_line(self, a: int, b: int) -> None:
@@ -409,6 +418,24 @@ def strip_annotation(s: str, a: int, b: int) -> int:
     while b > a and s[b - 1].isspace():
         b -= 1
     return b
+
+
+_LABEL = re.compile(r"[A-Za-z][A-Za-z ]{0,30}:\s+(?=\S)")
+_LEAD = re.compile(r"(?:so|then|thus|hence|where|and|now|therefore|since|i\.e\.|we have|"
+                   r"which gives|giving)\s+(?=\S)", re.IGNORECASE)
+
+
+def _statements(s: str, a: int, b: int) -> list[tuple[int, int]]:
+    """A plain line cut at ``, and`` / ``;`` between two equations."""
+    out, start = [], a
+    for m in re.finditer(r",\s*(?:and\s+)?|;\s*", s[a:b]):
+        left, right = s[start : a + m.start()], s[a + m.end() : b]
+        if "=" in left and "=" in right and re.match(r"\s*[A-Za-z]", right) and \
+                left.count("(") == left.count(")"):
+            out.append((start, a + m.start()))
+            start = a + m.end()
+    out.append((start, b))
+    return out
 
 
 def looks_like_code(text: str) -> bool:

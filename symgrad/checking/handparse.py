@@ -770,6 +770,8 @@ class _Parser(Commands):
             return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
         fname = t.names[0] if not pieces else None
         if fname in self.scope.functions and fname not in self.vocab:
+            if self.scope.functions[fname].line > self.scope.line:
+                raise GenericRule(fname)  # used before the line that defines it: abstract
             return self.after_name(fname, t)
         if (fname is not None and self.toks[0] is t and self.at("(") and fname not in self.vocab
                 and self.defines_function()):
@@ -786,6 +788,9 @@ class _Parser(Commands):
         if partial is not None:
             return partial
         found = self.resolve(t, pieces)
+        if found is not None and self.scope.def_lines.get(found, 0) > self.scope.line and \
+                self.at("(", "'"):
+            raise GenericRule(found)  # h(x) = f(g(x)) before f(x) = x^2 is defined: abstract f
         if found is not None:
             return self.after_name(found, t)
         if t.kind == "word" and t.text.startswith("d") and len(t.text) > 1 and not pieces and \
@@ -834,7 +839,7 @@ class _Parser(Commands):
             return symbol(t.names[0])
         if not pieces and t.names and t.names[0] in self.dummies:
             return self.after_name(t.names[0], t)
-        if self.at("(") and (t.names[0] not in self.vocab):
+        if self.at("(", "'") and (t.names[0] not in self.vocab):
             raise GenericRule(t.names[0])
         raise self.unknown(t, pieces)
 

@@ -121,6 +121,8 @@ class Checker:
                     self.scope.counts.add(m.group(1))
         if self.lr is None:  # "Assuming learning rate (eta) = 0.1"
             for row in rows:
+                if row.kind not in ("prose", "line"):
+                    continue
                 m = _RATE_IN_WORDS.search(self.doc[row.start : row.end])
                 if m:
                     self.lr = sp.Rational(m.group(2))
@@ -132,6 +134,7 @@ class Checker:
             for row in rows:
                 if row.kind not in ("math", "line") or row.error:
                     continue
+                self.scope.line = row.line
                 try:
                     readings = read_row(self.doc, row.start, row.end, self.scope)
                 except (ParseError, GenericRule, Question, Skip, RecursionError, OverflowError):
@@ -145,9 +148,11 @@ class Checker:
                         continue  # a later definition of the same name takes over in order
                     registered.add(name)
                     if st.kind == "function":
-                        self.define_function(st, 0)
+                        self.define_function(st, row.line)
                         continue
                     self.define(st)
+                    if st.reading.lhs_call and st.reading.lhs_call[0] == name:
+                        self.scope.def_lines[name] = row.line
                     if len(st.reading.binding) == 1:  # z = \theta^T x^{(i)}: one z for each i
                         for r in readings[1:]:
                             for other in self.statements(r, row, prepass=True):
@@ -155,6 +160,7 @@ class Checker:
                                     self.define(other)
 
     def visit(self, row: Row, source: str, rows: list[Row], k: int) -> LineResult:
+        self.scope.line = row.line
         cond = self.index_condition(row, source)
         if cond is not None:
             return LineResult(row.line, source, None, "skipped")
@@ -165,7 +171,7 @@ class Checker:
                 if not readings:
                     return LineResult(row.line, source, None, "skipped")
         except GenericRule as g:
-            why = f"a general rule about {g.name}, which is not in the problem: not checked"
+            why = f"a general rule about {g.name}, a function not defined here: not checked"
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         except Question:
             return LineResult(row.line, source, None, "skipped")
@@ -196,7 +202,7 @@ class Checker:
             try:
                 results.append(self.reading(reading, row, rows, k))
             except GenericRule as g:
-                why = f"a general rule about {g.name}, which is not in the problem: not checked"
+                why = f"a general rule about {g.name}, a function not defined here: not checked"
                 results.append(("skipped", Diagnosis("skipped", why)))
             except ParseError as e:
                 why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
@@ -935,7 +941,7 @@ class Checker:
 
 
 _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?:eta|alpha|lr)\b)"
-                            r"[^=\n]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
+                            r"[^=\n$\\{}]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
 _D_WORDS = (r"derivative|gradient|partial|slope|result|answer|attempt|rule|differentiat\w*|"

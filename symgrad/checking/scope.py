@@ -80,6 +80,8 @@ class Scope:
     args: dict[str, tuple[sp.Expr, ...]] = field(default_factory=dict)
     generic: set[str] = field(default_factory=set)
     indexed: dict[str, str] = field(default_factory=dict)  # name -> the index it varies with
+    def_lines: dict[str, int] = field(default_factory=dict)  # f(x) = ...: where f is defined
+    line: int = 0  # the line being read
     counts: set[str] = field(default_factory=set)
     count_value: int | None = None
     macros: dict = field(default_factory=dict)
