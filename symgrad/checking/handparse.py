@@ -280,6 +280,8 @@ class _Parser(Commands):
             empty = self.tok.kind == "end" or self.at(*SEPARATORS)
             if empty and parts and self.tok.kind == "end" and len(parts) == 1:
                 raise Skip("a name described in words")  # "$m =$ number of examples"
+            if empty and parts and self.tok.kind == "end":
+                return parts  # "... =" with the chain going on in the lines after
             if empty and parts:
                 raise self.fail(f"expected an expression, found {self.tok.shown()}")
             if empty:
@@ -459,8 +461,10 @@ class _Parser(Commands):
                     close.kind == "op" and close.text == "}" and "T" not in self.vocab:
                 self.i += 4
                 return True
+        rest = nxt.text[1:] if nxt.kind == "word" else ""
         if nxt.kind == "word" and nxt.text[0] in "tT" and len(nxt.text) > 1 and \
-                nxt.text not in self.vocab and nxt.text[1:] in self.vocab:
+                nxt.text not in self.vocab and (rest in self.vocab or self.scope.family(rest) or
+                                                rest in self.dummies or self.split(rest)):
             # w^Tx_i, W^tx_i: the transpose glued to the next name
             self.take()
             rest = Tok("word", nxt.text[1:], nxt.pos + 1, names=(nxt.text[1:],))
@@ -519,8 +523,9 @@ class _Parser(Commands):
                 items.append(self.part())
             inner = sp.ImmutableMatrix(items)
         self.bars = outer_bars
-        if self.tok.kind == "end" and close == ")" and self.depth == 1 and tok.value != "sized":
-            pass  # "(\log(1-\hat y)" left open at the end of the line: closed there
+        if (self.tok.kind == "end" or self.at(*SEPARATORS)) and close == ")" and \
+                self.depth <= 2 and tok.value != "sized":
+            pass  # "(\log(1-\hat y)" left open at the end of the line (or at '='): closed there
         elif self.at(close) or close == "}" or not self.lenient_close(close):
             self.expect(close, f" to close {tok.text!r} at column {self.col(tok)}")
         self.depth -= 1

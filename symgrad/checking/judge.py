@@ -187,6 +187,22 @@ class Checker:
             if "unknown name" in str(e) and not self.mentions_problem(row):
                 why = "about names that are not in the problem: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            unknown = re.search(r"unknown name '([A-Za-z]+)_(\w+)'", str(e))
+            if unknown and any(n.split("_")[0] == unknown.group(1) and "_" in n
+                               for n in self.scope.names):
+                # w_ij when the problem has w_jk: a part of the model the problem leaves out
+                why = (f"{unknown.group(1)}_{unknown.group(2)} is a part of the model the problem "
+                       f"does not include: not checked")
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            lhs = _DEFINED_NAME.match(source)
+            if lhs and "unknown name" in str(e) and not self.names_in(lhs.group(1)):
+                # L_i = \sigma(\sum w_{hi} L_h): a name the problem does not have, defined from
+                # others it does not have either
+                why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            if _IN_WORDS.match(source):
+                why = "a name described in words: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _PROBABILITY.search(source):
                 why = "a probability p(a | b): not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
@@ -216,6 +232,15 @@ class Checker:
         if verdict in ("definition", "given"):
             verdict, ok = "skipped", None
         return LineResult(row.line, source, ok, verdict, diag)
+
+    def names_in(self, text: str) -> bool:
+        """True when ``text`` (a left side) reads as something in scope."""
+        try:
+            readings = read_row(text, 0, len(text), self.scope)
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return False
+        e = readings[0].parts[0].expr if readings and readings[0].parts else None
+        return e is not None and bool(getattr(e, "free_symbols", ()))
 
     def mentions_problem(self, row: Row) -> bool:
         """True when some word of the row names something in the problem (or the document)."""
@@ -942,6 +967,8 @@ class Checker:
 
 _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?:eta|alpha|lr)\b)"
                             r"[^=\n$\\{}]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
+_DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[A-Za-z]\w*(?:_\{?\w+\}?)?)\s*(?:=|:=)")
+_IN_WORDS = re.compile(r"^\s*[^=]{1,30}=\s*[a-z]{4,}\s*$")
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
 _D_WORDS = (r"derivative|gradient|partial|slope|result|answer|attempt|rule|differentiat\w*|"
