@@ -465,10 +465,10 @@ class _Parser(Commands):
         if nxt.kind == "word" and nxt.text[0] in "tT" and len(nxt.text) > 1 and \
                 nxt.text not in self.vocab and (rest in self.vocab or self.scope.family(rest) or
                                                 rest in self.dummies or self.split(rest)):
-            # w^Tx_i, W^tx_i: the transpose glued to the next name
-            self.take()
+            # w^Tx_i, W^tx_i: the transpose glued to the next name (the tokens are rewritten,
+            # so a sum that reads its body again sees w x_i)
             rest = Tok("word", nxt.text[1:], nxt.pos + 1, names=(nxt.text[1:],))
-            self.toks = [*self.toks[: self.i], rest, *self.toks[self.i + 1 :]]
+            self.toks = [*self.toks[: self.i], rest, *self.toks[self.i + 2 :]]
             return True
         return False
 
@@ -779,7 +779,7 @@ class _Parser(Commands):
                 raise GenericRule(fname)  # used before the line that defines it: abstract
             return self.after_name(fname, t)
         if (fname is not None and self.toks[0] is t and self.at("(") and fname not in self.vocab
-                and self.defines_function()):
+                and self.defines_function() and self.resolve(t, []) is None):
             args = self.arguments()  # g(w) = w x: the document defines g
             self.lhs_call = (fname, tuple(args))
             return sp.Symbol(f"function:{fname}")
@@ -844,6 +844,10 @@ class _Parser(Commands):
             return symbol(t.names[0])
         if not pieces and t.names and t.names[0] in self.dummies:
             return self.after_name(t.names[0], t)
+        if t.text == "D" and not pieces and self.at("(") and len(self.scope.params) == 1:
+            args = self.arguments()  # D(\sigma(w^T z)): the derivative by the one parameter
+            if len(args) == 1:
+                return sp.Derivative(args[0], symbol(self.scope.params[0]), evaluate=False)
         if self.at("(", "'") and (t.names[0] not in self.vocab):
             raise GenericRule(t.names[0])
         raise self.unknown(t, pieces)

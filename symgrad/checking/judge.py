@@ -171,6 +171,7 @@ class Checker:
                 if not readings:
                     return LineResult(row.line, source, None, "skipped")
         except GenericRule as g:
+            self.targets, self.prev_ok = {}, {}
             why = f"a general rule about {g.name}, a function not defined here: not checked"
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         except Question:
@@ -195,7 +196,8 @@ class Checker:
                        f"does not include: not checked")
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             lhs = _DEFINED_NAME.match(source)
-            if lhs and "unknown name" in str(e) and not self.names_in(lhs.group(1)):
+            if lhs and ("unknown name" in str(e) and not self.names_in(lhs.group(1)) or
+                        self.unknown_in(source[lhs.end() :])):
                 # L_i = \sigma(\sum w_{hi} L_h): a name the problem does not have, defined from
                 # others it does not have either
                 why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
@@ -232,6 +234,16 @@ class Checker:
         if verdict in ("definition", "given"):
             verdict, ok = "skipped", None
         return LineResult(row.line, source, ok, verdict, diag)
+
+    def unknown_in(self, text: str) -> bool:
+        """True when ``text`` (a right side) uses a name the problem does not have."""
+        try:
+            read_row(text, 0, len(text), self.scope)
+        except ParseError as e:
+            return "unknown name" in str(e)
+        except (GenericRule, Question, Skip, ValueError):
+            return False
+        return False
 
     def names_in(self, text: str) -> bool:
         """True when ``text`` (a left side) reads as something in scope."""
@@ -458,6 +470,15 @@ class Checker:
                 label = re.sub(r"(\\approx|:=|\\coloneqq|=|&)+\s*$", "", label).strip()
                 target.label = " ".join(label.split()) or target.label
             self.targets[key], self.prev_ok[key] = target, None
+        elif key in self.targets and not self.targets[key].derivative and \
+                re.search(r"\b(take|taking|the)\s+(the\s+)?derivative\s*$", _cue_words(row.cue)):
+            # "Now take derivative $$= ...$$": of what the chain was about
+            prev = self.targets[key]
+            params = self.t.problem.wrt
+            if len(params) == 1 and prev.label in self.scope.names:
+                self.targets[key] = self.leibniz_target(
+                    Leibniz(symbol(prev.label), symbol(params[0]), True))
+                self.prev_ok[key] = None
         elif key not in self.targets:
             found = [v for b, v in self.targets.items() if set(b) >= set(key)]
             if not found:
@@ -967,7 +988,8 @@ class Checker:
 
 _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?:eta|alpha|lr)\b)"
                             r"[^=\n$\\{}]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
-_DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[A-Za-z]\w*(?:_\{?\w+\}?)?)\s*(?:=|:=)")
+_DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[A-Za-z]\w*(?:_\{?\w+\}?)?"
+                           r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
 _IN_WORDS = re.compile(r"^\s*[^=]{1,30}=\s*[a-z]{4,}\s*$")
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
