@@ -212,6 +212,7 @@ class _Parser(Commands):
         self.rates: set = set()
         self.next_step = False
         self.lhs_call = None
+        self.function_def = False
         self.labels = False
         self.bare = None
         self.copies = False
@@ -290,6 +291,8 @@ class _Parser(Commands):
                 expr, relation = self.relation_part()
                 parts.append(Part(expr, pos, self.decimals, self.numbers, sep, relation))
             self.skip_wrt()
+            if self.at(")") and self.peek().kind == "end" and not self.bars:
+                self.take()  # a stray ')' closing the line: the author's typo
             if self.tok.kind == "end":
                 return parts
             if self.at(",", "if", "&", "otherwise") or self.at_word(*_CONDITION_WORDS):
@@ -699,6 +702,8 @@ class _Parser(Commands):
                 k += 1
         if self.toks[k].kind == "end":
             return
+        if k == self.i + 1 and self.toks[k].kind == "word" and len(self.toks[k].text) > 1:
+            return  # W^tx_i: the transpose glued to x_i, not a power
         u = k + 1
         if not (self.toks[u].kind == "op" and self.toks[u].text == "_"):
             return
@@ -780,6 +785,7 @@ class _Parser(Commands):
             return self.after_name(fname, t)
         if (fname is not None and self.toks[0] is t and self.at("(") and fname not in self.vocab
                 and self.defines_function() and self.resolve(t, []) is None):
+            self.function_def = True
             args = self.arguments()  # g(w) = w x: the document defines g
             self.lhs_call = (fname, tuple(args))
             return sp.Symbol(f"function:{fname}")
@@ -787,8 +793,10 @@ class _Parser(Commands):
             var = self.lookup_param(sub)  # d_x, wrt x: the derivative by x
             if var is not None:
                 return self.apply_derivative(var)
-        if not pieces and t.names[0] in self.dummies and t.names[0] in self.scope.defined:
-            return symbol(t.names[0])  # ReLU'(z) = ...: this row's own z, not the document's
+        if not pieces and t.names[0] in self.dummies and \
+                t.names[0] not in self.scope.inputs | self.scope.quantities and \
+                (self.function_def or not self.scope.family(t.names[0])):
+            return symbol(t.names[0])  # ReLU'(z) = ..., s(x) = ...: this row's own letter
         partial = self.partial_subscript(t, pieces)
         if partial is not None:
             return partial

@@ -82,7 +82,8 @@ class Checker:
         self.key = ()
         self.row_cue = ""
         self.views: dict = {}  # name -> the document's re-expression of it (then f = u^2)
-        self.updated: set = set()  # parameters an update row has changed
+        self.line_conditions: dict = {}  # line -> conditions stated with "if" on it
+        self.arrow = None  # (line, offset) of a lone \rightarrow
         self.case = None  # (i, '=' or '!=', j, line): "If $i = j$" for the rows that follow
         self.case_math = False
 
@@ -163,6 +164,9 @@ class Checker:
         self.scope.line = row.line
         cond = self.index_condition(row, source)
         if cond is not None:
+            return LineResult(row.line, source, None, "skipped")
+        if row.inline and _ARROW.match(source):  # "if $a > 0$ $\rightarrow$ $formula$"
+            self.arrow = (row.line, row.end)
             return LineResult(row.line, source, None, "skipped")
         try:
             readings = read_row(self.doc, row.start, row.end, self.scope)
@@ -411,6 +415,10 @@ class Checker:
     def statement(self, st: Statement, row: Row, rows, k):
         key = tuple(sorted(st.reading.binding.items()))
         if st.kind == "condition":
+            if row.inline and re.search(r"\b(if|when|whenever)\b|&\s*$|\band\s*$",
+                                        _cue_words(row.cue)[-40:]):
+                conds = [p.expr for p in st.reading.parts if p.relation and p.expr is not None]
+                self.line_conditions.setdefault(row.line, []).extend(conds)
             return ("skipped", None)
         if st.kind == "skip":
             return ("skipped", Diagnosis("skipped", st.note) if st.note else None)
@@ -434,6 +442,13 @@ class Checker:
                 return ("skipped", Diagnosis("skipped", why))
             self.targets[key], self.prev_ok[key] = target, None
             return self.judge_parts(st.rhs, st.reading, key)
+        if st.kind == "single" and self.arrow is not None and self.arrow[0] == row.line and \
+                self.line_conditions.get(row.line) and len(self.t.problem.wrt) == 1:
+            # "if conditions -> formula": the derivative where the conditions hold
+            target = self.leibniz_target(Leibniz(MAIN, symbol(self.t.problem.wrt[0]), True))
+            self.targets[key], self.prev_ok[key] = target, None
+            st.reading.conditions.extend(self.line_conditions[row.line])
+            return self.judge_parts([st.lhs], st.reading, key)
         if st.kind == "single":
             if not leibniz_parts(st.lhs.expr) or not st.lhs.expr.free_symbols - set(
                     leibniz_parts(st.lhs.expr)) and not isinstance(st.lhs.expr, sp.Symbol) or \
@@ -798,13 +813,14 @@ class Checker:
         if not conds:
             return None
         t = self.t
-        for c in conds:
+        expanded = [c.xreplace({s: self.expand(s) for s in c.free_symbols}) for c in conds]
+        for c in expanded:
             for rel in (c.args if isinstance(c, sp.And) else (c,)):
                 if hasattr(rel, "lhs"):
-                    t.cover(self.expand(rel.lhs - rel.rhs))
+                    t.cover(rel.lhs - rel.rhs)
+        t.cover_region(sp.And(*expanded))
         flags = [True] * t.n
-        for c in conds:
-            c = c.xreplace({s: self.expand(s) for s in c.free_symbols})
+        for c in expanded:
             marks = t.values(sp.Piecewise((1, c), (0, True)))
             flags = [f and m == 1.0 for f, m in zip(flags, marks)]
         return flags
@@ -828,12 +844,14 @@ class Checker:
             t.cover(arg)
             if t.n != before:
                 tg.vals = t.values(tg.expr)
+        mask = self.mask(reading)
         try:
             ev = t.values(e)
-            tv = t.values(tg.expr) if t.dummies or len(tg.vals) != t.n else tg.vals
+            if tg.vals is None or len(tg.vals) != t.n:
+                tg.vals = t.values(tg.expr)
+            tv = t.values(tg.expr) if t.dummies else tg.vals
         except (TypeError, ValueError) as err:
             return "wrong", self.diagnosis(tg, "not-equal", f"cannot evaluate this line: {err}")
-        mask = self.mask(reading)
         if mask is not None:
             ev = [v if m else math.nan for v, m in zip(ev, mask)]
             tv = [v if m else math.nan for v, m in zip(tv, mask)]
@@ -991,6 +1009,7 @@ _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?
 _DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[A-Za-z]\w*(?:_\{?\w+\}?)?"
                            r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
 _IN_WORDS = re.compile(r"^\s*[^=]{1,30}=\s*[a-z]{4,}\s*$")
+_ARROW = re.compile(r"^\s*(\\(?:rightarrow|Rightarrow|to|implies|longrightarrow)|→|⇒|=>|->)\s*$")
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
 _D_WORDS = (r"derivative|gradient|partial|slope|result|answer|attempt|rule|differentiat\w*|"

@@ -181,6 +181,29 @@ class Truth:
         if want:
             self.add_points([trial[i] for i in want[:3]])
 
+    def cover_region(self, cond: sp.Basic, need: int = 6) -> None:
+        """Add sample points until ``need`` of them satisfy ``cond`` (when some can)."""
+        marker = sp.Piecewise((1, cond), (0, True))
+        try:
+            have = sum(v == 1.0 for v in self.values(marker))
+        except (TypeError, ValueError):
+            return
+        if have >= need:
+            return
+        trial = self._random_points(256, spread=6.0)
+        env = {s: [p[s] for p in trial] for s in self.inputs}
+        for s in marker.free_symbols:
+            if s not in env:
+                rng = random.Random(f"{_SEED}:region:{s.name}")
+                env[s] = [1.0] * 256 if s.is_integer else [rng.uniform(-6, 6) for _ in range(256)]
+        try:
+            marks = fvals(marker, env, 256)
+        except (TypeError, ValueError):
+            return
+        good = [trial[k] for k, v in enumerate(marks) if v == 1.0][: need - have]
+        if good:
+            self.add_points(good)
+
     def values(self, expr: sp.Expr) -> list[float]:
         return fvals(expr, self.env_for(expr), self.n)
 
