@@ -477,6 +477,18 @@ def split_rows(s: str, a: int, b: int) -> list[tuple[int, int]]:
             depth = max(depth - 1, 0)
         k += 1
     out.append((start, b))
+    return [piece for a_, b_ in out for piece in _spaced_statements(s, a_, b_)]
+
+
+def _spaced_statements(s: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Equations set side by side with wide spacing (``a = b \\ \\ \\ c = d``): one row each."""
+    out, start = [], a
+    for m in re.finditer(r"(?:\\\s){2,}|\\qquad|\\quad\s*\\quad", s[a:b]):
+        left, right = s[start : a + m.start()], s[a + m.end() : b]
+        if "=" in left and "=" in right and left.count("{") == left.count("}"):
+            out.append((start, a + m.start()))
+            start = a + m.end()
+    out.append((start, b))
     return out
 
 

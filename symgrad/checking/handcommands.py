@@ -214,19 +214,28 @@ class Commands:
             braced = self.at("{")
             if braced:
                 self.take()
-            if self.tok.kind == "num" and self.peek().text == "=":
-                raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}")
-            if self.tok.kind != "word":
-                raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}")
-            index = self.take().text
-            if self.at("="):
+            if self.tok.kind == "num" and self.peek().text == "=" and braced:
+                # \sum_{1=1}^{n} (sic): the bound is read, the index is the body's own
+                self.take()
                 self.take()
                 lower = self.atom()
-            elif self.at("!="):
-                self.take()
-                exclude = self.atom()
-            if braced:
                 self.expect("}")
+                braced = False
+                index_from_body = True
+            else:
+                index_from_body = False
+            if not index_from_body:
+                if self.tok.kind != "word":
+                    raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}")
+                index = self.take().text
+                if self.at("="):
+                    self.take()
+                    lower = self.atom()
+                elif self.at("!="):
+                    self.take()
+                    exclude = self.atom()
+                if braced:
+                    self.expect("}")
         if self.at("^"):
             self.take()
             upper = self.group() if self.at("{") else self.atom()
@@ -255,7 +264,7 @@ class Commands:
                 self.bind[index] = v
                 self.i = start
                 try:
-                    terms.append(self.term())
+                    terms.append(self.sum_body(index))
                     stop = self.i
                 except IndexMiss:
                     continue
@@ -265,7 +274,7 @@ class Commands:
                 # no numbered names (y_i is y): the sum is the count times the body
                 self.bind[index] = None
                 self.i = start
-                body = self.term()
+                body = self.sum_body(index)
                 stop = self.i
                 count = self.sum_count(t, lower, upper, exclude, values)
                 terms = [count * body]
@@ -281,6 +290,37 @@ class Commands:
         for x in terms[1:]:
             total = total + x
         return self.checked(total, t)
+
+    def sum_body(self, index: str) -> sp.Expr:
+        """The term after \\sum, and the terms after it that still use the index
+        (``\\sum_i a_i - b_i``: the author's sum goes on)."""
+        value = self.term()
+        while self.at("+", "-") and self.uses_index(index):
+            op = self.take()
+            t = self.term()
+            value = value - t if op.text == "-" else value + t
+        return value
+
+    def uses_index(self, index: str) -> bool:
+        """Does the term after the sign here write the index (``x_i``, ``x^{(i)}``)?"""
+        depth, k = 0, self.i + 1
+        while self.toks[k].kind != "end":
+            u = self.toks[k]
+            if u.kind == "op" and u.text in ("(", "[", "{", "lbrace", "begin:cases"):
+                depth += 1
+            elif u.kind == "op" and u.text in (")", "]", "}", "rbrace", "end:cases"):
+                depth -= 1
+                if depth < 0:
+                    return False
+            elif depth == 0 and u.kind == "op" and u.text in ("+", "-", "=", "~=", "<-", ":="):
+                return False
+            if u.kind == "op" and u.text in ("_", "^"):
+                nxt = [self.toks[j].text for j in range(k + 1, min(k + 5, len(self.toks)))]
+                if index in nxt[:1] or nxt[:3] == ["{", index, "}"] or \
+                        nxt[:4] == ["{", "(", index, ")"]:
+                    return True
+            k += 1
+        return False
 
     def sum_count(self, t, lower, upper, exclude, values) -> sp.Expr:
         """How many terms a sum has whose body does not change with the index."""

@@ -144,6 +144,7 @@ def read_row(doc: str, start: int, end: int, scope: Scope) -> list[Reading]:
     """
     toks = tokenize(doc, start, end, scope.vocab(), scope.macros, scope.operators)
     dummies = _dummies(toks, scope)
+    toks = _prepared(toks, scope, dummies)
     free: list[str] = []
     while True:
         try:
@@ -173,6 +174,81 @@ def _instances(doc, toks, scope, free, dummies) -> list[Reading]:
             continue  # ", \quad i = j" with i != j: this instance states nothing
         reading.conditions = [c for c in reading.conditions if c is not sp.true]
         out.append(reading)
+    return out
+
+
+def _known(word: str, scope: Scope, dummies) -> bool:
+    """A word that is a name here: in scope, a numbered family's base, a dummy, or e."""
+    return bool(word in scope.names or scope.family(word) or word in dummies or
+                word in scope.functions or (word == "e" and "e" not in scope.names))
+
+
+def _spelled(word: str, scope: Scope, dummies) -> list[str] | None:
+    """``ye`` as ['y', 'e'], ``mX`` as ['m', 'X']: known names written together, longest first."""
+    if not word:
+        return []
+    for k in range(len(word), 0, -1):
+        if _known(word[:k], scope, dummies):
+            rest = _spelled(word[k:], scope, dummies)
+            if rest is not None:
+                return [word[:k], *rest]
+    return None
+
+
+def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
+    """Rewrite what the grammar would otherwise misread, once, before parsing (so every token
+    index the parser keeps stays valid): transposes (``w^Tx_i`` is w x_i), a power or
+    subscript on the last of several letters (``ye^{-x}`` is y e^{-x}), and a bare subscript
+    longer than one character when it is not a name (``x_iw_i`` is x_i w_i)."""
+    out: list[Tok] = []
+    k = 0
+    n = len(toks)
+    while k < n:
+        t = toks[k]
+        nxt = toks[k + 1] if k + 1 < n else None
+        if t.kind == "op" and t.text == "^" and nxt is not None and out:
+            if nxt.kind == "op" and nxt.text == "T" or (nxt.kind == "word" and nxt.text == "T"
+                                                         and "T" not in scope.names):
+                k += 2  # ^T, ^\top: a transpose
+                continue
+            if nxt.kind == "op" and nxt.text == "{" and k + 3 < n and toks[k + 3].text == "}" and \
+                    (toks[k + 2].text == "T" and "T" not in scope.names or
+                     toks[k + 2].kind == "op" and toks[k + 2].text == "T"):
+                k += 4  # ^{T}
+                continue
+            if nxt.kind == "word" and nxt.text[0] in "tT" and len(nxt.text) > 1 and \
+                    nxt.text not in scope.names and _spelled(nxt.text[1:], scope, dummies):
+                out.append(Tok("word", nxt.text[1:], nxt.pos + 1, names=(nxt.text[1:],)))
+                k += 2  # w^Tx_i: the transpose glued to the next name
+                continue
+        if t.kind == "word" and len(t.names) == 1 and len(t.text) > 1 and \
+                not t.text.startswith("\\") and t.text not in scope.vocab() and \
+                nxt is not None and nxt.kind == "op" and nxt.text in ("^", "_", "(", "'") and \
+                not (out and out[-1].kind == "op" and out[-1].text in ("_", "^")):
+            parts = _spelled(t.text, scope, dummies)
+            if parts and len(parts) > 1 and not t.text.startswith("d"):
+                pos = t.pos
+                for p in parts:  # ye^{-x}: the power belongs to e
+                    out.append(Tok("word", p, pos, names=(p,)))
+                    pos += len(p)
+                k += 1
+                continue
+        if t.kind == "op" and t.text == "_" and nxt is not None and nxt.kind == "word" and \
+                len(nxt.text) > 1 and not nxt.text.startswith("\\") and out and \
+                out[-1].kind == "word":
+            base = out[-1].names[0]
+            whole = [f"{base}_{nxt.text}", base + nxt.text]
+            rest = nxt.text[1:]
+            if not any(w in scope.names for w in whole) and (
+                    _known(rest, scope, dummies) or _spelled(rest, scope, dummies) or
+                    rest in _FUNCTIONS_WORDS):
+                out.append(t)  # x_iw_i: x_i then w_i
+                out.append(Tok("word", nxt.text[0], nxt.pos, names=(nxt.text[0],)))
+                out.append(Tok("word", rest, nxt.pos + 1, names=(rest,)))
+                k += 2
+                continue
+        out.append(t)
+        k += 1
     return out
 
 
@@ -212,9 +288,9 @@ class _Parser(Commands):
         self.rates: set = set()
         self.next_step = False
         self.lhs_call = None
+        self.force_call = False
         self.function_def = False
         self.labels = False
-        self.bare = None
         self.copies = False
         self.index_uses: dict[str, int] = {}
         self.counts = set(scope.counts) - self.vocab
@@ -464,15 +540,6 @@ class _Parser(Commands):
                     close.kind == "op" and close.text == "}" and "T" not in self.vocab:
                 self.i += 4
                 return True
-        rest = nxt.text[1:] if nxt.kind == "word" else ""
-        if nxt.kind == "word" and nxt.text[0] in "tT" and len(nxt.text) > 1 and \
-                nxt.text not in self.vocab and (rest in self.vocab or self.scope.family(rest) or
-                                                rest in self.dummies or self.split(rest)):
-            # w^Tx_i, W^tx_i: the transpose glued to the next name (the tokens are rewritten,
-            # so a sum that reads its body again sees w x_i)
-            rest = Tok("word", nxt.text[1:], nxt.pos + 1, names=(nxt.text[1:],))
-            self.toks = [*self.toks[: self.i], rest, *self.toks[self.i + 2 :]]
-            return True
         return False
 
     def raised(self, base: sp.Expr, exponent: sp.Expr, op: Tok) -> sp.Expr:
@@ -654,36 +721,8 @@ class _Parser(Commands):
         if self.tok.kind in ("word", "num", "fn"):
             tok = self.take()
             piece = _piece(tok)
-            if tok.kind in ("word", "num") and len(tok.text) > 1 and not tok.text.startswith("\\"):
-                self.bare = (self.i - 1, tok)  # x_iw_i: LaTeX reads x_i w_i (see name())
             return [piece]
         raise self.fail("expected a subscript")
-
-    def bare_splits(self) -> bool:
-        """``x_iw_i`` is x_i w_i, but ``y_current`` is one (code) name: split only when what
-        follows the first character is a name, a function or names written together."""
-        rest = self.bare[1].text[1:]
-        s = self.scope
-        return bool(rest in s.names or s.family(rest) or rest in s.functions or
-                    self.split(rest) or rest in _FUNCTIONS_WORDS)
-
-    def split_bare(self) -> list[str] | None:
-        """Re-read a bare subscript as its first character (``x_iw`` -> ``x_i`` then ``w``)."""
-        if self.bare is None:
-            return None
-        k, tok = self.bare
-        self.bare = None
-        first = tok.text[0]
-        head = Tok(tok.kind, first, tok.pos, value=sp.Integer(first) if first.isdigit() else None,
-                   names=(first,))
-        rest_text = tok.text[1:]
-        if tok.kind == "num":
-            rest = Tok("num", rest_text, tok.pos + 1, value=sp.Integer(rest_text))
-        else:
-            rest = Tok("word", rest_text, tok.pos + 1, names=(rest_text,))
-        self.toks = [*self.toks[:k], head, rest, *self.toks[k + 1 :]]
-        self.i = k + 1
-        return [first]
 
     def power_before_subscript(self) -> None:
         """``\\theta^2_j``: LaTeX puts the subscript on the base; move it before the power."""
@@ -764,7 +803,6 @@ class _Parser(Commands):
         t = self.take()
         if t.kind == "word" and t.text in _CONDITION_WORDS and t.text not in self.vocab:
             raise self.fail(f"unexpected word {t.text!r}", t)
-        self.bare = None
         self.power_before_subscript()
         sup = self.index_superscript(t.names)
         sub = self.subscript()
@@ -773,9 +811,7 @@ class _Parser(Commands):
         if sub is not None and self.at("^") and sup is None:
             sup = self.index_superscript(t.names)
         pieces = (sub or []) + (sup or [])
-        if self.bare is not None and self.resolve(t, pieces) is None and self.bare_splits():
-            sub = self.split_bare()
-            pieces = (sub or []) + (sup or [])
+
         if not pieces and t.text in self.counts and t.kind == "word" and not self.labels:
             return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
         fname = t.names[0] if not pieces else None
@@ -829,16 +865,6 @@ class _Parser(Commands):
                 return sp.Integer(self.bind[t.text])  # a bare index: i = j
             parts = self.split(t.text)
             if parts:
-                if len(parts) > 1 and self.at("^", "_", "(", "'"):
-                    # ye^{-x}: the power (or subscript, or call) belongs to the last letter only
-                    k = self.i - 1
-                    pieces, pos = [], t.pos
-                    for p_ in _split_spelling(t.text, parts):
-                        pieces.append(Tok("word", p_, pos, names=(p_,)))
-                        pos += len(p_)
-                    self.toks = [*self.toks[:k], *pieces, *self.toks[k + 1 :]]
-                    self.i = k
-                    return self.term_of_split(len(pieces))
                 return sp.Mul(*[sp.E if p == "e" and "e" not in self.vocab else symbol(p)
                                 for p in parts])
             if t.text in self.dummies or t.text in RATE_NAMES:
@@ -874,13 +900,6 @@ class _Parser(Commands):
             args = self.arguments()
             if not all(a.is_Symbol for a in args):
                 self.i = save
-        return value
-
-    def term_of_split(self, count: int) -> sp.Expr:
-        """The product of the next ``count`` words (a word split into names), each a power."""
-        value = sp.Integer(1)
-        for _ in range(count):
-            value = value * self.power()
         return value
 
     def unknown(self, t: Tok, pieces) -> ParseError:
@@ -969,6 +988,15 @@ class _Parser(Commands):
             (only,) = family.values()  # y when y2 is the only y: that one
             return only
         if not pieces and base not in vocab and family:
+            if self.at("(") and self.peek().kind == "word" and self.peek().text in self.dummies \
+                    and self.peek(2).text == ")":
+                raise GenericRule(base)  # s(x) with x any number: the function, not s_i
+            letter = self.argument_index()
+            if letter is not None and self.bind.get(letter) is not None and \
+                    self.bind[letter] in family:
+                self.force_call = True  # s(w^T x_i) names s_i: the parentheses are its call
+                self.index_uses[letter] = self.index_uses.get(letter, 0) + 1
+                return family[self.bind[letter]]
             bound = [v for v in self.bind.values() if v is not None and v in family]
             if bound:
                 for p, v in self.bind.items():
@@ -978,6 +1006,7 @@ class _Parser(Commands):
             letter = self.argument_index()
             if letter is not None:  # h_\theta(x^{(i)}): the index is the argument's
                 if self.bind.get(letter) is not None and self.bind[letter] in family:
+                    self.force_call = True  # s(w^T x_i) names s_i: the parentheses are its call
                     return family[self.bind[letter]]
                 if letter not in self.bind:
                     raise FreeIndex(letter)
@@ -1059,11 +1088,14 @@ class _Parser(Commands):
                 return self.prime(s, name, None, t)
             return s
         save = self.i
+        forced, self.force_call = self.force_call, False
         outer, self.labels = self.labels, True  # J(\mathbf{w}), C(X, \beta): what it depends on
         try:
             args = self.arguments()
         finally:
             self.labels = outer
+        if forced and not primes:
+            return s
         symbols_only = all(a.is_Symbol for a in args)
         if len(args) == 1 and not symbols_only and not primes and not args[0].is_number:
             self.i = save  # a(1 - a): a product
@@ -1326,22 +1358,6 @@ def _piece(tok: Tok) -> str:
     if tok.kind == "word" and tok.names and tok.names[0] != tok.text:
         return tok.names[0]
     return tok.text
-
-
-def _split_spelling(word: str, parts: list[str]) -> list[str]:
-    """The letters of ``word`` cut as ``parts`` (names may differ: a family member for a base)."""
-    out, k = [], 0
-    for p in parts:
-        n = len(p) if word.startswith(p, k) else _base_length(word, k, p)
-        out.append(word[k : k + n])
-        k += n
-    return out
-
-
-def _base_length(word: str, k: int, name: str) -> int:
-    """How many letters of word[k:] spell the base of ``name`` (X for X_2)."""
-    base = name.split("_")[0].rstrip("0123456789")
-    return len(base) if word.startswith(base, k) else 1
 
 
 def _candidates(base: str, pieces: list[str]) -> list[str]:
