@@ -597,7 +597,10 @@ class _Parser(Commands):
                 self.depth <= 2 and tok.value != "sized":
             pass  # "(\log(1-\hat y)" left open at the end of the line (or at '='): closed there
         elif self.at(close) or close == "}" or not self.lenient_close(close):
-            self.expect(close, f" to close {tok.text!r} at column {self.col(tok)}")
+            closer = self.expect(close, f" to close {tok.text!r} at column {self.col(tok)}")
+            if tok.value == "sized" and closer.value != "sized" and self.at(close) and \
+                    self.tok.value == "sized":
+                self.take()  # \left( a) \right): a stray ')' before the \right), the author's
         self.depth -= 1
         return inner
 
@@ -715,7 +718,13 @@ class _Parser(Commands):
                         tok.kind == "op" and tok.text in (",", "-", "+", "!=")):
                     raise self.fail(f"cannot read the subscript at {tok.shown()}")
                 self.take()
-                words.append(_piece(tok))
+                piece = _piece(tok)
+                if tok.kind == "word" and 1 < len(piece) <= 3 and piece not in self.vocab and \
+                        all(c in INDEX_LETTERS for c in piece) and \
+                        not any(v.endswith("_" + piece) for v in self.vocab):
+                    words.extend(piece)  # w_{jk}: the indices j and k
+                else:
+                    words.append(piece)
             self.take()
             return words or None
         if self.tok.kind in ("word", "num", "fn"):
