@@ -780,6 +780,10 @@ class _Parser(Commands):
         if texts[:5] == ["{", "(", texts[2], ")", "}"] and seq[2].kind in ("word", "num"):
             self.i += 6
             return [_piece(seq[2])]
+        more = [self.peek(k).text for k in range(1, 8)]
+        if more[:2] == ["{", "("] and more[3:7] == ["+", "1", ")", "}"] and more[2] in ("t", "k", "n"):
+            self.i += 8  # W^{(t+1)}: the next iterate
+            return [more[2], "+", "1"]
         if texts[:3] == ["(", texts[1], ")"] and seq[1].kind == "word" and len(seq[1].text) == 1:
             self.i += 4
             return [seq[1].text]
@@ -944,6 +948,12 @@ class _Parser(Commands):
             kept = [p for p in pieces if p in self.bind or not (p in self.scope.params or
                                                                   p in _PARAM_MARKS)]
             return self.lookup(base, kept, False) if kept != pieces else None
+        pieces = self.layers(pieces)
+        if len(pieces) >= 3 and pieces[-2:] == ["+", "1"] and pieces[-3] in ("t", "k", "n"):
+            got = self.lookup(base, pieces[:-3], drop_params)  # W_y^{(t+1)}: the next iterate
+            if got is not None and got in self.scope.params:
+                self.next_step = True
+                return got
         concrete, letters = [], []
         for p in pieces:
             if p in self.bind:
@@ -1026,6 +1036,18 @@ class _Parser(Commands):
             return family[self.bind["·"]]
         return None
 
+    def layers(self, pieces: list[str]) -> list[str]:
+        """``w_L``, ``a_{L-1}``: the last layer and the ones before it, as numbers (L is the
+        largest number any name of the problem ends with)."""
+        if not pieces or pieces[0] != "L" or "L" in self.vocab:
+            return pieces
+        top = max(self.scope.domain or (0,))
+        if len(pieces) == 1:
+            return [str(top)]
+        if len(pieces) == 3 and pieces[1] == "-" and pieces[2].isdigit():
+            return [str(top - int(pieces[2]))]
+        return pieces
+
     def argument_index(self) -> str | None:
         """The index letter in the argument list that follows: ``(x^{(i)})``, ``(x_i)``."""
         if not self.at("("):
@@ -1053,7 +1075,7 @@ class _Parser(Commands):
         if base not in self.scope.params or not pieces:
             return False
         text = "".join(pieces)
-        if text in ("k+1", "t+1", "n+1", "i+1", "new"):
+        if text in ("k+1", "t+1", "n+1", "new"):
             self.next_step = True
             return True
         return text in ("k", "t", "n", "old", "0") and base in self.scope.params
