@@ -936,10 +936,14 @@ class _Parser(Commands):
                 got = self.lookup(n, pieces, drop_params)
                 if got is not None:
                     return got
-        if not pieces:  # the case of the letters: X_1 for x1 when only one name matches
-            lower = [v for v in self.vocab if v.lower() == t.names[0].lower()]
-            if len(lower) == 1 and t.names[0] not in self.dummies:
-                return lower[0]
+        # the case of the letters: X_1 for x1, W1 for w1, when exactly one name matches
+        base = t.names[0]
+        if base in self.dummies or not base[:1].isalpha():
+            return None
+        wanted = {c.lower() for c in _candidates(base, [str(self.bind.get(p, p)) for p in pieces])}
+        lower = [v for v in self.vocab if v.lower() in wanted]
+        if len(lower) == 1 and base.lower() != base.upper():
+            return lower[0]
         return None
 
     def lookup(self, base: str, pieces: list[str], drop_params: bool) -> str | None:

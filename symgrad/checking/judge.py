@@ -415,9 +415,20 @@ class Checker:
     def statement(self, st: Statement, row: Row, rows, k):
         key = tuple(sorted(st.reading.binding.items()))
         if st.kind == "condition":
+            conds = [p.expr for p in st.reading.parts if p.relation and p.expr is not None]
+            said = _PROSE_VALUE.search(_cue_words(row.cue)) if row.inline else None
+            before = self.doc[max(0, row.start - 400) : row.start].lower()
+            if said and conds and len(self.t.problem.wrt) == 1 and \
+                    re.search(r"derivative|gradient|slope", before):
+                # "Elsewhere you have -1, where $y_{pred} > y_{true}$": the derivative there
+                target = self.leibniz_target(Leibniz(MAIN, symbol(self.t.problem.wrt[0]), True))
+                self.targets[key], self.prev_ok[key] = target, None
+                value = sp.Rational(said.group(1).replace(" ", ""))
+                part = Part(value, row.start, 0, True, "=")
+                st.reading.conditions.extend(conds)
+                return self.judge_parts([part], st.reading, key)
             if row.inline and re.search(r"\b(if|when|whenever)\b|&\s*$|\band\s*$",
                                         _cue_words(row.cue)[-40:]):
-                conds = [p.expr for p in st.reading.parts if p.relation and p.expr is not None]
                 self.line_conditions.setdefault(row.line, []).extend(conds)
             return ("skipped", None)
         if st.kind == "skip":
@@ -834,9 +845,8 @@ class Checker:
             e = self.resolve(e)
         except ValueError as err:
             return "unreadable", Diagnosis("unreadable", f"cannot evaluate this line: {err}")
-        if not e.free_symbols - {s for s in e.free_symbols if s.is_integer and s.is_positive}:
-            if not e.free_symbols:
-                return self.judge_number(part, e, tg)
+        if not e.free_symbols and not (reading.conditions and tg.expr.free_symbols):
+            return self.judge_number(part, e, tg)  # a number: at the point (a region: sampled)
         if tg.vals is None:
             tg.vals = t.values(tg.expr)
         for arg in kink_arguments(e):
@@ -1009,6 +1019,8 @@ _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?
 _DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[A-Za-z]\w*(?:_\{?\w+\}?)?"
                            r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
 _IN_WORDS = re.compile(r"^\s*[^=]{1,30}=\s*[a-z]{4,}\s*$")
+_PROSE_VALUE = re.compile(r"(?:^|\s)([+-]\s?\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s*,?\s*"
+                          r"(?:where|when|if|whenever|for)\s*$")
 _ARROW = re.compile(r"^\s*(\\(?:rightarrow|Rightarrow|to|implies|longrightarrow)|→|⇒|=>|->)\s*$")
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
