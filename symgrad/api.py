@@ -153,6 +153,11 @@ def _values(at, first_row, base: dict) -> dict:
 
 
 def load_problem_file(path: str | Path, **overrides) -> Problem:
+    """A problem from a TOML file (see :func:`problem_file_options` for the keys)."""
+    return problem_from(**problem_file_options(path, **overrides))
+
+
+def problem_file_options(path: str | Path, **overrides) -> dict:
     """A problem from a TOML file (keys: title, let, loss, wrt, at, lr, steps, convention,
     digits, example, style, data, reduce, update).
 
@@ -186,7 +191,7 @@ def load_problem_file(path: str | Path, **overrides) -> Problem:
     for k, v in overrides.items():
         if v is not None and v != [] and v is not False:
             opts[k] = v
-    return problem_from(**opts)
+    return opts
 
 
 def derive(problem: Problem | None = None, **options):

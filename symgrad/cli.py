@@ -98,10 +98,27 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser(
         "check", help="check a hand-written derivation line by line",
-        description="Read a derivation written by hand (LaTeX, Markdown $$ blocks or plain text), "
-        "check every line against the problem's true derivative, and name the first wrong "
-        "step and the kind of mistake. Exit codes: 0 all right, 1 a wrong line, 2 unreadable "
-        "input or usage.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_paragraphs(
+            "Read a derivation written by hand (LaTeX or a whole .tex file, Markdown with $...$ "
+            "and $$...$$, or plain text), check every line against the problem's true "
+            "derivative, and name the first wrong step and the kind of mistake.",
+            "The problem: --let/--wrt (or --example, or --problem FILE.toml). With none of "
+            "these, symgrad reads the definitions the document states itself (L = ..., "
+            "J(theta) = ...) and lists them in the report. A loss over examples (mean(...), "
+            "sum(...)) is checked on three numbered copies of its per-example names, so the "
+            "author's \\sum_{i=1}^m and x^{(i)} are read term by term; --at may give some "
+            "inputs only.",
+            "Exit codes: 0 at least one line was checked and every line is right; 1 a wrong "
+            "line was found (unreadable lines are listed too); 2 usage errors, an unreadable "
+            "line and no wrong one, or nothing to check (no derivation found).",
+        ),
+        epilog="examples:\n"
+        "  symgrad check hand.tex --example l1\n"
+        "  symgrad check notes.md --let 'yhat = m*x + b' --let 'L = (y - yhat)^2' --wrt m,b\n"
+        "  symgrad check answer.md --let 'J = mean((m*x_i + b - y_i)^2, i)' --wrt m\n"
+        "  symgrad check answer.md            # the problem as the document defines it\n"
+        "  symgrad check *.tex --example l1 --format json",
     )
     c.add_argument("hand_files", nargs="+", metavar="HAND_FILE",
                    help="the derivation ('-' reads stdin)")
@@ -122,6 +139,13 @@ def _parser() -> argparse.ArgumentParser:
                      choices=["all", "losses", "activations", "examples", "conventions", "rules",
                               "functions"])
     return top
+
+
+def _paragraphs(*texts: str) -> str:
+    """Help text kept in paragraphs (argparse's raw formatter does not wrap)."""
+    import textwrap
+
+    return "\n\n".join(textwrap.fill(t, 78) for t in texts)
 
 
 def _format(name: str, where: str) -> str:
@@ -209,36 +233,49 @@ def _read_hand_file(path: str) -> str:
 
 
 def _cmd_check(args) -> int:
-    """Check each hand file; reports on stdout, one line per unreadable file on stderr."""
+    """Check each hand file; reports on stdout, one line per file that is not judged on stderr.
+
+    Exit code: 1 when any file has a wrong line; else 2 when any file is unreadable, has
+    nothing to check, or cannot be read; else 0.
+    """
     from symgrad import api
-    from symgrad.checking import check
+    from symgrad.checking import check, problem_for_check
 
     opts = {"example": args.example, "lets": args.lets, "wrt": args.wrt, "at": args.at,
             "loss": args.loss, "lr": args.lr, "convention": args.convention}
     if args.problem:
-        problem = api.load_problem_file(args.problem, **opts)
-    else:
-        problem = api.problem_from(**opts)
+        opts = api.problem_file_options(args.problem, **opts)
+    given = bool(opts.get("lets") or opts.get("example"))
+    problem = problem_for_check(**opts) if given else None  # usage errors before any file
     reports, failed, out = [], 0, []
     for path in args.hand_files:
+        name = "<stdin>" if path == "-" else path
         try:
-            report = check(_read_hand_file(path), problem, name="<stdin>" if path == "-" else path)
-        except ParseError as e:
+            text = _read_hand_file(path)
+            if problem is not None:
+                report = check(text, problem[0], name=name, examples=problem[1])
+            else:
+                report = check(text, name=name, **opts)
+        except (ParseError, UsageError) as e:
             print(f"symgrad: error: {path}: {e.one_line()}", file=sys.stderr)
             failed += 1
             continue
-        bad = next((r for r in report.lines if r.verdict == "unreadable"), None)
-        if bad is not None:
+        if report.status == "unreadable":
+            bad = next(r for r in report.lines if r.verdict == "unreadable")
             print(f"symgrad: error: {path}: {bad.diagnosis.explanation}", file=sys.stderr)
+        elif report.status == "nothing-checked":
+            print(f"symgrad: error: {path}: no derivation found: no line states a derivative "
+                  "or a value to check", file=sys.stderr)
         reports.append(report)
         out.append(report.render(args.format))
     correct = sum(r.ok for r in reports)
-    unreadable = failed + sum(r.unreadable for r in reports)
+    wrong = sum(r.status == "wrong" for r in reports)
+    unreadable = failed + sum(r.status in ("unreadable", "nothing-checked") for r in reports)
     if args.format == "json":
         data = [r.to_dict() for r in reports]
         if len(args.hand_files) > 1:
-            summary = {"files": len(args.hand_files), "correct": correct,
-                       "with_errors": len(args.hand_files) - correct, "unreadable": unreadable}
+            summary = {"files": len(args.hand_files), "correct": correct, "with_errors": wrong,
+                       "not_judged": unreadable}
             data = {"files": data, "summary": summary}
         elif data:
             data = data[0]
@@ -249,10 +286,10 @@ def _cmd_check(args) -> int:
     else:
         if len(args.hand_files) > 1:
             n = len(args.hand_files)
-            tail = f", {unreadable} unreadable" if unreadable else ""
-            out.append(f"{n} files: {correct} correct, {n - correct} with errors{tail}\n")
+            tail = f", {unreadable} not judged" if unreadable else ""
+            out.append(f"{n} files: {correct} correct, {wrong} with errors{tail}\n")
         sys.stdout.write("\n".join(out))
-    return 2 if unreadable else 0 if correct == len(args.hand_files) else 1
+    return 1 if wrong else 2 if unreadable or not reports else 0
 
 
 def _cmd_list(what: str) -> str:

@@ -250,13 +250,14 @@ def test_cli_several_files_summary(tmp_path):
     good.write_text("dL/dm = -sign(y - yhat)*x\n")
     bad = tmp_path / "bad.txt"
     bad.write_text("dL/dm = sign(y - yhat)*x\n")
-    code, out, err = _run_cli(["check", str(good), str(bad), str(good)])
+    code, out, err = _run_cli(["check", str(good), str(bad), str(good), "--example", "l1"])
     assert code == 1 and err == ""
     assert out.rstrip().endswith("3 files: 2 correct, 1 with errors")
-    code, out, _ = _run_cli(["check", str(good), str(bad), "--format", "json"])
+    code, out, _ = _run_cli(["check", str(good), str(bad), "--format", "json", "--example", "l1"])
     data = json.loads(out)
-    assert data["summary"] == {"files": 2, "correct": 1, "with_errors": 1, "unreadable": 0}
+    assert data["summary"] == {"files": 2, "correct": 1, "with_errors": 1, "not_judged": 0}
     assert [f["first_error"] for f in data["files"]] == [None, 1]
+    assert [f["status"] for f in data["files"]] == ["correct", "wrong"]
 
 
 def test_cli_unreadable_file_exit_2(tmp_path):
@@ -264,16 +265,34 @@ def test_cli_unreadable_file_exit_2(tmp_path):
     good.write_text("dL/dm = -sign(y - yhat)*x\n")
     junk = tmp_path / "junk.tex"
     junk.write_text("dL/dm = \\foo{x}\n")
-    code, out, err = _run_cli(["check", str(good), str(junk)])
+    code, out, err = _run_cli(["check", str(good), str(junk), "--example", "l1"])
     assert code == 2
     assert err.count("\n") == 1 and "unknown command \\foo" in err and "column 9" in err
-    assert "1 unreadable" in out
+    assert "1 not judged" in out
 
 
 def test_cli_stdin(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"dL/dm = -sign(y - yhat)*x\n")))
     code, out, _ = _run_cli(["check", "-", "--example", "l1"])
     assert code == 0 and "all 1 checked lines are correct" in out
+
+
+def test_cli_without_a_problem_needs_definitions_in_the_document(tmp_path):
+    bare = tmp_path / "bare.txt"
+    bare.write_text("dL/dm = -sign(y - yhat)*x\n")  # no --example and nothing defined: no l1
+    code, out, err = _run_cli(["check", str(bare)])
+    assert code == 2 and out == "" and "defines none" in err and err.count("\n") == 1
+    defined = tmp_path / "defined.md"
+    defined.write_text("$\\hat y = mx + 4$ and $L = |y - \\hat y|$.\n\n"
+                       "$$\\frac{dL}{dm} = -\\operatorname{sign}(y - \\hat y)\\, x$$\n")
+    code, out, err = _run_cli(["check", str(defined)])
+    assert (code, err) == (0, ""), out
+    assert "problem read from the document: yhat = mx + 4; L = |y - \\hat y|" in out
+    defined.write_text(defined.read_text().replace("= -", "= "))
+    code, out, _ = _run_cli(["check", str(defined), "--format", "json"])
+    data = json.loads(out)
+    assert code == 1 and data["first_error"] == 3 and data["status"] == "wrong"
+    assert data["problem_from_document"] == ["yhat = mx + 4", "L = |y - \\hat y|"]
 
 
 def test_cli_usage_errors():

@@ -39,7 +39,8 @@ def truth_for(problem: Problem, examples: int | None = None) -> Truth:
     return t
 
 
-def check(text: str, problem: Problem | None = None, *, name: str = "", **options) -> CheckReport:
+def check(text: str, problem: Problem | None = None, *, name: str = "",
+          examples: int | None = None, **options) -> CheckReport:
     """Check a hand derivation against a problem.
 
     Args:
@@ -58,26 +59,35 @@ def check(text: str, problem: Problem | None = None, *, name: str = "", **option
     Raises:
         ParseError: a document that is too large, binary, or uses a forbidden command.
     """
-    examples = None
-    if problem is None:
+    if not isinstance(text, str):
+        raise UsageError(f"expected text, got {type(text).__name__}")
+    given = {k: v for k, v in options.items() if v not in (None, [], "", ())}
+    notes: tuple[str, ...] = ()
+    if problem is None and not (given.keys() & {"lets", "example"}):
+        from symgrad.checking.fromdoc import problem_from_document
+
+        problem, found = problem_from_document(text, convention=given.get("convention"),
+                                               lr=given.get("lr"))
+        notes = tuple(found)
+    elif problem is None:
         problem, examples = problem_for_check(**options)
     elif options:
         raise UsageError("give a Problem or options, not both")
-    if not isinstance(text, str):
-        raise UsageError(f"expected text, got {type(text).__name__}")
     from symgrad.checking.judge import Checker
 
     truth = truth_for(problem, examples)
-    checker = Checker(text, truth)
+    checker = Checker(text, truth, from_document=bool(notes))
     lines = tuple(checker.run())
-    return CheckReport(lines, name, tuple(dict.fromkeys(checker.used)))
+    return CheckReport(lines, name, notes or tuple(dict.fromkeys(checker.used)),
+                       "document" if notes else "given")
 
 
 def problem_for_check(*, lets=None, wrt=None, at=None, loss=None, lr=None, convention=None,
                       example=None, **rest) -> tuple[Problem, int | None]:
     """The problem from check's options: ``lets`` (sums over examples allowed anywhere, a
-    partial point allowed), or an example."""
-    rest = {k: v for k, v in rest.items() if v is not None}
+    partial point allowed), or an example. Returns the problem and the number of examples
+    a loss over examples is checked on (None for other problems)."""
+    rest = {k: v for k, v in rest.items() if v is not None and v != []}
     if lets and not example and not rest:
         from symgrad.checking.setting import check_problem
 

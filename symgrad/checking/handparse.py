@@ -832,6 +832,10 @@ class _Parser(Commands):
             if self.scope.functions[fname].line > self.scope.line:
                 raise GenericRule(fname)  # used before the line that defines it: abstract
             return self.after_name(fname, t)
+        if self.scope.opened is not None and pieces and self.toks[0] is t and self.at("("):
+            # reading the document's problem: h_\theta(x) = ... defines h
+            kept = [p for p in pieces if p not in _PARAM_MARKS and p not in self.bind]
+            fname = t.names[0] + (f"_{''.join(kept)}" if kept else "")
         if (fname is not None and self.toks[0] is t and self.at("(") and fname not in self.vocab
                 and self.defines_function() and self.resolve(t, []) is None):
             self.function_def = True
@@ -897,6 +901,18 @@ class _Parser(Commands):
                 return sp.Derivative(args[0], symbol(self.scope.params[0]), evaluate=False)
         if self.at("(", "'") and (t.names[0] not in self.vocab):
             raise GenericRule(t.names[0])
+        if self.scope.opened is not None and t.kind == "word" and \
+                t.names[0] not in _CONDITION_WORDS:
+            kept = [p for p in pieces if p not in self.bind]  # x^{(i)} in a sum: x
+            name = t.names[0] + (f"_{''.join(kept)}" if kept else "")
+            if not kept and len(t.text) == 2 and t.text.isalpha() and t.text.islower():
+                self.scope.opened.update(t.text)  # mx: m times x
+                self.vocab = self.scope.names
+                return symbol(t.text[0]) * symbol(t.text[1])
+            if name.replace("_", "").isalnum():
+                self.scope.opened.add(name)  # reading the document's own problem
+                self.vocab = self.scope.names
+                return symbol(name)
         raise self.unknown(t, pieces)
 
     def partial_subscript(self, t: Tok, pieces) -> sp.Expr | None:
@@ -1162,7 +1178,8 @@ class _Parser(Commands):
                     return nxt.kind == "op" and nxt.text in ("=", ":=")
             elif u.kind == "end":
                 return False
-            elif depth == 1 and not (u.kind == "word" or u.kind == "op" and u.text == ","):
+            elif depth == 1 and not (u.kind in ("word", "num") or u.kind == "op" and
+                                     u.text in (",", "_", "^", "{", "}")):
                 return False
             k += 1
         return False

@@ -38,7 +38,8 @@ class CheckReport:
 
     lines: tuple[LineResult, ...]
     name: str = ""
-    definitions: tuple[str, ...] = ()  # names the document defined and used
+    definitions: tuple[str, ...] = ()  # the problem read from the document, or names it defined
+    problem_source: str = "given"  # "given" (options, a file, an example) or "document"
 
     @property
     def first_error(self) -> int | None:
@@ -88,6 +89,8 @@ class CheckReport:
         lines = [{"line": r.line, "ok": r.ok, "verdict": r.verdict, "source": r.source,
                   "diagnosis": diag(r.diagnosis)} for r in self.lines]  # fmt: skip
         out = {"file": self.name} if self.name else {}
+        if self.problem_source == "document":
+            out["problem_from_document"] = list(self.definitions)
         out.update({"ok": self.ok, "status": self.status, "checked": self.checked,
                     "first_error": self.first_error, "first_unreadable": self.first_unreadable,
                     "lines": lines})
@@ -114,6 +117,8 @@ class CheckReport:
             out = [f"{head}no derivation found: no line states a derivative or a value to check"]
         else:
             out = [f"{head}all {len(judged)} checked lines are correct"]
+        if self.problem_source == "document" and self.definitions:
+            out.append("  problem read from the document: " + "; ".join(self.definitions))
         mark = {True: "ok ", False: "XX ", None: "   "}
         for r in self.lines:
             out.append(f"  {r.line:>4} {mark[r.ok]} {r.verdict:<23} {r.source}")

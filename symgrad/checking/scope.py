@@ -87,9 +87,12 @@ class Scope:
     macros: dict = field(default_factory=dict)
     operators: dict = field(default_factory=dict)
 
+    opened: set[str] | None = None  # reading a document for its problem: new names are inputs
+
     @property
     def names(self) -> frozenset[str]:
-        return self.inputs | self.quantities | frozenset(self.defined)
+        out = self.inputs | self.quantities | frozenset(self.defined)
+        return out | frozenset(self.opened) if self.opened else out
 
     def vocab(self) -> frozenset[str]:
         """Every word the tokenizer must treat as a name (not as a function or a command)."""
