@@ -206,6 +206,13 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
     while k < n:
         t = toks[k]
         nxt = toks[k + 1] if k + 1 < n else None
+        if t.kind == "cs" and t.text == "frac" and nxt is not None and nxt.kind == "num" and \
+                len(nxt.text) >= 2 and nxt.text.isdigit():
+            out.append(t)  # \frac12 is 1/2: each argument one character
+            out.append(Tok("num", nxt.text[0], nxt.pos, value=sp.Integer(nxt.text[0])))
+            out.append(Tok("num", nxt.text[1:], nxt.pos + 1, value=sp.Integer(nxt.text[1:])))
+            k += 2
+            continue
         if t.kind == "op" and t.text == "^" and nxt is not None and out:
             if nxt.kind == "op" and nxt.text == "T" or (nxt.kind == "word" and nxt.text == "T"
                                                          and "T" not in scope.names):
@@ -1325,7 +1332,8 @@ class _Parser(Commands):
                 return False, self.loss_letter(rest)
             if t.text not in self.vocab and (rest in self.vocab or rest in self.dummies or
                                              self.peek().text in ("_", "^") or
-                                             len(self.scope.family(rest)) == 1):
+                                             len(self.scope.family(rest)) == 1 or
+                                             [v.lower() for v in self.vocab].count(rest.lower()) == 1):
                 save = self.i
                 self.take()
                 fake = Tok("word", rest, t.pos + 1, names=(rest,))

@@ -478,6 +478,13 @@ class Checker:
             self.targets[key], self.prev_ok[key] = target, None
             return self.judge_parts([st.lhs], st.reading, key)
         # a claim: with a left side, or continuing the chain above
+        if st.lhs is None and row.inline and self.prose_before(row, rows, k):
+            # "the derivative with respect to W1 $= \frac{dL}{dW_1}$": the sentence is the left side
+            target = self.cued_target(row, rows, k, subject_only=True)
+            if target is None:
+                return ("skipped", None)
+            self.targets[key], self.prev_ok[key] = target, None
+            return self.judge_parts(st.rhs, st.reading, key)
         if st.lhs is not None:
             target = self.target_for(st.lhs.expr, st.reading)
             if target is None:
@@ -618,7 +625,17 @@ class Checker:
             j -= 1
         return ""
 
-    def cued_target(self, row: Row, rows: list[Row], k: int, probe: bool = False):
+    def prose_before(self, row: Row, rows: list[Row], k: int) -> bool:
+        """Is there a sentence between this row and the math before it?"""
+        for j in range(k - 1, -1, -1):
+            if rows[j].kind in ("math", "line"):
+                return False
+            if rows[j].kind == "prose" and len(self.doc[rows[j].start : rows[j].end].split()) > 1:
+                return True
+        return True
+
+    def cued_target(self, row: Row, rows: list[Row], k: int, probe: bool = False,
+                    subject_only: bool = False):
         """A formula standing alone: the claim the sentence before it announces, or None."""
         prev = next((rows[j] for j in range(k - 1, -1, -1) if rows[j].kind in ("math", "line")),
                     None)
@@ -636,7 +653,10 @@ class Checker:
             got = self.derivative_of_row(prev)
             if got is not None:
                 return "probe" if probe else got
-        claim = cue_claim(self.cue_of(row, rows, k))
+        if subject_only:
+            claim = cue_claim(self.cue_of(row, rows, k) + " is")
+        else:
+            claim = cue_claim(self.cue_of(row, rows, k))
         if claim is None:
             return None
         kind, top_text, var_text = claim
@@ -674,8 +694,9 @@ class Checker:
             (reading,) = read_row(self.doc, row.start, row.end, self.scope)[:1]
         except (ParseError, GenericRule, Question, Skip, ValueError):
             return None
-        if len(reading.parts) == 1 and isinstance(reading.parts[0].expr, (Leibniz, sp.Derivative)):
-            return self.target_for(reading.parts[0].expr, reading)
+        last = next((p.expr for p in reversed(reading.parts) if p.expr is not None), None)
+        if isinstance(last, (Leibniz, sp.Derivative)):  # "$= \frac{dL}{dW_1}$ is equal to ..."
+            return self.target_for(last, reading)
         return None
 
     def derivative_of_row(self, row: Row) -> Target | None:

@@ -1,0 +1,162 @@
+"""Every construct the real derivations use (issue 9's list), in the authors' own spelling.
+
+Each case is a line as the public pages write it (the source is named), read and judged
+right, and the same line with a planted mistake (the sign or a factor changed), judged
+wrong at that line. The truths come from the problem through symgrad's engine, which the
+engine tests check against sympy.diff and finite differences; the readings here are the
+subject.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from symgrad.checking import check
+
+MSE = {"lets": ["h_i = theta0 + theta1*x_i", "J = mean((h_i - y_i)^2, i)"], "wrt": "theta1"}
+LINE = {"lets": ["L = (y - w*x)^2"], "wrt": "w"}
+SOFTMAX = {"lets": ["S = exp(o1) + exp(o2) + exp(o3)", "p1 = exp(o1)/S", "p2 = exp(o2)/S",
+                    "p3 = exp(o3)/S", "y3 = 1 - y1 - y2",
+                    "L = -(y1*log(p1) + y2*log(p2) + y3*log(p3))"], "wrt": "o1"}
+
+# (id, problem, the author's text, (text to replace, planted mistake)) -- the mistake must
+# make the first judged line wrong
+CASES = [
+    # 1. index notation and sums over examples (001, 017, 034, 029, 053)
+    ("x^{(i)}, 1/m sum", MSE,
+     r"$$\frac{\partial J}{\partial \theta_1} = \frac{2}{m}\sum_{i=1}^m (\theta_0 + \theta_1 "
+     r"x^{(i)} - y^{(i)}) x^{(i)}$$", ("\\frac{2}{m}", "\\frac{1}{m}")),
+    ("x^i superscript index", MSE,
+     r"$$\frac{\partial J}{\partial \theta_1} = \frac{2}{m}\sum_{i=1}^m (\theta_0 + \theta_1 x^i"
+     r" - y^i) x^i$$", ("- y^i", "+ y^i")),
+    ("mx_i product", {"lets": ["J = mean((m*x_i + b - y_i)^2, i)"], "wrt": "m"},
+     r"$$\frac{\partial J}{\partial m} = \frac{2}{n}\sum_{i=1}^{n} (mx_i + b - y_i) x_i$$",
+     ("(mx_i + b - y_i) x_i", "(mx_i + b - y_i)")),
+    ("p_j component index", SOFTMAX, r"$$\frac{\partial L}{\partial o_i} = p_i - y_i$$",
+     ("p_i - y_i", "y_i - p_i")),
+    ("x_{ij} two indices", {"lets": ["z = w1*x_11 + w2*x_12", "L = z^2"], "wrt": "w1"},
+     r"$$\frac{\partial L}{\partial w_1} = 2 z x_{11}$$", ("x_{11}", "x_{12}")),
+    # 2. function notation (001, 027, 005, 035, 046)
+    ("J(theta) after d/dtheta", MSE,
+     r"$$\frac{\partial}{\partial \theta_1} J(\theta) = \frac{2}{m}\sum_{i=1}^m (h_\theta(x^{(i)})"
+     r" - y^{(i)}) x^{(i)}$$", ("- y^{(i)})", "+ y^{(i)})")),
+    ("loss(w) in a fraction", {"lets": ["loss = (y - w*x)^2"], "wrt": "w"},
+     r"$$\frac{d\, loss(w)}{dw} = -2x(y - wx)$$", ("-2x", "2x")),
+    ("f(m,b)", {"lets": ["f = (y - (m*x + b))^2"], "wrt": "m"},
+     r"$$\frac{\partial f(m,b)}{\partial m} = -2x(y - (mx + b))$$", ("-2x", "-2")),
+    ("l(z) with l'(z)", {"lets": ["z = w*x", "l = max(0, 1 - y*z)"], "wrt": "w"},
+     "$$ l(z) = \\max\\{0, 1 - yz\\} $$\n$$ l'(z) = -y [1 - yz > 0] $$",
+     ("-y [", "y [")),
+    # 3. derivative forms (017, 032, 031, 009, 020, 044, 024)
+    (r"\nabla_w L", LINE, r"$$\nabla_w L = -2x(y - wx)$$", ("-2x", "-x")),
+    (r"\nabla L", LINE, r"$$\nabla L = -2x(y - wx)$$", ("-2x", "2x")),
+    ("d/dm applied", {"lets": ["J = (m*x + b - y)^2/2"], "wrt": "m"},
+     r"$$\frac d{dm}\left[\frac12(mx+b-y)^2\right] = (mx+b-y)\cdot x$$", ("\\cdot x", "")),
+    (r"\frac{dC}{dw_1}", {"lets": ["C = (y - w1*x)^2"], "wrt": "w1"},
+     r"$$\frac{dC}{dw_1} = -2x(y - w_1 x)$$", ("-2x", "2x")),
+    ("L'(w)", LINE, r"$L(w) = (y - wx)^2$, so $L'(w) = -2x(y - wx)$.", ("-2x", "-2")),
+    (r"\sigma'(z)", {"lets": ["a = sigmoid(z)", "C = (y - a)^2/2"], "wrt": "z"},
+     r"$$\frac{\partial C}{\partial z} = (a - y)\sigma'(z)$$", ("(a - y)", "(y - a)")),
+    (r"{a \over b}", LINE, r"$${\delta L \over \delta w} = -2x(y - wx)$$", ("-2x", "2x")),
+    ("unicode partial", LINE, "∂L/∂w = −2x(y − wx)", ("−2x", "2x")),
+    # 4. symbols outside the problem (031, 039, 041)
+    (r"\eta in an update", LINE, r"$$w \leftarrow w - \eta \cdot (-2x(y - wx))$$",
+     ("w - \\eta", "w + \\eta")),
+    (r"\alpha in an update", LINE, r"$$w := w + \alpha \cdot 2x(y - wx)$$",
+     ("w + \\alpha", "w - \\alpha")),
+    # 5. Greek subscripts (001, 046, Huber's L_delta)
+    (r"h_\theta", {"lets": ["h_theta = theta*x", "J = (h_theta - y)^2"], "wrt": "theta"},
+     r"$$\frac{\partial J}{\partial \theta} = 2(h_\theta - y)x$$", ("2(h", "(h")),
+    (r"L_\delta", {"lets": ["L_delta = (y - w*x)^2/2"], "wrt": "w"},
+     r"$$\frac{\partial L_\delta}{\partial w} = -(y - wx)x$$", ("-(y", "(y")),
+    # 6. layout (020, 030, 033, 039, 027, 041)
+    ("claim in a sentence", LINE, "The derivative of the loss is $-2x(y - wx)$.", ("-2x", "2x")),
+    (r"\( \) inline", LINE, r"We get \(\frac{dL}{dw} = -2x(y - wx)\) in one step.",
+     ("-2x", "2x")),
+    ("bullets and numbers", LINE,
+     "- $\\frac{dL}{dw} = -2x(y - wx)$\n1. $\\frac{dL}{dw} = 2x(wx - y)$\n", ("= -2x", "= 2x")),
+    ("Markdown quote", LINE, "> $$\\frac{dL}{dw} = -2x(y - wx)$$\n", ("-2x", "2x")),
+    ("whole .tex file", LINE,
+     "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n\\begin{align*}\n"
+     "\\frac{dL}{dw} &= -2x(y - wx)\n\\end{align*}\n\\end{document}\n", ("-2x", "2x")),
+    ("sentence-ending period", LINE, "So $\\frac{dL}{dw} = -2x(y - wx)$.", ("-2x", "2x")),
+    (r"\tfrac{d}{du} inline", {"lets": ["u = y - w*x", "L = u^2"], "wrt": "w"},
+     r"Since $\tfrac{d}{du} u^2 = 2u$, we get $\frac{dL}{dw} = -2xu$.", ("2u$,", "u$,")),
+    (r"\\[2ex] outside $$", LINE, "First line\\\\[2ex]\n$$\\frac{dL}{dw} = -2x(y - wx)$$\n",
+     ("-2x", "2x")),
+    # 7. cases (003, 043, 045, 050)
+    ("cases", {"lets": ["L = abs(y - w*x)"], "wrt": "w"},
+     r"$$\frac{dL}{dw} = \begin{cases} -x & y - wx > 0 \\ x & y - wx < 0 \end{cases}$$",
+     ("-x & y", "x & y")),
+    (r"cases with \text{if}, \newline", {"lets": ["r = relu(x)"], "wrt": "x"},
+     r"$$\frac{\partial ReLU(x)}{\partial x} = \begin{cases} 0 & \text{if } x < 0 \newline "
+     r"1 & \text{if } x > 0 \end{cases}$$", ("0 & \\text{if } x < 0", "1 & \\text{if } x < 0")),
+    # 8. transposes and bold (015, 045, 046, 051)
+    (r"\theta^T x", {"lets": ["h = sigmoid(theta*x)", "L = -(y*log(h) + (1-y)*log(1-h))"],
+                     "wrt": "theta"},
+     r"$$\frac{\partial L}{\partial \theta} = (\sigma(\theta^T x) - y) x$$", ("- y)", "+ y)")),
+    (r"w^{\top}", LINE, r"$$\frac{\partial L}{\partial w} = -2x(y - w^{\top} x)$$",
+     ("-2x", "2x")),
+    (r"\boldsymbol{\hat y}", {"lets": ["L = (y - yhat)^2"], "wrt": "yhat"},
+     r"$$\frac{\partial L}{\partial \boldsymbol{\hat y}} = -2(\boldsymbol{y} - "
+     r"\boldsymbol{\hat y})$$", ("-2(", "2(")),
+]
+
+
+@pytest.mark.parametrize("name, problem, text, mistake", CASES, ids=[c[0] for c in CASES])
+def test_read_as_written_and_judged_right(name, problem, text, mistake):
+    report = check(text, **problem)
+    assert (report.exit_code, report.status) == (0, "correct"), report.render()
+    assert not report.unreadable
+
+
+@pytest.mark.parametrize("name, problem, text, mistake", CASES, ids=[c[0] for c in CASES])
+def test_the_same_line_with_a_mistake_is_wrong(name, problem, text, mistake):
+    old, new = mistake
+    assert old in text
+    wrong = text.replace(old, new, 1)
+    report = check(wrong, **problem)
+    assert (report.exit_code, report.status) == (1, "wrong"), report.render()
+    line = text[: text.index(old)].count("\n") + 1
+    assert report.first_error == line, report.render()
+
+
+# --- exit codes a grader can trust ------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("", id="empty"),
+    pytest.param("We differentiate the loss and get the answer in the book.\n", id="prose-only"),
+    pytest.param("\x7f\x07 ## @@ !!\n", id="junk"),
+    pytest.param("$$\\frac{dL}{dm}$$\n", id="a-derivative-named-but-not-stated"),
+])
+def test_nothing_checkable_exits_2(text):
+    try:
+        report = check(text, example="l1")
+    except Exception as e:  # noqa: BLE001 - junk may be refused outright, which is also exit 2
+        assert type(e).__name__ == "ParseError"
+        return
+    assert report.exit_code == 2 and not report.ok
+    assert report.status in ("nothing-checked", "unreadable")
+
+
+def test_one_wrong_and_one_unreadable_line_exits_1_and_lists_both():
+    text = "dL/dm = sign(y - yhat)*x\ndL/dm = q + \\foo\n"
+    report = check(text, example="l1")
+    assert report.exit_code == 1 and report.status == "wrong"
+    assert report.first_error == 1 and report.first_unreadable == 2
+    data = report.to_dict()
+    assert [(x["line"], x["verdict"]) for x in data["lines"]] == [(1, "wrong"), (2, "unreadable")]
+    assert data["first_unreadable"] == 2 and data["checked"] == 1
+
+
+def test_an_unreadable_line_and_no_wrong_one_is_not_a_pass():
+    report = check("dL/dm = -sign(y - yhat)*x\ndL/dm = \\foo{x}\n", example="l1")
+    assert report.exit_code == 2 and report.status == "unreadable" and not report.ok
+
+
+def test_a_row_after_an_unreadable_left_side_is_not_judged_against_the_chain_before():
+    text = "dL/dm = -sign(y - yhat)*x\n\\foo{q} = 3\n= 7\n"
+    report = check(text, example="l1")
+    verdicts = {r.line: r.verdict for r in report.lines}
+    assert verdicts[3] == "skipped", report.render()
