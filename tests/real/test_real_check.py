@@ -58,3 +58,15 @@ def test_the_score_is_deterministic(results):
     again = [score.score_one(p) for p in score.verify_truths.corpus_files()[:10]]
     assert [(r["exit"], r["first_error"], r["read"]) for r in again] == \
         [(r["exit"], r["first_error"], r["read"]) for r in results[:10]]
+
+
+def test_the_readme_states_the_figures_the_script_prints(results):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    t = score.totals(results)
+    stated = (f"{t['judged_right']} of {t['documents']} documents judged right "
+              f"({100 * t['judged_right'] / t['documents']:.0f}%")
+    assert stated in readme, stated
+    assert f"{t['rows_read']} of {t['rows']} math rows read" in readme
+    doc = score.totals([score.score_one(p, from_document=True)
+                        for p in score.verify_truths.corpus_files()])
+    assert f"it judges {doc['judged_right']} of {doc['documents']} documents right" in readme
