@@ -14,6 +14,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from symgrad.checking.rowtext import (  # noqa: F401 - re-exported for the lexer and the judge
+    _LABEL,
+    _LEAD,
+    _ROW_ENV,
+    BLOCK_ENVS,
+    ROW_ENVS,
+    _quoted,
+    _statements,
+    looks_like_code,
+    looks_like_formula,
+    looks_like_prose,
+    split_rows,
+    strip_annotation,
+    trim,
+)
 from symgrad.errors import ParseError
 
 # fmt: off
@@ -32,26 +47,13 @@ FORBIDDEN = frozenset((
     "renewenvironment", "newif", "futurelet", "afterassignment", "everymath", "directlua",
     "ShellEscape",
 ))
-#: Environments whose rows are split at \\ (each row is one equation or a continuation).
-ROW_ENVS = ("align", "aligned", "equation", "gather", "gathered", "split", "multline",
-            "eqnarray", "alignat", "alignedat", "flalign", "displaymath", "math")
-#: Environments read whole, as one part of a row (piecewise definitions, vectors).
-BLOCK_ENVS = ("cases", "dcases", "rcases", "array", "matrix", "pmatrix", "bmatrix", "Bmatrix",
-              "vmatrix", "Vmatrix", "smallmatrix", "subarray")
 MACRO_DEFINERS = ("newcommand", "renewcommand", "providecommand", "DeclareMathOperator")
 # fmt: on
-_ROW_ENV = "|".join(ROW_ENVS)
 _DISPLAY_OPEN = re.compile(r"\$\$|(?<!\\)\\\[|\\begin\{(" + _ROW_ENV + r")\*?\}")
 _INLINE_OPEN = re.compile(r"(?<![\\$])\$(?!\$)|(?<!\\)\\\(")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _BOLD = re.compile(r"(?<![\w)*\\])\*\*(?=[A-Za-z(\\$])([^*\n]*?[^*\s])\*\*(?![\w*])")
 _BULLET = re.compile(r"[ \t]*(?:[-*+•>]|\d{1,3}[.)]|\([a-z]\)|[a-z]\))[ \t]+")
-_CODE_WORDS = re.compile(
-    r"^\s*(?:for|while|def|class|import|from|return|print|if|elif|else|try|except|with|"
-    r"lambda|var|let|const|function)\b|^\s*[\w.\[\]]+\s*(?:-=|\+=|\*=|/=)|"
-    r"\b(?:range|len|float|int|np|numpy|torch|tf|self|math|sum|zip|print)\s*[.(]|\w\.\w+\(|"
-    r"\w\.\w+\.\w|\)\s*:\s*$"
-)
 _MACRO = re.compile(
     r"\\(newcommand|renewcommand|providecommand|DeclareMathOperator)\*?\s*"
     r"(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))\s*(\[\d\])?\s*\{"
@@ -377,150 +379,3 @@ class _Splitter:
             self.rows.append(Row("code", self.line_of(a), *trim(clean, a, b)))
 
 
-def _quoted(math: str) -> str:
-    """An inline formula as it stands in a cue: ``$...$`` (short ones only)."""
-    math = " ".join(math.split())
-    return f"${math}$" if len(math) <= 80 else "$...$"
-
-
-def looks_like_formula(text: str) -> bool:
-    """A plain line that is a formula on its own (``-2x·(Y - w·x)``): operators, no words."""
-    if not re.search(r"[-+*/^()·²]", text) or len(text) > 300:
-        return False
-    words = re.findall(r"[A-Za-z]{4,}", text)
-    return not [w for w in words if w.lower() not in _FORMULA_WORDS]
-
-
-_FORMULA_WORDS = {"sigmoid", "tanh", "relu", "sign", "sqrt", "softplus", "error", "loss", "cosh",
-                  "sinh", "exp", "log"}
-
-
-def strip_annotation(s: str, a: int, b: int) -> int:
-    """The end of a plain line without a trailing note: ``(chain rule)``, ``# because ...``."""
-    m = re.search(r"\s#[^\n]*$", s[a:b])
-    if m and a + m.start() > a:
-        b = a + m.start()
-    while b > a and s[b - 1].isspace():
-        b -= 1
-    if b > a and s[b - 1] == ")":
-        depth, k = 0, b - 1
-        while k >= a:
-            depth += {")": 1, "(": -1}.get(s[k], 0)
-            if depth == 0:
-                break
-            k -= 1
-        inner = s[k + 1 : b - 1]
-        words = re.findall(r"[A-Za-z]{3,}", inner)
-        if k > a and len(words) >= 2 and not re.search(r"[-+*/^=]", inner.replace("w_", "")):
-            b = k
-        elif k > a and re.search(r"\b(rule|because|since|where|is|are|constant)\b", inner):
-            b = k
-    while b > a and s[b - 1].isspace():
-        b -= 1
-    return b
-
-
-_LABEL = re.compile(r"[A-Za-z][A-Za-z ]{0,30}:\s+(?=\S)")
-_LEAD = re.compile(r"(?:so|then|thus|hence|where|and|now|therefore|since|i\.e\.|we have|"
-                   r"which gives|giving)\s+(?=\S)", re.IGNORECASE)
-
-
-def _statements(s: str, a: int, b: int) -> list[tuple[int, int]]:
-    """A plain line cut at ``, and`` / ``;`` between two equations."""
-    out, start = [], a
-    for m in re.finditer(r",\s*(?:and\s+)?|;\s*", s[a:b]):
-        left, right = s[start : a + m.start()], s[a + m.end() : b]
-        if "=" in left and "=" in right and re.match(r"\s*[A-Za-z]", right) and \
-                left.count("(") == left.count(")"):
-            out.append((start, a + m.start()))
-            start = a + m.end()
-    out.append((start, b))
-    return out
-
-
-def looks_like_code(text: str) -> bool:
-    """A program statement rather than math: keywords, ``-=``, calls on dotted names, ``;``."""
-    return bool(_CODE_WORDS.search(text))
-
-
-def split_rows(s: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Split s[a:b] at top-level ``\\\\`` (with any ``[2pt]`` spacing); ``\\\\`` inside a cases
-    or matrix environment, or inside braces, does not split."""
-    out, depth, env, start, k = [], 0, 0, a, a
-    while k < b:
-        c = s[k]
-        if c == "\\":
-            if s.startswith("\\newline", k) and depth == 0 and env == 0 and not s[k + 8 : k + 9].isalpha():
-                out.append((start, k))
-                k += 8
-                start = k
-                continue
-            if s.startswith("\\\\", k) and depth == 0 and env == 0:
-                out.append((start, k))
-                k += 2
-                sp = re.compile(r"\s*\[[^\]\n]{0,12}\]").match(s, k, b)
-                if sp:
-                    k = sp.end()
-                start = k
-                continue
-            mb = re.compile(r"\\(begin|end)\{([A-Za-z]+)\*?\}").match(s, k, b)
-            if mb and mb.group(2) in BLOCK_ENVS:
-                env += 1 if mb.group(1) == "begin" else -1
-                env = max(env, 0)
-                k = mb.end()
-                continue
-            k += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth = max(depth - 1, 0)
-        k += 1
-    out.append((start, b))
-    return [piece for a_, b_ in out for piece in _spaced_statements(s, a_, b_)]
-
-
-def _spaced_statements(s: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Equations set side by side with wide spacing (``a = b \\ \\ \\ c = d``): one row each."""
-    out, start = [], a
-    for m in re.finditer(r"(?:\\\s){2,}|\\qquad|\\quad\s*\\quad", s[a:b]):
-        left, right = s[start : a + m.start()], s[a + m.end() : b]
-        if "=" in left and "=" in right and left.count("{") == left.count("}"):
-            out.append((start, a + m.start()))
-            start = a + m.end()
-    out.append((start, b))
-    return out
-
-
-_BEGIN = re.compile(r"\s*\\begin\{(" + _ROW_ENV + r")\*?\}(\{[^{}]*\})?\s*")
-_END = re.compile(r"\\end\{(" + _ROW_ENV + r")\*?\}\s*$")
-
-
-def trim(s: str, a: int, b: int) -> tuple[int, int]:
-    """A row without blanks, inner ``\\begin{aligned}``/``\\end``, ``\\tag``, bullets and end
-    punctuation (``= -2.`` ends a sentence)."""
-    while True:
-        m = _BEGIN.match(s, a, b)
-        if not m or m.end() == a:
-            break
-        a = m.end()
-    while a < b and s[a].isspace():
-        a += 1
-    while True:
-        while b > a and (s[b - 1].isspace() or s[b - 1] in ".,;:"):
-            b -= 1
-        m = _END.search(s, a, b)
-        if m:
-            b = m.start()
-            continue
-        if s.startswith("\\\\", b - 2) and b - 2 >= a:
-            b -= 2
-            continue
-        break
-    return a, b
-
-
-def looks_like_prose(text: str, vocab: frozenset[str], functions=()) -> bool:
-    """Two or more words of three or more letters that are not names, functions or commands."""
-    words = re.findall(r"(?<![\\A-Za-z_])[A-Za-z]{3,}(?![A-Za-z_(])", text)
-    return sum(w not in vocab and w not in functions for w in words) >= 2

@@ -18,7 +18,8 @@ from collections import Counter
 import sympy as sp
 
 from symgrad.checking.document import read_document
-from symgrad.checking.handparse import GenericRule, Question, Skip, read_row
+from symgrad.checking.handbase import GenericRule, Question, Skip
+from symgrad.checking.handparse import read_row
 from symgrad.checking.scope import Scope
 from symgrad.errors import ParseError, UsageError
 from symgrad.expr.placeholders import Leibniz

@@ -1,5 +1,5 @@
 """The LaTeX commands of the hand-derivation parser: \\frac (and Leibniz fractions), \\sqrt,
-\\nabla, \\sum, function calls, ``cases`` and vectors. A mixin of
+\\nabla, \\sum and function calls. A mixin of
 :class:`symgrad.checking.handparse._Parser`, which owns the token cursor and the grammar these
 methods call back into."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symgrad.checking.handbase import CLOSERS
 from symgrad.errors import ParseError
 from symgrad.expr.functions import clamp, hardtanh, leaky_relu, relu, sigmoid, softplus
 from symgrad.expr.placeholders import Leibniz
@@ -19,7 +20,6 @@ _FN = {"sign": sp.sign, "abs": sp.Abs, "exp": sp.exp, "log": sp.log, "sqrt": sp.
        "hardtanh": hardtanh, "sech": lambda u: 1 / sp.cosh(u), "csch": lambda u: 1 / sp.sinh(u),
        "coth": lambda u: sp.cosh(u) / sp.sinh(u)}  # fmt: skip
 _ARITY = {leaky_relu: (1, 2), clamp: (3, 3)}
-CLOSERS = {"(": ")", "[": "]", "{": "}", "lbrace": "rbrace", "lbar": "rbar", "|": "|"}
 COUNT = "n"  # the count symbol of a \sum whose bound is not a problem name
 MAX_SUM_TERMS = 10**6
 
@@ -47,7 +47,7 @@ class Commands:
 
     # --- fractions and derivatives --------------------------------------------------------
     def cs_frac(self) -> sp.Expr:
-        from symgrad.checking.handparse import FreeIndex, IndexMiss
+        from symgrad.checking.handbase import FreeIndex, IndexMiss
 
         t = self.take()
         self.enter()
@@ -123,7 +123,7 @@ class Commands:
 
     def leibniz_part(self, a: int, b: int, numerator: bool):
         """(partial?, name | expression | None) if toks[a:b] is ``d``, ``d NAME`` or ``d EXPR``."""
-        from symgrad.checking.handparse import FreeIndex, GenericRule, IndexMiss
+        from symgrad.checking.handbase import FreeIndex, GenericRule, IndexMiss
 
         save = self.i
         self.i = a
@@ -205,7 +205,7 @@ class Commands:
     # --- sums ---------------------------------------------------------------------------
     def cs_sum(self) -> sp.Expr:
         """``\\sum_{i=1}^{n} body``: the body read once for each value of the index."""
-        from symgrad.checking.handparse import FreeIndex, IndexMiss
+        from symgrad.checking.handbase import FreeIndex, IndexMiss
 
         t = self.take()
         index, lower, upper, exclude = None, None, None, None
@@ -252,7 +252,7 @@ class Commands:
                 self.bind = saved
                 self.i = start
             if index is None:  # \sum w_{jk} L_j with w_jk, L_j the problem's own names
-                from symgrad.checking.handparse import Skip
+                from symgrad.checking.handbase import Skip
 
                 raise Skip("a sum whose terms the problem does not number: not checked")
         values = self.sum_values(t, index, lower, upper, exclude)
@@ -429,73 +429,4 @@ class Commands:
         return self.checked(fn(args[0]), t)
 
     # --- cases and vectors --------------------------------------------------------------
-    def cases(self, opener: str | None = None) -> sp.Expr:
-        """``\\begin{cases} a & x > 0 \\\\ b & \\text{otherwise} \\end{cases}`` as a Piecewise."""
-        t = self.tok
-        if opener is None:
-            opener = self.take().text
-        close = "end:cases" if opener == "begin:cases" else "end:matrix"
-        self.enter()
-        pieces = []
-        while not self.at(close):
-            if self.tok.kind == "end":
-                raise self.fail("expected \\end{cases}", t)
-            if self.tok.kind == "word" and self.tok.names == ("undefined",):
-                self.take()
-                value = sp.nan
-            else:
-                value = self.part()
-            while self.at("&", ",", "if") or self.at_word("if", "for", "when", "where"):
-                self.take()
-            if self.at("otherwise") or self.at_word("otherwise", "else"):
-                self.take()
-                cond = sp.true
-            elif self.at("\\\\", close):
-                cond = sp.true
-            else:
-                cond = self.condition()
-                while self.at(",", "and") or self.at_word("and"):
-                    self.take()
-                    if self.at("\\\\", close):
-                        break
-                    cond = sp.And(cond, self.condition())
-            pieces.append((value, cond))
-            if self.at("\\\\"):
-                self.take()
-        self.take()
-        self.depth -= 1
-        if not pieces:
-            raise self.fail("an empty cases block", t)
-        live = [(v, c) for v, c in pieces if c is not sp.false]
-        if len(live) == 1 and live[0][1] is sp.true:
-            return live[0][0]
-        if not live:
-            raise self.fail("no case of this block applies", t)
-        return sp.Piecewise(*live, evaluate=False)
 
-    def matrix(self) -> sp.Expr:
-        """``\\begin{bmatrix} a \\\\ b \\end{bmatrix}``: a column (or a row) of values."""
-        t = self.take()
-        self.enter()
-        rows, row = [], []
-        while not self.at("end:matrix"):
-            if self.tok.kind == "end":
-                raise self.fail("expected \\end{...matrix}", t)
-            row.append(self.part())
-            if self.at("&"):
-                self.take()
-            elif self.at("\\\\"):
-                self.take()
-                rows.append(row)
-                row = []
-        self.take()
-        if row:
-            rows.append(row)
-        self.depth -= 1
-        if not rows or len({len(r) for r in rows}) != 1:
-            raise self.fail("a matrix with rows of different lengths", t)
-        if len(rows) == 1:
-            return sp.ImmutableMatrix(rows[0])
-        if len(rows[0]) != 1:
-            raise self.fail("matrices are not supported; write the components", t)
-        return sp.ImmutableMatrix([r[0] for r in rows])

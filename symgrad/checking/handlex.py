@@ -23,81 +23,31 @@ from symgrad.checking.document import (  # noqa: F401 - re-exported for callers 
     position,
     split_document,
 )
+from symgrad.checking.handtables import (  # noqa: F401 - _FUNCTIONS is read by the judge
+    _ACCENT_CS,
+    _ACCENTS,
+    _BLOCK_SPEC,
+    _DIGITS,
+    _FUNCTIONS,
+    _IGNORED,
+    _IGNORED_WITH_ARGUMENT,
+    _NUMBER,
+    _OPERATORS,
+    _PROSE,
+    _SINGLE,
+    _SIZED,
+    _SUBSCRIPTS,
+    _SUPERSCRIPTS,
+    _UNICODE,
+    _WORD,
+    _WRAPPERS,
+    GREEK,
+    MAX_LITERAL_DIGITS,
+    MAX_ROW,
+    MAX_TOKENS,
+)
 
-# fmt: off
-MAX_ROW = 2000  # characters in one row
-MAX_TOKENS = 600  # tokens in one row (macros included)
-MAX_LITERAL_DIGITS = 100  # digits in one number
 MATH_ENVS = ROW_ENVS
-_FUNCTIONS = {"sign": "sign", "sgn": "sign", "signum": "sign", "abs": "abs", "exp": "exp",
-              "log": "log", "ln": "log", "sqrt": "sqrt", "sigmoid": "sigmoid", "tanh": "tanh",
-              "relu": "relu", "ReLU": "relu", "Relu": "relu", "RELU": "relu", "max": "max",
-              "min": "min", "Abs": "abs", "Max": "max", "Min": "min", "sin": "sin", "cos": "cos",
-              "tan": "tan", "sinh": "sinh", "cosh": "cosh", "sech": "sech", "csch": "csch",
-              "coth": "coth", "softplus": "softplus", "leaky_relu": "leaky_relu",
-              "clamp": "clamp", "clip": "clamp", "hardtanh": "hardtanh", "Tanh": "tanh",
-              "Sigmoid": "sigmoid", "Sig": "sigmoid", "sig": "sigmoid", "Exp": "exp",
-              "Log": "log", "Ln": "log", "Sign": "sign", "Sgn": "sign"}  # fmt: skip
-GREEK = frozenset((
-    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
-    "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",
-    "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
-    "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
-))
-_IGNORED = frozenset((
-    ",", ";", ":", "!", ">", "quad", "qquad", "displaystyle", "textstyle", "scriptstyle",
-    "limits", "nolimits", "nonumber", "notag", "big", "Big", "bigg", "Bigg", "middle",
-    "enspace", "thinspace", "medspace", "thickspace", "negthinspace", "hfill", "cal",
-    "hspace", "vspace", "phantom", "hphantom", "vphantom", "color", "text_", "allowbreak",
-)) | {" "}
-_IGNORED_WITH_ARGUMENT = frozenset(("hspace", "vspace", "phantom", "hphantom", "vphantom",
-                                    "color", "label", "tag", "cssId", "class", "htmlId"))
-_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "approx": "~=", "simeq": "~=",
-              "gt": ">", "lt": "<", "ge": ">=", "geq": ">=", "geqslant": ">=", "le": "<=",
-              "leq": "<=", "leqslant": "<=", "leftarrow": "<-", "gets": "<-",
-              "longleftarrow": "<-", "lvert": "lbar", "rvert": "rbar", "vert": "|",
-              "{": "lbrace", "}": "rbrace", "|": "|", "lbrace": "lbrace", "rbrace": "rbrace",
-              "over": "over", "doteq": ":=", "coloneqq": ":=", "coloneq": ":=", "equiv": ":=",
-              "triangleq": ":=", "defeq": ":=", "implies": "=>", "Rightarrow": "=>",
-              "Longrightarrow": "=>", "therefore": "=>", "because": "=>", "rightarrow": "=>",
-              "longrightarrow": "=>", "to": "=>", "mapsto": "=>", "iff": "=>",
-              "propto": "propto", "sim": "propto", "neq": "!=", "ne": "!=", "in": "in",
-              "dots": "dots", "ldots": "dots", "cdots": "dots", "vdots": "dots",
-              "ddots": "dots", "pm": "pm", "mp": "pm", "mid": "mid", "land": "and",
-              "wedge": "and", "forall": "forall", "prime": "'", "top": "T", "intercal": "T",
-              "transpose": "T", "lfloor": "(", "rfloor": ")", "lceil": "(", "rceil": ")",
-              "langle": "(", "rangle": ")", "Vert": "|", "|_": "|"}  # fmt: skip
-_SIZED = re.compile(r"\\(left|right|[bB]igg?[lrm]?)\s*(\\[{}|]|\\[lr]vert|\\vert|\\Vert|"
-                    r"\\langle|\\rangle|[()\[\]|.<>/])")
-_WRAPPERS = frozenset((
-    "text", "textrm", "textit", "textbf", "textnormal", "textsf", "mbox", "mathrm",
-    "operatorname", "mathit", "mathsf", "mathbf", "boldsymbol", "bm", "mathbb", "mathds",
-    "mathbbm", "mathcal", "mathscr", "mathfrak", "hat", "widehat", "bar", "overline", "tilde",
-    "widetilde", "vec", "overrightarrow", "boxed", "underline", "emph", "mathnormal", "pmb",
-    "mathtt", "texttt", "dot", "ddot", "check", "breve", "acute", "grave",
-))
-_ACCENT_CS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar",
-              "tilde": "tilde", "widetilde": "tilde", "dot": "dot", "ddot": "ddot",
-              "check": "check", "breve": "breve", "acute": "acute", "grave": "grave"}  # fmt: skip
-_PROSE = frozenset(["text", "textrm", "textit", "textbf", "textnormal", "mbox", "textsf",
-                    "emph", "texttt"])
-_UNICODE = {"−": "-", "–": "-", "—": "-", "×": "*", "·": "*", "⋅": "*", "∙": "*", "∗": "*",
-            "∂": "partial", "≤": "<=", "≥": ">=", "≈": "~=", "≃": "~=", "←": "<-",
-            "√": "sqrt", "∑": "sum", "Σ": "sum", "∇": "nabla", "≠": "!=", "⇒": "=>",
-            "→": "=>", "⟹": "=>", "∴": "=>", "∝": "propto", "±": "pm", "…": "dots",
-            "’": "'", "′": "'", "″": "''", "∈": "in", "⊤": "T", "ᵀ": "T", "≔": ":=",
-            "≡": ":=", "∣": "mid", "⟨": "(", "⟩": ")", "∀": "forall"}  # fmt: skip
-_SUPERSCRIPTS = {"²": "2", "³": "3", "¹": "1", "⁰": "0", "⁴": "4", "⁵": "5", "⁶": "6",
-                 "⁷": "7", "⁸": "8", "⁹": "9", "⁻": "-"}  # fmt: skip
-_SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅": "5", "₆": "6",
-               "₇": "7", "₈": "8", "₉": "9", "ᵢ": "i", "ⱼ": "j", "ₖ": "k", "ₙ": "n"}  # fmt: skip
-_DIGITS = frozenset("0123456789")
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_SINGLE = "+-*/^_()[]{}|=,<>'?."
-_ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}  # combining marks: ŷ, ȳ, ỹ
-_BLOCK_SPEC = re.compile(r"\s*\{[lcr|\s]*\}")  # the column spec of \begin{array}{cc}
-# fmt: on
 
 
 class Tok:

@@ -16,10 +16,10 @@ import sympy as sp
 
 from symgrad.errors import ProblemError
 from symgrad.expr.sums import ExampleSum
-from symgrad.reader.expression import CONSTANTS, assigned_name, parse_assignment, parse_values
-from symgrad.reader.tokens import LOSS_NAMES
-from symgrad.reader.problem import MAX_QUANTITIES, Problem, Quantity, _read_number, _split_names
 from symgrad.numbers.conventions import Convention
+from symgrad.reader.expression import CONSTANTS, assigned_name, parse_assignment, parse_values
+from symgrad.reader.problem import MAX_QUANTITIES, Problem, Quantity, _read_number, _split_names
+from symgrad.reader.tokens import LOSS_NAMES
 
 #: Examples a loss over a dataset is checked on when the point does not say how many.
 DEFAULT_EXAMPLES = 3

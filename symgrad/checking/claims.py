@@ -1,0 +1,222 @@
+"""What a sentence says a formula is: the cue before a bare formula ("the derivative is",
+"I got:"), the pairing of a derivative with a formula in one sentence, and the derivative a row's
+own words name. A mixin of :class:`symgrad.checking.judge.Checker`."""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from symgrad.checking.document import Row
+from symgrad.checking.handbase import GenericRule, Question, Skip
+from symgrad.checking.handparse import read_row
+from symgrad.checking.truth import (
+    Target,
+    plain,
+)
+from symgrad.errors import ParseError
+from symgrad.expr.placeholders import Leibniz
+from symgrad.reader.expression import symbol
+
+
+class Cues:
+    """A mixin of :class:`symgrad.checking.judge.Checker`."""
+
+    def cued(self, row: Row, rows: list[Row], k: int) -> bool:
+        return self.cued_target(row, rows, k, probe=True) is not None
+
+    def cue_of(self, row: Row, rows: list[Row], k: int) -> str:
+        """The sentence announcing this formula: its own, or, across definitions standing
+        between ("I got: (where d(x) = ...) $$...$$"), the one before them."""
+        if row.cue:
+            return row.cue
+        j = k - 1
+        while j >= 0 and rows[j].kind in ("math", "line") and rows[j].start in self.definition_rows:
+            if rows[j].cue:
+                return rows[j].cue
+            j -= 1
+        return ""
+
+    def prose_before(self, row: Row, rows: list[Row], k: int) -> bool:
+        """Is there a sentence between this row and the math before it?"""
+        for j in range(k - 1, -1, -1):
+            if rows[j].kind in ("math", "line"):
+                return False
+            if rows[j].kind == "prose" and len(self.doc[rows[j].start : rows[j].end].split()) > 1:
+                return True
+        return True
+
+    def cued_target(self, row: Row, rows: list[Row], k: int, probe: bool = False,
+                    subject_only: bool = False):
+        """A formula standing alone: the claim the sentence before it announces, or None."""
+        prev = next((rows[j] for j in range(k - 1, -1, -1) if rows[j].kind in ("math", "line")),
+                    None)
+        between = self.doc[prev.end : row.start] if prev is not None else ""
+        # "$\frac{\partial C}{\partial w}$ is the ..., which is $X$": paired with the formula before
+        if prev is not None and prev.kind == "math" and prev.line == row.line and _PAIR.match(
+                re.sub(r"[$\\()]+", " ", between)):
+            lhs = self.derivative_in(prev)
+            if lhs is not None:
+                return lhs
+        line_start = self.doc.rfind("\n", 0, prev.start) + 1 if prev is not None else 0
+        if prev is not None and prev.kind == "math" and prev.line == row.line and re.search(
+                r"^\s*\$*\s*is\s*(equal to)?\s*\$*\s*$", between) and _DERIVATIVE_OF.search(
+                self.doc[line_start : prev.start].replace("$", " ").rstrip()):
+            got = self.derivative_of_row(prev)
+            if got is not None:
+                return "probe" if probe else got
+        if subject_only:
+            claim = cue_claim(self.cue_of(row, rows, k) + " is")
+        else:
+            claim = cue_claim(self.cue_of(row, rows, k))
+        if claim is None:
+            return None
+        kind, top_text, var_text = claim
+        loss = self.t.problem.loss
+        if kind == "function":
+            return "probe" if probe else self.t.target(loss, None)
+        top = self.name_in(top_text) if top_text else None
+        top = top if top in self.scope.quantities or top in self.scope.defined else loss
+        var = self.name_in(var_text) if var_text else None
+        if var is None:
+            params = self.t.problem.wrt
+            if len(params) != 1:
+                return None
+            var = params[0]
+        if probe:
+            return "probe"
+        return self.leibniz_target(Leibniz(symbol(top), symbol(var), True))
+
+    def name_in(self, text: str) -> str | None:
+        """The scope name a bit of a sentence names: ``$w_1$``, ``w1``, ``$\\hat{y}$``."""
+        text = text.strip().strip("$").strip()
+        if not text or len(text) > 40:
+            return None
+        try:
+            readings = read_row(text, 0, len(text), self.scope)
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return None
+        e = readings[0].parts[0].expr if len(readings) == 1 else None
+        if isinstance(e, sp.Symbol) and not isinstance(e, Leibniz) and e.name in self.scope.names:
+            return e.name
+        return None
+
+    def derivative_in(self, row: Row) -> Target | None:
+        try:
+            (reading,) = read_row(self.doc, row.start, row.end, self.scope)[:1]
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return None
+        last = next((p.expr for p in reversed(reading.parts) if p.expr is not None), None)
+        if isinstance(last, (Leibniz, sp.Derivative)):  # "$= \frac{dL}{dW_1}$ is equal to ..."
+            return self.target_for(last, reading)
+        return None
+
+    def derivative_of_row(self, row: Row) -> Target | None:
+        """"the derivative of $\\tanh(x)$ is ...": d/dv of that formula, v its one variable."""
+        try:
+            reading = read_row(self.doc, row.start, row.end, self.scope)[0]
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return None
+        if len(reading.parts) != 1 or reading.parts[0].expr is None:
+            return None
+        e = reading.parts[0].expr
+        free = [s for s in self.resolve(e).free_symbols if not s.is_integer]
+        if len(free) != 1:
+            return None
+        expr = sp.diff(self.resolve(e), free[0])
+        return Target(f"d/d{free[0]} {plain(e)}", expr, expr, self.at_point(expr))
+
+
+_PAIR = re.compile(r"^\s*(?:is|=|equals|is equal to|(?:is|equals)\s+[^$.?!]{0,60}?"
+                   r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:)\s*$")
+
+
+_DERIVATIVE_OF = re.compile(r"derivative of\s*$")
+
+
+_RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?:eta|alpha|lr)\b)"
+                            r"[^=\n$\\{}]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
+
+
+_DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[A-Za-z]\w*(?:_\{?\w+\}?)?"
+                           r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
+
+
+_IN_WORDS = re.compile(r"^\s*[^=]{1,30}=\s*[a-z]{4,}\s*$")
+
+
+_PROSE_VALUE = re.compile(r"(?:^|\s)([+-]\s?\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s*,?\s*"
+                          r"(?:where|when|if|whenever|for)\s*$")
+
+
+_ARROW = re.compile(r"^\s*(\\(?:rightarrow|Rightarrow|to|implies|longrightarrow)|→|⇒|=>|->)\s*$")
+
+
+_INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
+
+
+_PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
+
+
+_D_WORDS = (r"derivative|gradient|partial|slope|result|answer|attempt|rule|differentiat\w*|"
+            r"d/d\w+|backprop\w*")
+
+
+_F_WORDS = (r"cost function|loss function|error function|objective|cost|loss|function|equation|"
+            r"model|output|error|network")
+
+
+_CLAIM_END = re.compile(
+    r"(?:\b(?:is|are|be|was|were|get|got|gives?|obtain(?:ed)?|arrived at|yields?|becomes?|"
+    r"equals?|equal to|simplifies to|leads to|as follows|following|looks like|reads|have)|:)\s*$")
+
+
+_KEYWORDS = re.compile(f"({_D_WORDS})|({_F_WORDS})")
+
+
+_MATH_OR_WORD = r"(\$[^$]{1,40}\$|[A-Za-z][\w]*)"
+
+
+def _without_trailing_aside(text: str) -> str:
+    """``I got: ( d(x) is the derivative of sigmoid )`` without the closing aside."""
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for k in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[k], 0)
+        if depth == 0:
+            return text[:k].strip()
+    return text
+
+
+def cue_claim(cue: str) -> tuple[str, str, str] | None:
+    """What the sentence before a formula says it is: ("derivative", of what, by what) or
+    ("function", "", ""); None when it announces nothing ("Here is an example:")."""
+    text = _without_trailing_aside(cue.strip()).rstrip(".").strip()
+    if not text or not _CLAIM_END.search(text):
+        return None
+    sentence = re.split(r"(?<=[.!?])\s+", text)[-1]
+    which = re.search(r"\b(?:which|that)\s+(?:is|are|was|reads|becomes)\s*:?\s*$", sentence)
+    if which:
+        found = list(_KEYWORDS.finditer(sentence[: which.start()]))
+        pick = found[-1] if found else None
+    else:
+        found = list(_KEYWORDS.finditer(sentence))
+        pick = found[0] if found else None
+    if pick is None:
+        if not re.search(_D_WORDS, text):
+            return None
+        kind = "derivative"
+    else:
+        kind = "derivative" if pick.group(1) else "function"
+    if kind == "function":
+        return ("function", "", "")
+    top = re.search(r"derivative of\s+(?:the\s+)?" + _MATH_OR_WORD, sentence)
+    var = re.search(r"(?:with respect to|w\.\s*r\.\s*t\.?|wrt)\s+" + _MATH_OR_WORD, sentence)
+    return ("derivative", top.group(1) if top else "", var.group(1) if var else "")
+
+
+def _cue_words(cue: str) -> str:
+    """The sentence before a formula, without the formulas at its end."""
+    return re.sub(r"(\$[^$]*\$\s*)+$", "", cue.rstrip()).rstrip()

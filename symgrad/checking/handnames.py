@@ -1,0 +1,302 @@
+"""Names in a hand derivation: subscripts and index superscripts (``w_{1,2}``, ``x^{(i)}``),
+the words of a row resolved to the problem's names, new names a row defines, counts."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symgrad.checking.handbase import (
+    _CONDITION_WORDS,
+    _PARAM_MARKS,
+    Differential,
+    FreeIndex,
+    GenericRule,
+    IndexMiss,
+    _piece,
+)
+from symgrad.checking.handlex import Tok
+from symgrad.checking.scope import INDEX_LETTERS, RATE_NAMES
+from symgrad.errors import ParseError
+from symgrad.expr.placeholders import Leibniz
+from symgrad.reader.expression import symbol
+
+
+class Names:
+    """A mixin of :class:`symgrad.checking.handparse._Parser`."""
+
+    def subscript(self) -> list[str] | None:
+        """The subscript's pieces: ``w_{1,2}`` -> ['1', ',', '2'], ``h_\\theta`` -> ['theta']."""
+        if not self.at("_"):
+            return None
+        self.take()
+        if self.at("{"):
+            start = self.take()
+            words: list[str] = []
+            depth = 0
+            while True:
+                tok = self.tok
+                if tok.kind == "op" and tok.text == "}" and depth == 0:
+                    break
+                if tok.kind == "end":
+                    self.expect("}", f" to close the subscript at column {self.col(start)}")
+                if tok.kind == "op" and tok.text == "{":
+                    depth += 1
+                elif tok.kind == "op" and tok.text == "}":
+                    depth -= 1
+                if tok.kind == "op" and tok.text in ("{", "}", "(", ")"):
+                    self.take()
+                    continue
+                if tok.kind not in ("word", "num", "fn") and not (
+                        tok.kind == "op" and tok.text in (",", "-", "+", "!=")):
+                    raise self.fail(f"cannot read the subscript at {tok.shown()}")
+                self.take()
+                piece = _piece(tok)
+                if tok.kind == "word" and 1 < len(piece) <= 3 and piece not in self.vocab and \
+                        all(c in INDEX_LETTERS for c in piece) and \
+                        not any(v.endswith("_" + piece) for v in self.vocab):
+                    words.extend(piece)  # w_{jk}: the indices j and k
+                else:
+                    words.append(piece)
+            self.take()
+            return words or None
+        if self.tok.kind in ("word", "num", "fn"):
+            tok = self.take()
+            piece = _piece(tok)
+            return [piece]
+        raise self.fail("expected a subscript")
+
+    def power_before_subscript(self) -> None:
+        """``\\theta^2_j``: LaTeX puts the subscript on the base; move it before the power."""
+        if not self.at("^"):
+            return
+        k = self.i + 1
+        if self.toks[k].kind == "op" and self.toks[k].text == "{":
+            depth = 0
+            while self.toks[k].kind != "end":
+                if self.toks[k].kind == "op" and self.toks[k].text == "{":
+                    depth += 1
+                elif self.toks[k].kind == "op" and self.toks[k].text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                k += 1
+        if self.toks[k].kind == "end":
+            return
+        if k == self.i + 1 and self.toks[k].kind == "word" and len(self.toks[k].text) > 1:
+            return  # W^tx_i: the transpose glued to x_i, not a power
+        u = k + 1
+        if not (self.toks[u].kind == "op" and self.toks[u].text == "_"):
+            return
+        v = u + 1
+        if self.toks[v].kind == "op" and self.toks[v].text == "{":
+            depth = 0
+            while self.toks[v].kind != "end":
+                if self.toks[v].kind == "op" and self.toks[v].text == "{":
+                    depth += 1
+                elif self.toks[v].kind == "op" and self.toks[v].text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                v += 1
+        power, sub = self.toks[self.i : k + 1], self.toks[u : v + 1]
+        self.toks = [*self.toks[: self.i], *sub, *power, *self.toks[v + 1 :]]
+
+    def index_superscript(self, base_names: tuple[str, ...]) -> list[str] | None:
+        """``x^{(i)}``, ``y^i`` (an index, not a power); None when it is a power."""
+        if not self.at("^"):
+            return None
+        nxt = self.peek()
+        # ^{(i)} or ^(i)
+        seq = [self.peek(k) for k in range(1, 6)]
+        texts = [u.text for u in seq]
+        if texts[:5] == ["{", "(", texts[2], ")", "}"] and seq[2].kind in ("word", "num"):
+            self.i += 6
+            return [_piece(seq[2])]
+        more = [self.peek(k).text for k in range(1, 8)]
+        if more[:2] == ["{", "("] and more[3:7] == ["+", "1", ")", "}"] and more[2] in ("t", "k", "n"):
+            self.i += 8  # W^{(t+1)}: the next iterate
+            return [more[2], "+", "1"]
+        if texts[:3] == ["(", texts[1], ")"] and seq[1].kind == "word" and len(seq[1].text) == 1:
+            self.i += 4
+            return [seq[1].text]
+        if nxt.kind == "word" and len(nxt.text) == 1 and nxt.text in INDEX_LETTERS and \
+                nxt.text not in self.vocab and (nxt.text in self.bind or any(
+                    self.scope.family(b) for b in base_names)):
+            self.i += 2  # y^i: the i-th y
+            return [nxt.text]
+        if texts[:3] == ["{", texts[1], "}"] and seq[1].kind == "word" and len(seq[1].text) == 1 \
+                and seq[1].text in INDEX_LETTERS and seq[1].text not in self.vocab and \
+                (seq[1].text in self.bind or any(self.scope.family(b) for b in base_names)):
+            self.i += 4
+            return [seq[1].text]
+        return None
+
+    def name(self) -> sp.Expr:
+        if self.labels:  # an argument that only says what a function depends on
+            save = self.i
+            try:
+                return self.plain_name()
+            except (ParseError, FreeIndex, IndexMiss, GenericRule):
+                self.i = save
+                t = self.take()
+                self.subscript()
+                self.index_superscript(t.names)
+                return sp.Symbol(f"label:{t.names[0]}")
+        return self.plain_name()
+
+    def plain_name(self) -> sp.Expr:
+        t = self.take()
+        if t.kind == "word" and t.text in _CONDITION_WORDS and t.text not in self.vocab:
+            raise self.fail(f"unexpected word {t.text!r}", t)
+        self.power_before_subscript()
+        sup = self.index_superscript(t.names)
+        sub = self.subscript()
+        if sup is None:
+            sup = self.index_superscript(t.names)
+        if sub is not None and self.at("^") and sup is None:
+            sup = self.index_superscript(t.names)
+        pieces = (sub or []) + (sup or [])
+
+        if not pieces and t.text in self.counts and t.kind == "word" and not self.labels:
+            return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
+        fname = t.names[0] if not pieces else None
+        if fname in self.scope.functions and fname not in self.vocab:
+            if self.scope.functions[fname].line > self.scope.line:
+                raise GenericRule(fname)  # used before the line that defines it: abstract
+            return self.after_name(fname, t)
+        if self.scope.opened is not None and pieces and self.toks[0] is t and self.at("("):
+            # reading the document's problem: h_\theta(x) = ... defines h
+            kept = [p for p in pieces if p not in _PARAM_MARKS and p not in self.bind]
+            fname = t.names[0] + (f"_{''.join(kept)}" if kept else "")
+        if (fname is not None and self.toks[0] is t and self.at("(") and fname not in self.vocab
+                and self.defines_function() and self.resolve(t, []) is None):
+            self.function_def = True
+            args = self.arguments()  # g(w) = w x: the document defines g
+            self.lhs_call = (fname, tuple(args))
+            return sp.Symbol(f"function:{fname}")
+        if t.text in ("d", "D") and t.text not in self.vocab and sub and len(sub) == 1:
+            var = self.lookup_param(sub)  # d_x, wrt x: the derivative by x
+            if var is not None:
+                return self.apply_derivative(var)
+        if not pieces and t.names[0] in self.dummies and \
+                t.names[0] not in self.scope.inputs | self.scope.quantities and \
+                (self.function_def or not self.scope.family(t.names[0])):
+            return symbol(t.names[0])  # ReLU'(z) = ..., s(x) = ...: this row's own letter
+        partial = self.partial_subscript(t, pieces)
+        if partial is not None:
+            return partial
+        found = self.resolve(t, pieces)
+        if found is not None and self.scope.def_lines.get(found, 0) > self.scope.line and \
+                self.at("(", "'"):
+            raise GenericRule(found)  # h(x) = f(g(x)) before f(x) = x^2 is defined: abstract f
+        if found is not None:
+            return self.after_name(found, t)
+        if t.kind == "word" and t.text.startswith("d") and len(t.text) > 1 and not pieces and \
+                not self.at("/"):
+            rest = t.text[1:]
+            name = rest if rest in self.vocab or rest in self.dummies else None
+            if name is not None:
+                return Differential(name)  # df = f'(x) dx
+        if self.toks[0] is t and self.at("=", ":=") and t.kind == "word" and \
+                t.names[0] not in _CONDITION_WORDS:  # u = ...: the row defines a new name
+            return symbol(t.names[0] + (f"_{''.join(pieces)}" if pieces else ""))
+        if pieces and t.kind == "word" and len(t.text) > 1 and not t.text.startswith("\\"):
+            for k in range(1, len(t.text)):  # mx_n: m times x_n
+                head = self.split(t.text[:-k])
+                last = Tok("word", t.text[-k:], t.pos + len(t.text) - k, names=(t.text[-k:],))
+                got = self.resolve(last, pieces) if head else None
+                if got is not None:
+                    return sp.Mul(*[symbol(p) for p in head]) * self.after_name(got, last)
+        if not pieces and len(t.names) == 1 and t.text.isalnum():
+            if t.text in self.counts or t.text in self.scope.counts and t.text not in self.vocab:
+                return self.count(t.text)
+            if len(t.text) == 1 and t.text in self.bind and self.bind[t.text] is not None:
+                return sp.Integer(self.bind[t.text])  # a bare index: i = j
+            parts = self.split(t.text)
+            if parts:
+                return sp.Mul(*[sp.E if p == "e" and "e" not in self.vocab else symbol(p)
+                                for p in parts])
+            if t.text in self.dummies or t.text in RATE_NAMES:
+                if t.text in RATE_NAMES:
+                    self.rates.add(t.text)
+                return self.after_name(t.text, t)
+            if t.text == "e":
+                return sp.E
+        if not pieces and t.names and t.names[0] in RATE_NAMES:
+            self.rates.add(t.names[0])
+            return symbol(t.names[0])
+        if not pieces and t.names and t.names[0] in self.dummies:
+            return self.after_name(t.names[0], t)
+        if t.text == "D" and not pieces and self.at("(") and len(self.scope.params) == 1:
+            args = self.arguments()  # D(\sigma(w^T z)): the derivative by the one parameter
+            if len(args) == 1:
+                return sp.Derivative(args[0], symbol(self.scope.params[0]), evaluate=False)
+        if self.at("(", "'") and (t.names[0] not in self.vocab):
+            raise GenericRule(t.names[0])
+        if self.scope.opened is not None and t.kind == "word" and \
+                t.names[0] not in _CONDITION_WORDS:
+            kept = [p for p in pieces if p not in self.bind]  # x^{(i)} in a sum: x
+            name = t.names[0] + (f"_{''.join(kept)}" if kept else "")
+            if not kept and len(t.text) == 2 and t.text.isalpha() and t.text.islower():
+                self.scope.opened.update(t.text)  # mx: m times x
+                self.vocab = self.scope.names
+                return symbol(t.text[0]) * symbol(t.text[1])
+            if name.replace("_", "").isalnum():
+                self.scope.opened.add(name)  # reading the document's own problem
+                self.vocab = self.scope.names
+                return symbol(name)
+        raise self.unknown(t, pieces)
+
+    def partial_subscript(self, t: Tok, pieces) -> sp.Expr | None:
+        """``\\phi_m``: the loss with a parameter as subscript, the partial derivative by it."""
+        loss = self.scope.loss
+        if len(pieces) != 1 or loss is None or loss not in t.names:
+            return None
+        var = self.lookup_param(pieces)
+        if var is None or var not in self.scope.params:
+            return None
+        value = Leibniz(symbol(loss), symbol(var), True)
+        if self.at("("):  # \phi_m(m_k): at the current iterate, the same thing
+            save = self.i
+            args = self.arguments()
+            if not all(a.is_Symbol for a in args):
+                self.i = save
+        return value
+
+    def unknown(self, t: Tok, pieces) -> ParseError:
+        shown = t.names[0] + (f"_{''.join(pieces)}" if pieces else "")
+        known = ", ".join(sorted(self.vocab))
+        return self.fail(f"unknown name {shown!r} (the problem's names: {known})", t)
+
+    def count(self, word: str) -> sp.Expr:
+        n = self.scope.count_value
+        if n is None and self.scope.domain and len(self.scope.domain) > 1:
+            n = len(self.scope.domain)
+        if n is None:
+            return sp.Symbol(word, positive=True, integer=True)
+        return sp.Integer(n)
+
+    def split(self, word: str) -> list[str] | None:
+        """``mx`` as ``m*x``: the word as known names written together, longest first
+        (``mX`` inside ``\\sum_i`` is m times the i-th X)."""
+        if not word:
+            return []
+        if len(word) > 12:
+            return None
+        for k in range(len(word), 0, -1):
+            head = word[:k]
+            name = head if head in self.vocab else None
+            if name is None and self.scope.family(head) and k < len(word) + 1:
+                try:
+                    name = self.lookup(head, [], False)
+                except (FreeIndex, IndexMiss):
+                    if k == len(word):
+                        raise
+                    name = None
+            if name is None and head == "e" and "e" not in self.vocab:
+                name = "e"
+            if name is not None:
+                rest = self.split(word[k:])
+                if rest is not None:
+                    return [name, *rest]
+        return None

@@ -1,0 +1,118 @@
+"""Token rewrites done once before a row is parsed, so every index the parser keeps stays
+valid: transposes (``w^Tx_i``), letters written together (``ye^{-x}``), bare subscripts
+(``x_iw_i``), ``\\frac12``; and the letters a row declares for itself (``\\sigma(x) = ...``)."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symgrad.checking.handbase import (
+    _FUNCTIONS_WORDS,
+    SEPARATORS,
+)
+from symgrad.checking.handlex import Tok
+from symgrad.checking.scope import Scope
+
+
+def _known(word: str, scope: Scope, dummies) -> bool:
+    """A word that is a name here: in scope, a numbered family's base, a dummy, or e."""
+    return bool(word in scope.names or scope.family(word) or word in dummies or
+                word in scope.functions or (word == "e" and "e" not in scope.names))
+
+
+def _spelled(word: str, scope: Scope, dummies) -> list[str] | None:
+    """``ye`` as ['y', 'e'], ``mX`` as ['m', 'X']: known names written together, longest first."""
+    if not word:
+        return []
+    for k in range(len(word), 0, -1):
+        if _known(word[:k], scope, dummies):
+            rest = _spelled(word[k:], scope, dummies)
+            if rest is not None:
+                return [word[:k], *rest]
+    return None
+
+
+def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
+    """Rewrite what the grammar would otherwise misread, once, before parsing (so every token
+    index the parser keeps stays valid): transposes (``w^Tx_i`` is w x_i), a power or
+    subscript on the last of several letters (``ye^{-x}`` is y e^{-x}), and a bare subscript
+    longer than one character when it is not a name (``x_iw_i`` is x_i w_i)."""
+    out: list[Tok] = []
+    k = 0
+    n = len(toks)
+    while k < n:
+        t = toks[k]
+        nxt = toks[k + 1] if k + 1 < n else None
+        if t.kind == "cs" and t.text == "frac" and nxt is not None and nxt.kind == "num" and \
+                len(nxt.text) >= 2 and nxt.text.isdigit():
+            out.append(t)  # \frac12 is 1/2: each argument one character
+            out.append(Tok("num", nxt.text[0], nxt.pos, value=sp.Integer(nxt.text[0])))
+            out.append(Tok("num", nxt.text[1:], nxt.pos + 1, value=sp.Integer(nxt.text[1:])))
+            k += 2
+            continue
+        if t.kind == "op" and t.text == "^" and nxt is not None and out:
+            if nxt.kind == "op" and nxt.text == "T" or (nxt.kind == "word" and nxt.text == "T"
+                                                         and "T" not in scope.names):
+                k += 2  # ^T, ^\top: a transpose
+                continue
+            if nxt.kind == "op" and nxt.text == "{" and k + 3 < n and toks[k + 3].text == "}" and \
+                    (toks[k + 2].text == "T" and "T" not in scope.names or
+                     toks[k + 2].kind == "op" and toks[k + 2].text == "T"):
+                k += 4  # ^{T}
+                continue
+            if nxt.kind == "word" and nxt.text[0] in "tT" and len(nxt.text) > 1 and \
+                    nxt.text not in scope.names and _spelled(nxt.text[1:], scope, dummies):
+                out.append(Tok("word", nxt.text[1:], nxt.pos + 1, names=(nxt.text[1:],)))
+                k += 2  # w^Tx_i: the transpose glued to the next name
+                continue
+        if t.kind == "word" and len(t.names) == 1 and len(t.text) > 1 and \
+                not t.text.startswith("\\") and t.text not in scope.vocab() and \
+                nxt is not None and nxt.kind == "op" and nxt.text in ("^", "_", "(", "'") and \
+                not (out and out[-1].kind == "op" and out[-1].text in ("_", "^")):
+            parts = _spelled(t.text, scope, dummies)
+            if parts and len(parts) > 1 and not t.text.startswith("d"):
+                pos = t.pos
+                for p in parts:  # ye^{-x}: the power belongs to e
+                    out.append(Tok("word", p, pos, names=(p,)))
+                    pos += len(p)
+                k += 1
+                continue
+        if t.kind == "op" and t.text == "_" and nxt is not None and nxt.kind == "word" and \
+                len(nxt.text) > 1 and not nxt.text.startswith("\\") and out and \
+                out[-1].kind == "word":
+            base = out[-1].names[0]
+            whole = [f"{base}_{nxt.text}", base + nxt.text]
+            rest = nxt.text[1:]
+            if not any(w in scope.names for w in whole) and (
+                    _known(rest, scope, dummies) or _spelled(rest, scope, dummies) or
+                    rest in _FUNCTIONS_WORDS):
+                out.append(t)  # x_iw_i: x_i then w_i
+                out.append(Tok("word", nxt.text[0], nxt.pos, names=(nxt.text[0],)))
+                out.append(Tok("word", rest, nxt.pos + 1, names=(rest,)))
+                k += 2
+                continue
+        out.append(t)
+        k += 1
+    return out
+
+
+def _dummies(toks: list[Tok], scope: Scope) -> frozenset[str]:
+    """Letters the row declares on its left side: ``\\sigma(x)``, ``\\frac{d|x|}{dx}``, ``f(t)``."""
+    names = scope.inputs | scope.quantities  # a document's own z may be a dummy here
+    out = set()
+    end = next((k for k, t in enumerate(toks) if t.kind == "op" and t.text in SEPARATORS),
+               len(toks))
+    for k in range(end):
+        t = toks[k]
+        if t.kind == "word" and len(t.text) == 1 and t.text not in names and t.text.isalpha():
+            prev = toks[k - 1] if k else None
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if prev is not None and (prev.kind == "d" or prev.kind == "op" and prev.text in ("(", ",")
+                                     and nxt is not None and nxt.kind == "op"
+                                     and nxt.text in (")", ",")):
+                out.add(t.text)
+        if t.kind == "word" and t.text.startswith("d") and len(t.text) == 2 and t.text[1] not in names:
+            prev = toks[k - 1] if k else None
+            if prev is not None and prev.kind == "op" and prev.text == "{":
+                out.add(t.text[1])  # \frac{d|x|}{dx}
+    return frozenset(out)
