@@ -57,6 +57,14 @@ CASES = [
     ("L'(w)", LINE, r"$L(w) = (y - wx)^2$, so $L'(w) = -2x(y - wx)$.", ("-2x", "-2")),
     (r"\sigma'(z)", {"lets": ["a = sigmoid(z)", "C = (y - a)^2/2"], "wrt": "z"},
      r"$$\frac{\partial C}{\partial z} = (a - y)\sigma'(z)$$", ("(a - y)", "(y - a)")),
+    (r"\therefore{} and \because{...}", {"lets": ["t = 2*x^2 + 1", "L = t^2"], "wrt": "x"},
+     # 036 (commres wiki, eqnarray*): braces that only group
+     "\\begin{eqnarray*} \\because{ \\frac {dt}{dx} = 4x } \\\\ \\therefore{} \\frac{dL}{dx} "
+     "& = & 2t * 4x \\end{eqnarray*}", ("= 4x", "= 2x")),
+    (r"{\cal{l}}'_2 a name in braces, primed", {"lets": ["l_2 = x^2/2"], "wrt": "x"},
+     # 049 (quantxu blog): the prime written before the subscript
+     r"Since its gradient is linear, i.e., ${\cal{l}}'_2(x)=x$, the batch gradient ...",
+     ("=x$", "=2x$")),
     (r"{a \over b}", LINE, r"$${\delta L \over \delta w} = -2x(y - wx)$$", ("-2x", "2x")),
     ("unicode partial", LINE, "∂L/∂w = −2x(y − wx)", ("−2x", "2x")),
     # 4. symbols outside the problem (031, 039, 041)
@@ -91,6 +99,10 @@ CASES = [
     (r"cases with \text{if}, \newline", {"lets": ["r = relu(x)"], "wrt": "x"},
      r"$$\frac{\partial ReLU(x)}{\partial x} = \begin{cases} 0 & \text{if } x < 0 \newline "
      r"1 & \text{if } x > 0 \end{cases}$$", ("0 & \\text{if } x < 0", "1 & \\text{if } x < 0")),
+    (r"cases via \left\{ array \right.", {"lets": ["C = lam*abs(beta)"], "wrt": "beta"},
+     # 048 (compphysics week 36): the display ends "\right. $$", its period is no sentence end
+     r"$$ \frac{d \vert \beta\vert}{d \beta}=\mathrm{sgn}(\beta)=\left\{\begin{array}{cc} 1 & "
+     r"\beta > 0 \\-1 & \beta < 0, \end{array}\right. $$", ("1 & \\beta > 0", "-1 & \\beta > 0")),
     # 8. transposes and bold (015, 045, 046, 051)
     (r"\theta^T x", {"lets": ["h = sigmoid(theta*x)", "L = -(y*log(h) + (1-y)*log(1-h))"],
                      "wrt": "theta"},
@@ -160,3 +172,15 @@ def test_a_row_after_an_unreadable_left_side_is_not_judged_against_the_chain_bef
     report = check(text, example="l1")
     verdicts = {r.line: r.verdict for r in report.lines}
     assert verdicts[3] == "skipped", report.render()
+
+
+def test_a_block_that_gives_an_input_another_meaning_is_not_judged_against_the_problem():
+    # 036 (commres wiki): a side example in which y = (2x^2 + 1)^2, while the problem's y is data
+    text = ("\\begin{eqnarray*} y & = & (2x^2 + 1)^2 \\\\ \\frac{dy}{dx} & = & 16x^3 + 8x "
+            "\\end{eqnarray*}\n$$\\frac{\\partial L}{\\partial b} = -2x(y - (a + bx))$$\n")
+    report = check(text, lets=["L = (y - (a + b*x))^2"], wrt="b")
+    verdicts = [(r.line, r.verdict) for r in report.lines]
+    assert verdicts == [(1, "skipped"), (1, "skipped"), (2, "correct")], report.render()
+    assert "gave y another meaning" in report.lines[1].diagnosis.explanation
+    wrong = check(text.replace("-2x(y", "2x(y"), lets=["L = (y - (a + b*x))^2"], wrt="b")
+    assert (wrong.exit_code, wrong.first_error) == (1, 2), wrong.render()

@@ -273,3 +273,16 @@ def test_an_unclosed_block_is_one_unreadable_row_and_the_rest_is_read():
     rows = split_document(doc)
     assert rows[0].error == "unclosed math block '\\\\begin{align*}'"
     assert any(doc[r.start : r.end] == "dL/dm = x" for r in rows[1:])
+
+
+@pytest.mark.parametrize("row, kept", [
+    (r"\left\{ 1 \right.", r"\left\{ 1 \right."),  # the period closes \left\{, it is no sentence end
+    (r"x = -2.", "x = -2"),
+    (r"x = 2\,", "x = 2"),  # a thin space goes whole, leaving no lone backslash
+    (r"x = 2\;,", "x = 2"),
+])
+def test_a_row_loses_its_end_punctuation_but_not_its_commands(row, kept):
+    from symgrad.checking.rowtext import trim
+
+    a, b = trim(row, 0, len(row))
+    assert row[a:b] == kept

@@ -73,6 +73,7 @@ class Row:
             ``"my best attempt for the derivative of the above function is:"``.
         inline: math inside a sentence (``$...$``), not a display.
         error: a reason the row cannot be read at all (an unclosed block), or "".
+        block: the offset of the display block the row belongs to, or -1.
     """
 
     kind: str
@@ -82,6 +83,7 @@ class Row:
     cue: str = ""
     inline: bool = False
     error: str = ""
+    block: int = -1
 
 
 @dataclass
@@ -293,7 +295,7 @@ class _Splitter:
         line_end = len(clean) if line_end < 0 else line_end
         inline = bool(clean[line_start : m.start()].strip() or clean[c.end() : line_end].strip())
         for a, b in split_rows(clean, m.end(), c.start()):
-            self.math(a, b, cue, inline)
+            self.math(a, b, cue, inline, block=m.start())
             cue = "" if not inline else cue
         if inline:
             self.prose.append(_quoted(clean[m.end() : c.start()]))
@@ -318,10 +320,10 @@ class _Splitter:
         self.prose.append(_quoted(clean[m.end() : c.start()]))  # the formula, in the sentence
         return c.end()
 
-    def math(self, a: int, b: int, cue: str, inline: bool = False) -> None:
+    def math(self, a: int, b: int, cue: str, inline: bool = False, block: int = -1) -> None:
         a, b = trim(self.clean, a, b)
         if a < b:
-            self.rows.append(Row("math", self.line_of(a), a, b, cue, inline))
+            self.rows.append(Row("math", self.line_of(a), a, b, cue, inline, block=block))
 
     def plain_line(self, a: int, b: int) -> None:
         """A line with no math markup: an equation in plain text, code, or prose."""

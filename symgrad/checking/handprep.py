@@ -32,11 +32,47 @@ def _spelled(word: str, scope: Scope, dummies) -> list[str] | None:
     return None
 
 
+def _is_brace(t: Tok | None, text: str) -> bool:
+    return t is not None and t.kind == "op" and t.text == text
+
+
+def _unbraced(toks: list[Tok]) -> list[Tok]:
+    """Braces that only group for TeX: an empty ``{}`` (``\\therefore{}``), the braces of
+    ``\\because{ ... }``, and a name in braces taking a subscript or prime (``{\\cal{l}}_2``,
+    ``{\\cal{l}}'_2``: the name l_2). Braces that are a command's argument are kept."""
+    match, stack = {}, []
+    for k, t in enumerate(toks):
+        if _is_brace(t, "{"):
+            stack.append(k)
+        elif _is_brace(t, "}") and stack:
+            match[stack.pop()] = k
+    opener = {m: k for k, m in match.items()}
+    drop: set[int] = set()
+    for k, m in match.items():
+        prev = toks[k - 1] if k else None
+        first = opener.get(k - 1)  # \frac{a}{b}: b's braces follow the braces of a
+        if prev is not None and (prev.kind == "cs" or prev.kind == "op" and prev.text in ("^", "_")
+                                 or first is not None and first > 0 and
+                                 toks[first - 1].kind == "cs" and toks[first - 1].text in
+                                 ("frac", "binom")):
+            continue  # an argument: \frac{a}{b}, x^{2}
+        inner = [j for j in range(k + 1, m) if not (_is_brace(toks[j], "{") or
+                                                     _is_brace(toks[j], "}"))]
+        after = toks[m + 1] if m + 1 < len(toks) else None
+        if m == k + 1 or prev is not None and prev.kind == "op" and prev.text == "=>" or \
+                len(inner) == 1 and toks[inner[0]].kind == "word" and after is not None and \
+                after.kind == "op" and after.text in ("_", "'"):
+            drop.update(j for j in range(k, m + 1) if j not in inner)
+    return [t for j, t in enumerate(toks) if j not in drop] if drop else toks
+
+
 def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
     """Rewrite what the grammar would otherwise misread, once, before parsing (so every token
-    index the parser keeps stays valid): transposes (``w^Tx_i`` is w x_i), a power or
-    subscript on the last of several letters (``ye^{-x}`` is y e^{-x}), and a bare subscript
-    longer than one character when it is not a name (``x_iw_i`` is x_i w_i)."""
+    index the parser keeps stays valid): braces that only group (:func:`_unbraced`),
+    transposes (``w^Tx_i`` is w x_i), a power or subscript on the last of several letters
+    (``ye^{-x}`` is y e^{-x}), and a bare subscript longer than one character when it is not a
+    name (``x_iw_i`` is x_i w_i)."""
+    toks = _unbraced(toks)
     out: list[Tok] = []
     k = 0
     n = len(toks)
@@ -91,6 +127,20 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
                 out.append(Tok("word", rest, nxt.pos + 1, names=(rest,)))
                 k += 2
                 continue
+        if t.kind == "word" and nxt is not None and nxt.kind == "op" and nxt.text == "'" and \
+                k + 3 < n and toks[k + 2].kind == "op" and toks[k + 2].text == "_":
+            end = k + 4  # l'_2(x): the derivative of l_2, the prime written first
+            if toks[k + 3].kind == "op" and toks[k + 3].text == "{":
+                depth = 0
+                for end in range(k + 3, n):
+                    if toks[end].kind == "op" and toks[end].text in ("{", "}"):
+                        depth += 1 if toks[end].text == "{" else -1
+                    if depth == 0:
+                        break
+                end += 1
+            out.extend([t, *toks[k + 2 : end], nxt])
+            k = end
+            continue
         out.append(t)
         k += 1
     return out

@@ -62,6 +62,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         self.used: list[str] = []  # definitions the document made, for the report
         self.def_rows: set = set()  # (row start, name) of the rows that define a name
         self.definition_rows: set = set()  # starts of the rows read as definitions
+        self.other_setting: dict = {}  # block -> (start, line, name): a row gave name another meaning
         self.row_start = -1
         self.key = ()
         self.row_cue = ""
@@ -146,6 +147,11 @@ class Checker(Statements, Cues, Resolving, Verdicts):
 
     def visit(self, row: Row, source: str, rows: list[Row], k: int) -> LineResult:
         self.scope.line = row.line
+        other = self.other_setting.get(row.block)
+        if other is not None and row.start > other[0]:
+            why = (f"line {other[1]} gave {other[2]} another meaning in this block (another example "
+                   f"than the problem's): not checked")
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         cond = self.index_condition(row, source)
         if cond is not None:
             return LineResult(row.line, source, None, "skipped")
@@ -160,6 +166,11 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     return LineResult(row.line, source, None, "skipped")
         except GenericRule as g:
             self.targets, self.prev_ok = {}, {}
+            lhs = re.match(r"\s*([A-Za-z])\s*&?\s*=", source)
+            s = self.scope
+            if lhs and row.block >= 0 and lhs.group(1) in s.inputs and lhs.group(1) not in s.quantities:
+                # y = f(t): y, an input of the problem, is something else in this block
+                self.other_setting.setdefault(row.block, (row.start, row.line, lhs.group(1)))
             why = f"a general rule about {g.name}, a function not defined here: not checked"
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         except Question:

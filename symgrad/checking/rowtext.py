@@ -158,6 +158,10 @@ def trim(s: str, a: int, b: int) -> tuple[int, int]:
         a += 1
     while True:
         while b > a and (s[b - 1].isspace() or s[b - 1] in ".,;:"):
+            if s[b - 1] == "." and re.search(r"\\right\s*$", s[a : b - 1]):
+                break  # \right. closes a \left\{ (cases written with array)
+            if s[b - 1] in ",;:" and s[b - 2 : b - 1] == "\\" and s[b - 3 : b - 2] != "\\":
+                b -= 1  # \, \; \: (a space): dropped whole, never leaving a lone backslash
             b -= 1
         m = _END.search(s, a, b)
         if m:

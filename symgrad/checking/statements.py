@@ -89,6 +89,8 @@ class Statements:
             if name in s.inputs and name not in s.quantities:
                 if rest[0].expr is not None and rest[0].expr.is_number:
                     return Statement("given", first, rest, reading, name)
+                if row.block >= 0:  # the rest of this block is about another setting
+                    self.other_setting.setdefault(row.block, (row.start, row.line, name))
                 return Statement("skip", first, rest, reading,
                                  f"{name} is an input of the problem; this row gives it another meaning")
             if re.fullmatch(r"d[A-Za-z].*", name) and (name[1:] in s.names or name[1:] in s.inputs):

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import score  # noqa: E402
 
 FLOOR_JUDGED_RIGHT = 46  # of 53; the issue asks for 90% (48) -- see the README
-FLOOR_ROWS_READ = 0.93
+FLOOR_ROWS_READ = 0.95  # the issue's bar
 FLOOR_FROM_DOCUMENT = 10
 
 
