@@ -25,8 +25,8 @@ from symgrad.reader.problem import Problem, Quantity, Reduction, Variant, build_
 
 #: Largest problem file read, in bytes.
 MAX_PROBLEM_FILE = 64 * 1024
-_TOML_KEYS = {"title", "let", "loss", "wrt", "at", "lr", "steps", "convention", "digits", "example",
-              "style", "data", "reduce", "update"}
+#: The API's option for each problem-file key (the file says ``let``, the API ``lets``).
+_OPTION = {"let": "lets"}
 
 
 def problem_from(
@@ -55,6 +55,11 @@ def problem_from(
     ``data`` is a CSV file whose header names inputs; its first row supplies those inputs'
     values for the worked example, and every row enters the reduced gradient.
     """
+    from symgrad.reader.schema import validate
+
+    validate({"example": example, "let": lets or None, "wrt": wrt or None, "at": at, "loss": loss, "lr": lr,
+              "steps": steps, "convention": convention, "digits": digits, "title": title,
+              "style": style, "data": data, "reduce": reduce, "update": update}, "option")
     opts = dict(example=example, lets=lets, wrt=wrt, loss=loss, lr=lr, steps=steps,
                 convention=convention, digits=digits, title=title, style=style)
     ds = first = None
@@ -158,32 +163,32 @@ def load_problem_file(path: str | Path, **overrides) -> Problem:
 
 
 def problem_file_options(path: str | Path, **overrides) -> dict:
-    """A problem from a TOML file (keys: title, let, loss, wrt, at, lr, steps, convention,
+    """The options a TOML problem file gives, checked against its schema
+    (:data:`symgrad.reader.schema.KEYS`: title, let, loss, wrt, at, lr, steps, convention,
     digits, example, style, data, reduce, update).
 
     Options in ``overrides`` that are not None win over the file's. A relative ``data``
-    path is read relative to the TOML file.
+    path is read relative to the TOML file. A UTF-8 byte-order mark is allowed.
+
+    Raises:
+        ProblemError: the file cannot be read or parsed, or a key is unknown or has a value
+            of the wrong type or range (one line naming the file and the key).
     """
     import tomllib
 
     from symgrad.reader.files import read_limited
+    from symgrad.reader.schema import KEYS, validate
 
     p = Path(path)
     raw = read_limited(p, "problem file", MAX_PROBLEM_FILE)
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise ProblemError(f"problem file {str(p)!r} is not UTF-8 text (byte {e.start + 1})") from None
+    except tomllib.TOMLDecodeError as e:
         raise ProblemError(f"problem file {str(p)!r}: {e}") from None
-    unknown = set(data) - _TOML_KEYS
-    if unknown:
-        raise ProblemError(f"problem file {str(p)!r}: unknown key(s) {', '.join(sorted(unknown))}")
-    opts = {
-        "example": data.get("example"), "lets": data.get("let"), "wrt": data.get("wrt"),
-        "at": data.get("at"), "loss": data.get("loss"), "lr": data.get("lr"),
-        "steps": data.get("steps"), "convention": data.get("convention"),
-        "digits": data.get("digits"), "title": data.get("title"), "style": data.get("style"),
-        "data": data.get("data"), "reduce": data.get("reduce"), "update": data.get("update"),
-    }
+    validate(data, f"problem file {str(p)!r}")
+    opts = {_OPTION.get(k.name, k.name): data.get(k.name) for k in KEYS}
     if isinstance(opts["data"], str) and not Path(opts["data"]).is_absolute():
         opts["data"] = str(p.parent / opts["data"])
     if isinstance(opts["lets"], str):

@@ -9,6 +9,7 @@ from pathlib import Path
 from symgrad.choices import CONVENTIONS, EXTENSIONS, FORMAT_ALIASES, FORMATS, STYLES
 from symgrad.errors import ParseError, SymgradError, UsageError
 from symgrad.reader.examples import EXAMPLES
+from symgrad.reader.schema import KEYS
 
 EPILOG_DERIVE = """\
 examples:
@@ -57,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG_DERIVE, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     d.add_argument("problem_file", nargs="?", metavar="PROBLEM.toml",
-                   help="a problem file (keys: title, let, loss, wrt, at, lr, steps, convention, digits, example)")
+                   help=f"a problem file in TOML (keys: {', '.join(k.name for k in KEYS)}; see "
+                   "the README's table); options given here override it")
     d.add_argument("--example", metavar="NAME", help=f"a built-in example ({', '.join(EXAMPLES)})")
     d.add_argument("--let", dest="lets", action="append", default=[], metavar="'NAME = EXPR'",
                    help="a named quantity; repeat, in order; later ones may use earlier names")

@@ -87,6 +87,10 @@ def problem_for_check(*, lets=None, wrt=None, at=None, loss=None, lr=None, conve
     """The problem from check's options: ``lets`` (sums over examples allowed anywhere, a
     partial point allowed), or an example. Returns the problem and the number of examples
     a loss over examples is checked on (None for other problems)."""
+    from symgrad.reader.schema import validate
+
+    validate({"let": lets or None, "wrt": wrt or None, "at": at, "loss": loss, "lr": lr,
+              "convention": convention, "example": example}, "option")
     rest = {k: v for k, v in rest.items() if v is not None and v != []}
     if lets and not example and not rest:
         from symgrad.checking.setting import check_problem

@@ -12,13 +12,12 @@ import sympy as sp
 from symgrad.errors import ProblemError
 from symgrad.reader.expression import parse_number
 from symgrad.reader.files import read_limited
+from symgrad.reader.schema import REDUCTIONS, UPDATES  # noqa: F401 - re-exported
 
 #: Limits on what is read: file size, rows, columns.
 MAX_BYTES = 4 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_COLUMNS = 100
-REDUCTIONS = ("mean", "sum")
-UPDATES = ("batch", "sgd")
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ def read_csv(path: str | Path) -> Dataset:
                     f"data file {str(p)!r} line {line_no}: {len(cells)} cells, header has {len(header)}"
                 )
             rows.append(tuple(
-                parse_number(c.strip(), where=f"data file line {line_no}, column {name}")
+                parse_number(c.strip(), where=f"data file {str(p)!r} line {line_no}, column {name}")
                 for c, name in zip(cells, header)
             ))
             if len(rows) > MAX_ROWS:

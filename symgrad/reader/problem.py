@@ -19,11 +19,7 @@ from symgrad.reader.expression import (
     parse_values,
 )
 from symgrad.reader.losses import BY_NAME as LOSS_NAMES
-
-#: Upper bounds that keep a run small: quantities, gradient-descent steps, digits.
-MAX_QUANTITIES = 200
-MAX_STEPS = 10_000
-MAX_DIGITS = 30
+from symgrad.reader.schema import MAX_DIGITS, MAX_QUANTITIES, MAX_STEPS  # noqa: F401 - the bounds
 
 
 @dataclass(frozen=True)
