@@ -136,3 +136,27 @@ def test_the_issues_examples_print_as_written(text, tex):
 ])  # fmt: skip
 def test_text_uses_the_authors_syntax(text, shown):
     assert plain(parse_expression(text)) == shown
+
+
+def _powers():
+    from symgrad.expr import functions as F
+
+    x, y = sp.symbols("x y", real=True)
+    return {
+        "sign": sp.sign(x), "Abs": sp.Abs(x), "Heaviside": sp.Heaviside(x, 0),
+        "Max": sp.Max(x, y), "Min": sp.Min(x, y), "exp": sp.exp(x), "log": sp.log(x),
+        "tanh": sp.tanh(x), "Piecewise": sp.Piecewise((x, x > 0), (y, True)),
+        "sigmoid": F.sigmoid(x), "relu": F.relu(x), "maximum": F.maximum(x, y),
+        "minimum": F.minimum(x, y), "leaky_relu": F.leaky_relu(x, sp.Rational(1, 100)),
+        "clamp": F.clamp(x, -1, 1), "hardtanh": F.hardtanh(x), "softplus": F.softplus(x),
+    }
+
+
+@pytest.mark.parametrize("name", list(_powers()))
+def test_a_function_raised_to_a_power_keeps_its_exponent(name):
+    """sign(u)^2 printed as sign(u) would be a different formula (found by the fuzz run)."""
+    from symgrad.rendering.printing import PlainPrinter, latex
+
+    power = sp.Pow(_powers()[name], 3, evaluate=False)
+    assert latex(power).count("{3}") == 1, latex(power)
+    assert PlainPrinter().doprint(power).endswith("^3")

@@ -135,7 +135,11 @@ def _on_kink(places, gradients, t: sp.Symbol) -> tuple[OnKink, ...]:
                 for f, sign in place.local}
         for g in gradients:
             if g.expr is not None and any(g.expr.has(f) for f in repl):
-                out.append(OnKink(place, g.param, tidy(g.expr.xreplace(repl))))
+                try:
+                    formula = tidy(g.expr.xreplace(repl))
+                except (TypeError, ValueError):  # SymPy cannot rebuild it (a comparison with
+                    continue  # zoo): no formula on this kink; the numbers still say it
+                out.append(OnKink(place, g.param, formula))
     return tuple(out)
 
 

@@ -84,14 +84,17 @@ def _relu_places(q, node):
 
 
 def _extremum_places(q, node):
-    is_max = isinstance(node, (sp.Max, maximum))
-    if len(node.args) > 2:  # a tie of any two or more arms: one weight per arm, summing to 1
-        from symgrad.derivation.rules import extremum_factors
+    from symgrad.derivation.rules import distinct_arguments, extremum_factors
 
+    is_max = isinstance(node, (sp.Max, maximum))
+    args = distinct_arguments(node)  # min(u, y, u): u never ties with itself
+    if len(args) < 2:
+        return []
+    if len(args) > 2:  # a tie of any two or more arms: one weight per arm, summing to 1
         local = tuple((f, j) for j, f in enumerate(extremum_factors(node)))
         return [KinkPlace(q, "max" if is_max else "min", node, node, local, (ZERO, ONE), None,
-                          ZERO, ONE, arms=tuple(node.args))]
-    a, b = node.args
+                          ZERO, ONE, arms=tuple(args))]
+    a, b = args
     a_minus_b, b_minus_a = _difference(a, b), _difference(b, a)
     first, second = (a_minus_b, b_minus_a) if is_max else (b_minus_a, a_minus_b)
     local = ((_heaviside(first), 1), (_heaviside(second), -1))

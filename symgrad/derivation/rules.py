@@ -235,6 +235,12 @@ def rule_heaviside(expr, var):
     return Rule.INDICATOR, sp.Integer(0), []
 
 
+def distinct_arguments(expr) -> list:
+    """max/min's arguments with repeats left out: ``min(u, y, u)`` is ``min(u, y)``, and u
+    must not tie with itself (counting it twice would double its derivative)."""
+    return list(dict.fromkeys(expr.args))
+
+
 def extremum_factors(expr) -> list:
     """The indicator of each argument of max/min winning: ``1[a - max(b, c) > 0]``, ...
 
@@ -242,7 +248,9 @@ def extremum_factors(expr) -> list:
     and the kink finder looks for them, so both build them here.
     """
     is_max = isinstance(expr, (sp.Max, maximum))
-    args = list(expr.args)
+    args = distinct_arguments(expr)
+    if len(args) == 1:  # max(u, u) is u
+        return [sp.Integer(1)]
     out = []
     for j, mine in enumerate(args):
         others = args[:j] + args[j + 1 :]
@@ -259,7 +267,7 @@ def _extremum(expr, var, rule: Rule, wins=None) -> RuleResult:
     """max/min(a, b, ...)' = sum over the arguments of 1[that argument wins] times its
     derivative (ties are kinks: the subdifferential is the convex hull of the tied arms)."""
     terms, children = [], []
-    for mine, factor in zip(expr.args, extremum_factors(expr)):
+    for mine, factor in zip(distinct_arguments(expr), extremum_factors(expr)):
         if depends_on(mine, var):
             terms.append(_mul(factor, _d(mine, var)))
             children.append(mine)

@@ -64,7 +64,20 @@ class relu(sp.Function):  # noqa: N801 - named as written in formulas
 
 
 def to_elementary(expr: sp.Expr) -> sp.Expr:
-    """Rewrite symgrad's own functions in SymPy's built-ins (for sympy.diff, lambdify)."""
+    """Rewrite symgrad's own functions in SymPy's built-ins (for sympy.diff, lambdify).
+
+    Repeated until none is left: a rewrite can rebuild a node around an argument that still
+    holds one (``leaky_relu(leaky_relu(max(...)))``, found by the fuzz run).
+    """
+    ours = (sigmoid, relu, _Ordered, leaky_relu, clamp, hardtanh, softplus)
+    for _ in range(20):
+        expr = _elementary_once(expr)
+        if not expr.has(*ours):
+            break
+    return expr
+
+
+def _elementary_once(expr: sp.Expr) -> sp.Expr:
     return (
         expr.replace(lambda e: isinstance(e, sigmoid), lambda e: 1 / (1 + sp.exp(-e.args[0])))
         .replace(lambda e: isinstance(e, relu), lambda e: sp.Max(0, e.args[0]))

@@ -110,8 +110,6 @@ def _safe(fn, args):
         return math.nan
 
 
-
-
 _COMPARE = {sp.StrictLessThan: lambda a, b: a < b, sp.StrictGreaterThan: lambda a, b: a > b,
             sp.LessThan: lambda a, b: a <= b, sp.GreaterThan: lambda a, b: a >= b,
             sp.Eq: lambda a, b: a == b, sp.Ne: lambda a, b: a != b}
@@ -131,6 +129,9 @@ def _truth(cond, ev, n: int) -> list[bool]:
         return [any(p[k] for p in parts) for k in range(n)]
     if isinstance(cond, sp.Not):
         return [not v for v in _truth(cond.args[0], ev, n)]
+    if isinstance(cond, sp.ITE):  # if c then a else b: sympy.diff folds nested where() so
+        c, a, b = (_truth(x, ev, n) for x in cond.args)
+        return [a[k] if c[k] else b[k] for k in range(n)]
     op = _COMPARE.get(type(cond))
     if op is None:
         raise TypeError(f"cannot evaluate the condition {cond}")

@@ -53,7 +53,8 @@ def parse_expression(text: str, *, where: str = "", shadowed: frozenset = frozen
 def _assignment(text: str, start: int, end: int, where: str,
                 shadowed: frozenset = frozenset()) -> tuple[_Tok, sp.Expr, int]:
     """Read ``name = expr`` in text[start:end]: (name token, expression, its start)."""
-    equals = [i for i in range(start, end) if text[i] == "="]
+    equals = [i for i in range(start, end) if text[i] == "=" and  # not the = of <= or >=
+              not (i > start and text[i - 1] in "<>")]
     if not equals:
         stop = _tokenize(text, start, end, where)[-1].pos
         raise ParseError("expected 'name = value', found no '='", text, stop, where)

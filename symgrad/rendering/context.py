@@ -356,7 +356,8 @@ class _Builder(DataSections):
                 if up is not None and lv is not None:
                     pairs.append((up, lv))
             value = adjoint.get(name)
-            line = None
+            # no consumer carries a gradient (each upstream one is 0 at the point): dL/dname = 0
+            line = None if terms else Chain(_mn(sp.Integer(0)))
             if terms:
                 line = Chain(_mn(sp.Add(*terms, evaluate=False)))
                 if pairs and len(pairs) == len(terms):

@@ -112,18 +112,25 @@ class SymgradLatexPrinter(LatexPrinter):
         return rf"\frac{{\partial}}{{\partial {self._print(var)}}} {body}"
 
     def _print_sign(self, expr, exp=None):
-        return rf"\operatorname{{sign}}\left({self._print(expr.args[0])}\right)"
+        body = rf"\operatorname{{sign}}\left({self._print(expr.args[0])}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
 
     def _print_Abs(self, expr, exp=None):
         body = rf"\left|{self._print(expr.args[0])}\right|"
         return rf"{body}^{{{exp}}}" if exp else body
 
     def _print_Heaviside(self, expr, exp=None):
-        return rf"\mathbb{{I}}\left[{self._print(expr.args[0])} > 0\right]"
+        body = rf"\mathbb{{I}}\left[{self._print(expr.args[0])} > 0\right]"
+        return rf"{body}^{{{exp}}}" if exp else body
 
     def _print_Max(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
-        return rf"\max\left({args}\right)"
+        body = rf"\max\left({args}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
+
+    def _print_Piecewise(self, expr, exp=None):
+        body = super()._print_Piecewise(expr)
+        return rf"\left({body}\right)^{{{exp}}}" if exp else body
 
     def _print_ExampleSum(self, expr, exp=None):
         i = self._print(expr.index)
@@ -136,7 +143,8 @@ class SymgradLatexPrinter(LatexPrinter):
 
     def _print_Min(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
-        return rf"\min\left({args}\right)"
+        body = rf"\min\left({args}\right)"
+        return rf"{body}^{{{exp}}}" if exp else body
 
     def _print_exp(self, expr, exp=None):
         body = rf"e^{{{self._print(expr.args[0])}}}"
