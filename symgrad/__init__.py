@@ -25,6 +25,7 @@ _EXPORTS = {
     "Problem": "symgrad.reader.problem", "build_problem": "symgrad.reader.problem",
     "ParseError": "symgrad.errors", "ProblemError": "symgrad.errors",
     "SymgradError": "symgrad.errors", "UsageError": "symgrad.errors",
+    "time_limit": "symgrad.budget", "BudgetError": "symgrad.budget",
 }
 __all__ = sorted(_EXPORTS)
 

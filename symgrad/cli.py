@@ -42,6 +42,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
+def _time_limit_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--time-limit", type=float, default=120.0, metavar="SECONDS",
+                   help="stop with a clear error (exit 2) after this many seconds (default 120; "
+                   "0 for no limit)")
+
+
 def _parser() -> argparse.ArgumentParser:
     top = _Parser(
         prog="symgrad",
@@ -93,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--heading", choices=["section", "subsection", "none"], default="section",
                    help="the LaTeX fragment's title level: section (parts are subsections), "
                    "subsection (parts are subsubsections) or none (no title line)")
+    _time_limit_option(d)
     d.add_argument("-o", "--output", metavar="FILE", action="append", default=[],
                    help="write to FILE instead of standard output; repeat for several files "
                    "(the format is taken from each extension: .txt .md .tex .html .json), or "
@@ -134,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--wrt", action="append", metavar="P[,P...]", help="as for derive")
     c.add_argument("--format", default="text", choices=["text", "json"],
                    help="output format (default text)")
+    _time_limit_option(c)
 
     lst = sub.add_parser("list", help="list examples, conventions, rules or functions",
                          description="List what symgrad knows.")
@@ -351,12 +359,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        if args.command == "check":
-            return _cmd_check(args)
         if args.command == "list":
             sys.stdout.write(_cmd_list(args.what))
             return 0
-        written, failed = _cmd_derive(args)
+        from symgrad.budget import time_limit
+
+        if args.command == "check":
+            with time_limit(args.time_limit):
+                return _cmd_check(args)
+        with time_limit(args.time_limit):
+            written, failed = _cmd_derive(args)
         for path, text in written:
             if path is None:
                 sys.stdout.write(text)

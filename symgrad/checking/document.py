@@ -223,6 +223,7 @@ class _Splitter:
         clean = self.clean
         i = start
         fence = None  # the fence string while inside a code block
+        ahead = _DISPLAY_OPEN.search(clean, i, end)  # the next display opener, searched once
         while i < end:
             nl = clean.find("\n", i, end)
             stop = end if nl < 0 else nl
@@ -241,7 +242,9 @@ class _Splitter:
                     self.prose = []  # a paragraph ends, unless its sentence announced what follows
                 i = stop + 1
                 continue
-            d = _DISPLAY_OPEN.search(clean, i, end)
+            if ahead is not None and ahead.start() < i:  # passed: search again from here
+                ahead = _DISPLAY_OPEN.search(clean, i, end)
+            d = ahead
             inline = _INLINE_OPEN.search(clean, i, stop)
             if d is not None and d.start() < stop and (inline is None or d.start() <= inline.start()):
                 self.text(i, d.start())

@@ -118,6 +118,15 @@ class Numbers:
         return dict(self.step_values)[(quantity, symbol)]
 
 
+def _weighted(expr: sp.Basic, repl: dict) -> sp.Basic:
+    """``expr`` with each kink's local factor replaced by its weight, rebuilt as written (the
+    Evaluator gives the numbers; SymPy must not try to compare a zoo while rebuilding)."""
+    if not repl:
+        return expr
+    with sp.evaluate(False):
+        return expr.xreplace(repl)
+
+
 def _describe(node, args) -> str:
     from symgrad.rendering.printing import plain
 
@@ -126,6 +135,10 @@ def _describe(node, args) -> str:
         shown = shown[:57] + "..."
     if isinstance(node, sp.Pow) and args and args[1].is_negative is True and args[0] == 0:
         return f"division by zero at the point: {shown} with {plain(node.args[0])} = 0"
+    if isinstance(node, sp.Pow) and args and args[0].is_positive and args[1].is_real:
+        vals = ", ".join(_short(a) for a in args)
+        return (f"{shown} is too large at the point (beyond 1e300, the largest value shown): "
+                f"base and exponent {vals}")
     name = type(node).__name__.lower()
     if name in ("log", "sqrt") or (isinstance(node, sp.Pow) and args and not args[1].is_integer):
         what = "log" if name == "log" else "a root"
@@ -264,8 +277,7 @@ class _Pass:
         self.replacements = repl = {f: e for ws in sets for f, e in ws.repl.items()}
         self.raw_local = {}
         for part in d.partials:
-            after = part.after.xreplace(repl) if repl else part.after
-            self.raw_local[(part.quantity, part.symbol)] = ev(after)
+            self.raw_local[(part.quantity, part.symbol)] = ev(_weighted(part.after, repl))
         adj: dict[str, sp.Basic] = {n: sp.Integer(0) for n in p.inputs + p.names}
         adj[p.loss] = sp.Integer(1)
         order = {part.quantity: [] for part in d.partials}
@@ -400,8 +412,7 @@ def evaluate(d: Derivation, at=None, convention: Convention | str | None = None)
             if s.minor:
                 vals.append(None)
                 continue
-            after = s.after.xreplace(run.replacements) if run.replacements else s.after
-            vals.append(run.resolve(ev(after)))
+            vals.append(run.resolve(ev(_weighted(s.after, run.replacements))))
         steps.append((key, tuple(vals)))
     grads = run.gradient()
     updated = None

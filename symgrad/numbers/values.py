@@ -36,6 +36,16 @@ def _too_long(r: sp.Rational) -> bool:
     return (abs(r.p).bit_length() + r.q.bit_length()) * 0.30103 > MAX_EXACT_DIGITS
 
 
+def _huge_power(base, exponent) -> bool:
+    """A rational power whose exact value would have more than about 1,200 digits."""
+    if not (isinstance(base, sp.Rational) and isinstance(exponent, sp.Rational)):
+        return False
+    if base in (0, 1, -1):
+        return False
+    size = max(abs(base.p).bit_length(), base.q.bit_length())
+    return abs(exponent) * size > 4096
+
+
 def as_number(v: sp.Basic) -> sp.Basic:
     """``v`` as an exact Rational or a PRECISION-digit Float (symbols left as they are)."""
     if isinstance(v, sp.Rational):
@@ -103,6 +113,8 @@ class Evaluator:
         return node  # pi and E stay exact (log(E) is 1); true/false; other atoms
 
     def _node(self, node: sp.Basic, args: list) -> sp.Basic:
+        if isinstance(node, sp.Pow) and _huge_power(*args):  # 4^(1e8): never the exact integer
+            args = [sp.Float(a, PRECISION) for a in args]
         try:
             value = node.func(*args)
         except (ZeroDivisionError, ValueError, TypeError, ArithmeticError) as e:

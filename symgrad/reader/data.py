@@ -45,6 +45,9 @@ def read_csv(path: str | Path) -> Dataset:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProblemError(f"data file {str(p)!r} is not UTF-8 text") from None
+    lines = sum(1 for line in text.splitlines() if line.strip())
+    if lines - 1 > MAX_ROWS:  # counted before any cell is read
+        raise ProblemError(f"data file {str(p)!r} has more than {MAX_ROWS} rows ({lines - 1})")
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]

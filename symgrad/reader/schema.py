@@ -19,7 +19,7 @@ from symgrad.errors import ProblemError
 MAX_QUANTITIES = 200
 MAX_STEPS = 10_000
 MAX_DIGITS = 30
-MAX_TEXT = 2000  # characters in one string value
+MAX_TEXT = 100_000  # characters in one string value (the readers have their own, smaller limits)
 REDUCTIONS = ("mean", "sum")
 UPDATES = ("batch", "sgd")
 

@@ -37,7 +37,7 @@ def _split_product(expr: sp.Mul) -> tuple[str, list, list]:
         sign, factors = "-", [-factors[0], *factors[1:]]
     numer, denom = [], []
     for f in factors:
-        if f.is_Pow and f.exp.is_Integer and f.exp < 0 and not f.base.is_Number or (
+        if f.is_Pow and f.exp.is_Rational and f.exp < 0 and not f.base.is_Number or (
                 f.is_Pow and f.exp == -1):
             denom.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
         else:

@@ -1,0 +1,58 @@
+"""Time budgets: a run that goes over its limit ends in a clear error, never hangs.
+
+Sizes are refused before any work (each reader checks its own limits first); what remains is
+symbolic work whose cost the input cannot bound in advance (equivalence, simplification,
+evaluation, long descents). :func:`time_limit` bounds it as a whole: past the limit the run
+stops with a :class:`BudgetError` naming the limit and the option that raises it. The
+command line sets it with ``--time-limit SECONDS`` (default :data:`DEFAULT_SECONDS`, 0 for
+none); from Python, ``with symgrad.time_limit(30): ...``.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+
+from symgrad.errors import SymgradError
+
+#: The command line's default limit, in seconds.
+DEFAULT_SECONDS = 120.0
+
+
+class BudgetError(SymgradError):
+    """The run went over its time limit."""
+
+
+class _Overrun(BaseException):
+    """Raised by the timer. A BaseException, so no ``except Exception`` inside a library can
+    swallow it; :func:`time_limit` turns it into a :class:`BudgetError` at its boundary."""
+
+
+@contextmanager
+def time_limit(seconds: float | None, option: str = "--time-limit"):
+    """Stop the body after ``seconds`` (None or 0: no limit) with a :class:`BudgetError`.
+
+    Uses the process's real-time timer, so it works in the main thread of a POSIX process;
+    elsewhere (a worker thread, Windows) the body runs without a limit.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+    if seconds < 0:
+        raise SymgradError(f"{option} must be 0 (no limit) or a positive number of seconds")
+
+    def _alarm(signum, frame):
+        raise _Overrun()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Overrun:
+        raise BudgetError(f"the run went over its time limit of {seconds:g} s; raise it with "
+                          f"{option} SECONDS (0 for no limit)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
