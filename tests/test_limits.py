@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from symgrad.checking.document import MAX_CHARS, MAX_MACROS, MAX_ROWS
+from symgrad.checking.document import MAX_CHARS, MAX_ROWS
 from symgrad.checking.handlex import MAX_LITERAL_DIGITS, MAX_ROW, MAX_TOKENS
 from symgrad.cli import main
-from symgrad.reader.data import MAX_BYTES, MAX_ROWS as MAX_DATA_ROWS
+from symgrad.reader.data import MAX_BYTES
+from symgrad.reader.data import MAX_ROWS as MAX_DATA_ROWS
 from symgrad.reader.grammar import MAX_LENGTH
 from symgrad.reader.schema import MAX_DIGITS, MAX_QUANTITIES, MAX_STEPS
 
