@@ -100,13 +100,16 @@ class Verdicts:
             return "unreadable", Diagnosis("unreadable", f"cannot evaluate this line: {err}")
         if not e.free_symbols and not (reading.conditions and tg.expr.free_symbols):
             return self.judge_number(part, e, tg)  # a number: at the point (a region: sampled)
-        if tg.vals is None:
-            tg.vals = t.values(tg.expr)
-        for arg in kink_arguments(e):
-            before = t.n
-            t.cover(arg)
-            if t.n != before:
+        try:
+            if tg.vals is None:
                 tg.vals = t.values(tg.expr)
+            for arg in kink_arguments(e):
+                before = t.n
+                t.cover(arg)
+                if t.n != before:
+                    tg.vals = t.values(tg.expr)
+        except (TypeError, ValueError) as err:
+            return "unreadable", Diagnosis("unreadable", f"cannot evaluate the true value here: {err}")
         mask = self.mask(reading)
         try:
             ev = t.values(e)

@@ -238,7 +238,13 @@ def rule_heaviside(expr, var):
 def distinct_arguments(expr) -> list:
     """max/min's arguments with repeats left out: ``min(u, y, u)`` is ``min(u, y)``, and u
     must not tie with itself (counting it twice would double its derivative)."""
-    return list(dict.fromkeys(expr.args))
+    seen, out = set(), []
+    for a in expr.args:  # compared as values: where(c, m, m) is m
+        key = evaluated(a)
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
 
 
 def extremum_factors(expr) -> list:

@@ -62,7 +62,9 @@ _FLOAT = {sp.Abs: abs, sp.sign: _f_sign, sp.exp: _f_exp, sp.log: _f_log, sigmoid
           clamp: lambda u, lo, hi: min(max(u, lo), hi),
           hardtanh: lambda u: min(max(u, -1.0), 1.0),
           # sympy.diff of |f(b)| for an f that may leave the reals (sqrt(b)) writes re, im, atan2
-          sp.atan2: math.atan2, sp.re: lambda u: u, sp.im: lambda u: 0.0, sp.atan: math.atan}  # fmt: skip
+          sp.atan2: math.atan2, sp.re: lambda u: u, sp.im: lambda u: 0.0, sp.atan: math.atan,
+          # the derivative of a jump (sympy.diff of Heaviside): 0 away from it, undefined on it
+          sp.DiracDelta: lambda u, *k: 0.0 if u != 0 else math.nan}  # fmt: skip
 
 
 def fvals(expr: sp.Basic, env: dict, n: int) -> list[float]:

@@ -127,6 +127,8 @@ def _decimal(text: str) -> sp.Rational:
     from decimal import Decimal
 
     sign, digits, exp = Decimal(text).as_tuple()
+    if abs(exp) > 400:  # 1e-3000000000: a float, not a rational with a billion digits
+        return sp.Float(text, 30)
     value = sp.Integer(int("".join(map(str, digits)) or "0"))
     value = value * sp.Integer(10) ** exp if exp >= 0 else value / sp.Integer(10) ** (-exp)
     return -value if sign else value
