@@ -10,40 +10,18 @@ The baseline is the same derivation with one step, so the difference is the desc
 
 from __future__ import annotations
 
-import csv
-
 import numpy as np
 import pytest
+from descent_data import LETS, LR, numpy_descent, write_dataset
 
 import symgrad
 
-LETS = ["yhat = w1*x1 + w2*x2 + b", "L = (y - yhat)^2"]
 STEPS = 1500
-LR = 0.05
 
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    rng = np.random.default_rng(7)
-    x1, x2 = rng.normal(0, 1, 100), rng.uniform(-1, 1, 100)
-    y = 0.8 * x1 + 1.7 * x2 - 0.3 + rng.normal(0, 0.05, 100)
-    rows = [(f"{a:.6f}", f"{b:.6f}", f"{c:.6f}") for a, b, c in zip(x1, x2, y)]
-    path = tmp_path_factory.mktemp("descent") / "rows.csv"
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["x1", "x2", "y"])
-        w.writerows(rows)
-    return str(path), np.array([[float(v) for v in r] for r in rows])
-
-
-def numpy_descent(data, steps):
-    """The same batch descent on the mean L2 loss, written independently."""
-    x1, x2, y = data.T
-    theta = np.zeros(3)
-    for _ in range(steps):
-        r = y - (theta[0] * x1 + theta[1] * x2 + theta[2])
-        theta = theta - LR * np.array([np.mean(-2 * r * x1), np.mean(-2 * r * x2), np.mean(-2 * r)])
-    return theta
+    return write_dataset(tmp_path_factory.mktemp("descent") / "rows.csv", 100)
 
 
 def run(path, steps):

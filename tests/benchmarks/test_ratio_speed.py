@@ -1,0 +1,86 @@
+"""Speed as ratios to plain tools doing the same math, in one run (issue 11):
+
+- deriving and rendering the built-in L1 example in process, against ``sympy.diff`` +
+  ``subs`` + ``latex`` of the same gradient (the issue's target: at most 5x);
+- batch gradient descent over a dataset, against a NumPy loop written here, at 100 rows
+  (1,500 steps) and 100,000 rows (100 steps) (target: at most 2x): the descent stage alone
+  (``symgrad.numbers.descent.data_run`` on a derivation already read) and the whole run
+  (reading the CSV exactly included).
+
+Measured with ``python3 -m pytest tests/benchmarks/test_ratio_speed.py --benchmark-enable -s``;
+the figures are printed and the latest are in the README. Today's ratios are far from the
+targets, so the assertions are regression guards, not the targets. Without
+``--benchmark-enable`` only the results are checked (the 100,000-row case is skipped).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+from descent_data import LETS, LR, numpy_descent, write_dataset
+
+import symgrad
+from symgrad.rendering import render_many
+
+
+def cpu(fn, rounds: int = 5) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times)
+
+
+def raw_sympy():
+    """The L1 example's gradient with plain SymPy: differentiate, put the point in, print."""
+    m, x, y = sp.symbols("m x y", real=True)
+    grad = sp.diff(sp.Abs(y - (m * x + 4)), m)
+    value = grad.subs({x: 2, y: 10, m: sp.Rational(3, 2)})
+    return sp.latex(grad), sp.latex(value), value
+
+
+def ours():
+    return render_many(symgrad.derive(example="l1"), ["latex"])
+
+
+def test_l1_in_process_against_raw_sympy(benchmark):
+    assert raw_sympy()[2] == -2  # the oracle: -sign(10 - 7) * 2
+    assert "-2" in benchmark(ours)[0]
+    if benchmark.disabled:
+        return
+    base, mine = cpu(raw_sympy, 30), cpu(ours, 30)
+    print(f"\nL1 derive + LaTeX in process: {mine * 1e3:.1f} ms, raw SymPy {base * 1e3:.2f} ms: "
+          f"{mine / base:.0f}x (target 5x)")
+    assert mine / base < 60  # a regression guard; the target is not met yet
+
+
+def descend(path, steps):
+    return symgrad.derive(lets=LETS, wrt="w1,w2,b", at="w1=0, w2=0, b=0", data=path,
+                          lr=str(LR), steps=steps)
+
+
+@pytest.mark.parametrize("n, steps", [(100, 1500), (100_000, 100)])
+def test_descent_against_a_numpy_loop(benchmark, tmp_path, n, steps):
+    if n > 100 and benchmark.disabled:
+        pytest.skip("the 100,000-row ratio is measured with --benchmark-enable")
+    path, data = write_dataset(tmp_path / f"rows{n}.csv", n)
+    d = benchmark.pedantic(descend, args=(path, steps), rounds=1, iterations=1)
+    final = np.array(d.data_run.trajectory[-1][2])
+    assert np.allclose(final, numpy_descent(data, steps), rtol=1e-9, atol=1e-12)
+    if benchmark.disabled:
+        return
+    from symgrad.numbers.descent import data_run
+
+    rounds = 3 if n <= 100 else 1
+    base = cpu(lambda: numpy_descent(data, steps), rounds)
+    whole = cpu(lambda: descend(path, steps), rounds)
+    alone = cpu(lambda: data_run(d), rounds)  # the descent stage on the derivation already read
+    print(f"\n{n} rows, {steps} steps: NumPy {base:.3f} s; symgrad's descent stage {alone:.3f} s "
+          f"({alone / base:.1f}x; target 2x); the whole run, reading the CSV exactly, "
+          f"{whole:.3f} s ({whole / base:.0f}x)")
+    assert alone / base < 200  # a regression guard; the target is not met yet
