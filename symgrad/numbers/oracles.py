@@ -138,14 +138,22 @@ def _locals_agree(d: Derivation) -> list[str]:
     """Local partials whose rule-by-rule result differs from sympy.diff (empty: all agree)."""
     bad = []
     for q in d.problem.quantities:
-        definition = to_elementary(evaluated(q.expr))
         for part in (p for p in d.partials if p.quantity == q.name):
-            s = sp.Symbol(part.symbol, real=True)
-            ours = to_elementary(evaluated(part.after))
-            if compare_functions(ours, _oracle_diff(definition, s),
-                                 definition.free_symbols) is False:
+            if _compare_local(q, part) is False:
                 bad.append(f"d{q.name}/d{part.symbol}")
     return bad
+
+
+def _compare_local(q, part) -> bool | None:
+    """One local derivative against sympy.diff of its quantity (None: SymPy cannot build or
+    compare them, e.g. max() of an argument it cannot order)."""
+    try:
+        definition = to_elementary(evaluated(q.expr))
+        ours = to_elementary(evaluated(part.after))
+        oracle = _oracle_diff(definition, sp.Symbol(part.symbol, real=True))
+        return compare_functions(ours, oracle, definition.free_symbols)
+    except (TypeError, ValueError):
+        return None
 
 
 def _forward_loss(d: Derivation, point: dict) -> sp.Basic:
@@ -175,14 +183,17 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
             whole = False  # constant SymPy refuses: each local derivative is checked instead
     if whole:
         inputs = [sp.Symbol(n, real=True) for n in p.inputs]
-        elementary = to_elementary(full)
         for g in d.gradients:
-            oracle = _oracle_diff(elementary, sp.Symbol(g.param, real=True))
-            ours = to_elementary(evaluated(g.expr).xreplace(expanded))
-            same = compare_functions(ours, oracle, inputs)
+            try:
+                elementary = to_elementary(full)
+                oracle = _oracle_diff(elementary, sp.Symbol(g.param, real=True))
+                ours = to_elementary(evaluated(g.expr).xreplace(expanded))
+                same = compare_functions(ours, oracle, inputs)
+            except (TypeError, ValueError):  # SymPy cannot build or differentiate it
+                same = None
             checked.append((g.param, same is not False, "equals sympy.diff" if same else
-                            "sympy.diff's result cannot be compared here (not finite where "
-                            "sampled), so it is no evidence"))
+                            "sympy.diff cannot be compared here (SymPy cannot build it, or it "
+                            "is not finite where sampled), so it is no evidence"))
     if not whole or not all(ok for _, ok, _ in checked):
         bad = _locals_agree(d)
         how = (f"DIFFERS from sympy.diff in {', '.join(bad)}" if bad
@@ -217,12 +228,18 @@ def _settled(d: Derivation, point: dict, direction: dict, fd) -> bool:
     """Has the central difference converged at h = 1e-10? Its error shrinks with h squared, so
     at h/10 it must agree with the value at h; when the loss bends too fast there (sin(1e8 b))
     it does not, and a disagreement with the gradient is no evidence against it. Nor is it
-    when the loss is so large that its 30 digits cancel in the difference (1e30 + sigmoid(m))."""
+    when the loss is so large that its 30 digits cancel in the difference (1e30 + sigmoid(m)),
+    or when a kink lies within h of the point (the one-sided differences disagree)."""
     from symgrad.numbers.values import PRECISION
 
     value = _forward_loss(d, {k: v + _H * direction.get(k, 0) for k, v in point.items()})
     if isinstance(value, sp.Float) and abs(value) * sp.Float(10) ** (3 - PRECISION) / _H > \
             sp.Float("1e-8") * abs(fd) + sp.Float("1e-12"):
+        return False
+    # a kink within h of the point (max(1e-30, b) at b = 0): the one-sided slopes differ
+    here = _forward_loss(d, point)
+    below = _forward_loss(d, {k: v - _H * direction.get(k, 0) for k, v in point.items()})
+    if not _close((value - here) / _H, (here - below) / _H):
         return False
     return _close(_central(d, point, direction, _H / 10), fd)
 
