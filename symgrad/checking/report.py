@@ -32,7 +32,7 @@ class LineResult:
     diagnosis: Diagnosis | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CheckReport:
     """Every line's verdict and the first wrong (or unreadable) line."""
 
@@ -95,6 +95,15 @@ class CheckReport:
                     "first_error": self.first_error, "first_unreadable": self.first_unreadable,
                     "lines": lines})
         return out
+
+    def __repr__(self) -> str:
+        where = f" (first error at line {self.first_error})" if self.first_error else ""
+        return (f"<CheckReport {self.name + ': ' if self.name else ''}{self.status}{where}, "
+                f"{self.checked} lines checked; .render('text'|'json')>")
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the text report as a code block."""
+        return "```text\n" + self.render("text") + "```\n"
 
     def render(self, format: str = "text") -> str:
         """The report as ``text`` (each line marked, the first error explained) or ``json``."""

@@ -66,7 +66,7 @@ class Result:
     updated: sp.Basic | float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Derivation:
     """The record every renderer reads; nothing downstream recomputes mathematics.
 
@@ -167,3 +167,23 @@ class Derivation:
         from symgrad.rendering import render
 
         return render(self, format, **options)
+
+    def __repr__(self) -> str:
+        """One line: each gradient's formula and value (the record itself is large)."""
+        from symgrad.numbers.values import number_text
+        from symgrad.rendering.printing import plain
+
+        p, grad = self.problem, self.gradient
+        parts = []
+        for g in self.gradients:
+            text = f"d{p.loss}/d{g.param} = {plain(g.expr) if g.expr is not None else '...'}"
+            if len(text) > 80:
+                text = text[:77] + "..."
+            if grad.get(g.param) is not None:
+                text += f" = {number_text(grad[g.param], p.digits)[0]}"
+            parts.append(text)
+        return f"<Derivation {'; '.join(parts)}; .render('markdown'|'latex'|'html'|'json')>"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the Markdown walkthrough (its math renders with MathJax or KaTeX)."""
+        return self.render("markdown")
