@@ -126,7 +126,10 @@ def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: 
     loss_c = loss_expr.xreplace(consts)
     grads_c = [g.xreplace(consts) for g in gradient_exprs]
     loss_fn, grad_fns = compile_functions(loss_c, grads_c, inputs, params, sign_at_zero, step_at_zero)
-    x = np.array([[float(v) for v in row] for row in data.rows], dtype=float)
+    # exact cells to floats: p/q is a correctly rounded division (float() of a SymPy Rational
+    # goes through mpmath, 15 us a cell)
+    x = np.array([[v.p / v.q if isinstance(v, sp.Rational) else float(v) for v in row]
+                  for row in data.rows], dtype=float)
     columns = [x[:, j] for j in range(x.shape[1])]
     n = x.shape[0]
     theta = np.array([float(v) for k, v in problem.values if k in params], dtype=float)
@@ -142,10 +145,8 @@ def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: 
         return v.mean(axis=-1) if problem.reduce == "mean" else v.sum(axis=-1)
 
     losses, grads = per_row(theta)
-    rows = tuple(
-        RowResult(i, tuple(float(v) for v in x[i]), float(losses[i]), tuple(float(g) for g in grads[:, i]))
-        for i in range(n)
-    )
+    rows = tuple(RowResult(i, tuple(xi), li, tuple(gi)) for i, (xi, li, gi) in
+                 enumerate(zip(x.tolist(), losses.tolist(), grads.T.tolist())))
     first_loss, first_grad = float(reduce(losses)), reduce(grads)
     lr = float(problem.lr) if problem.lr is not None else None
     updated = None if lr is None else tuple(float(v) for v in theta - lr * first_grad)
@@ -154,8 +155,8 @@ def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: 
     progress = _Progress(steps) if steps >= 200 and sys.stderr.isatty() else None
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
-            if problem.update == "batch":
-                theta = theta - lr * reduce(per_row(theta)[1])
+            if problem.update == "batch":  # the gradients at theta, computed with its losses
+                theta = theta - lr * reduce(grads)
             else:  # sgd: one update per row, in file order, with that row's own gradient
                 for i in range(n):
                     row = [c[i] for c in columns]
@@ -163,7 +164,8 @@ def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: 
                     theta = theta - lr * g
             if not np.all(np.isfinite(theta)):
                 raise ProblemError(f"gradient descent diverged at step {k}: lower --lr")
-            trajectory.append((k, float(reduce(per_row(theta)[0])), tuple(float(v) for v in theta)))
+            losses, grads = per_row(theta)  # once per step: this step's loss, the next's gradient
+            trajectory.append((k, float(reduce(losses)), tuple(float(v) for v in theta)))
             if progress:
                 progress.tick(k)
     if progress:

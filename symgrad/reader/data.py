@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import sympy as sp
@@ -30,6 +32,19 @@ class Dataset:
 
     def row(self, i: int) -> dict[str, sp.Rational]:
         return dict(zip(self.columns, self.rows[i]))
+
+
+#: A plain decimal cell (``-1.25``, ``3e-2``): read exactly without the expression reader.
+_DECIMAL = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d{1,2})?")
+
+
+def _cell(text: str, where: str) -> sp.Rational:
+    """A cell as an exact number: plain decimals directly (100,000 rows read in a fraction of
+    the time), anything else (``1/3``, a bad cell) through the reader and its errors."""
+    if _DECIMAL.fullmatch(text) and len(text) <= 40:
+        f = Fraction(text)
+        return sp.Rational(f.numerator, f.denominator)
+    return parse_number(text, where=where)
 
 
 def read_csv(path: str | Path) -> Dataset:
@@ -69,7 +84,7 @@ def read_csv(path: str | Path) -> Dataset:
                     f"data file {str(p)!r} line {line_no}: {len(cells)} cells, header has {len(header)}"
                 )
             rows.append(tuple(
-                parse_number(c.strip(), where=f"data file {str(p)!r} line {line_no}, column {name}")
+                _cell(c.strip(), f"data file {str(p)!r} line {line_no}, column {name}")
                 for c, name in zip(cells, header)
             ))
             if len(rows) > MAX_ROWS:
