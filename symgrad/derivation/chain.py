@@ -136,7 +136,9 @@ def _on_kink(places, gradients, t: sp.Symbol) -> tuple[OnKink, ...]:
         for g in gradients:
             if g.expr is not None and any(g.expr.has(f) for f in repl):
                 try:
-                    formula = tidy(g.expr.xreplace(repl))
+                    with sp.evaluate(False):  # as written: no Piecewise re-evaluation
+                        formula = g.expr.xreplace(repl)
+                    formula = tidy(formula)
                 except (TypeError, ValueError):  # SymPy cannot rebuild it (a comparison with
                     continue  # zoo): no formula on this kink; the numbers still say it
                 out.append(OnKink(place, g.param, formula))
