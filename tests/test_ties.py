@@ -113,3 +113,15 @@ def test_a_three_arm_max_is_differentiated_by_a_named_rule_and_verified():
     rules = [s.rule.value for p in d.partials for s in p.step.walk()]
     assert "max to indicator" in rules and "sympy.diff" not in rules
     assert d.gradient["x"] == 6 and d.verified
+
+
+def test_arms_that_coincide_on_a_region_pass_the_self_check():
+    """min(m, clamp(m, 0, 1), |m|) is m on [0, 1] (all three arms tie there), 1 above and m below:
+    slopes 1, 0, 1 (by hand). The rules' strict indicators are 0 on the tied region, so sympy.diff and the
+    formula part ways there; the verifier leaves tie points out (a tie is a kink) instead of
+    calling it a bug, and the value at a point on the region is still the common slope."""
+    for at, slope in (("m=0.5", 1), ("m=2", 0), ("m=-1", 1)):
+        d = symgrad.derive(lets=["L = min(m, clamp(m, 0, 1), |m|)"], wrt="m", at=at)
+        assert d.verified, d.verification
+        assert d.gradient["m"] == slope, (at, d.gradient)
+    assert symgrad.derive(lets=["L = min(m, clamp(m, 0, 1), |m|)"], wrt="m").verified

@@ -93,28 +93,50 @@ def same_function(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED) -> bool:
     return compare_functions(a, b, symbols, seed) is True
 
 
-def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED) -> bool | None:
+def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
+                      ties_of: sp.Basic | None = None) -> bool | None:
     """:func:`same_function` with a third answer: None when the two cannot be compared (no
     three sampled points where both are finite, or a form the float evaluator cannot read,
-    such as sympy.diff's ``0**Heaviside(b)*log(0)``): no evidence either way."""
+    such as sympy.diff's ``0**Heaviside(b)*log(0)``): no evidence either way.
+
+    With ``ties_of`` (the function a and b differentiate; a is symgrad's derivative of it),
+    points where an indicator the rules wrote (``1[a - b > 0]``) has its argument at 0 are left
+    out: arms of a max/min tie there, a kink, where the derivative is the convention's pick,
+    not the formula's. Arms can tie on a whole region (``min(m, clamp(m, 0, 1))`` on [0, 1]),
+    where the rule's strict indicators and sympy.diff part ways.
+    """
     a, b = _normal(a), _normal(b)
     if a == b:
         return True
     rng = random.Random(seed)
     symbols = sorted(set(symbols) | a.free_symbols | b.free_symbols, key=lambda s: s.name)
+    # the indicators the rules wrote (1[a - b > 0]): where one's argument is 0, arms tie
+    indicators = [h.args[0] for h in a.atoms(sp.Heaviside)] if ties_of is not None else []
     for spread in (3.0, 1.0):  # the second round helps domains like 0 < p < 1
         env = {s: [round(rng.uniform(-spread, spread), 4) or 0.5 for _ in range(_POINTS)]
                for s in symbols}
         try:
             va, vb = fvals(a, env, _POINTS), fvals(b, env, _POINTS)
-        except (TypeError, ValueError, RecursionError):
+            tied = _ties(indicators, env)
+        except (TypeError, ValueError, RecursionError, KeyError):
             return None
-        both = [(x, y) for x, y in zip(va, vb) if not (math.isnan(x) or math.isnan(y))]
+        both = [(x, y) for x, y, t in zip(va, vb, tied)
+                if not (math.isnan(x) or math.isnan(y) or t)]
         if any(abs(x - y) > 1e-9 * max(1.0, abs(x), abs(y)) for x, y in both):
             return False
         if len(both) >= 3:
             return True
     return None
+
+
+def _ties(indicators: list, env: dict) -> list[bool]:
+    """At each sampled point: is one of these indicator arguments 0 (arms tie: a kink)?"""
+    tied = [False] * _POINTS
+    for arg in indicators:
+        for k, v in enumerate(fvals(arg, env, _POINTS)):
+            if abs(v) <= 1e-12:
+                tied[k] = True
+    return tied
 
 
 def _oracle_diff(expr: sp.Basic, var: sp.Symbol) -> sp.Basic:
@@ -151,7 +173,7 @@ def _compare_local(q, part) -> bool | None:
         definition = to_elementary(evaluated(q.expr))
         ours = to_elementary(evaluated(part.after))
         oracle = _oracle_diff(definition, sp.Symbol(part.symbol, real=True))
-        return compare_functions(ours, oracle, definition.free_symbols)
+        return compare_functions(ours, oracle, definition.free_symbols, ties_of=definition)
     except (TypeError, ValueError):
         return None
 
@@ -188,7 +210,7 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
                 elementary = to_elementary(full)
                 oracle = _oracle_diff(elementary, sp.Symbol(g.param, real=True))
                 ours = to_elementary(evaluated(g.expr).xreplace(expanded))
-                same = compare_functions(ours, oracle, inputs)
+                same = compare_functions(ours, oracle, inputs, ties_of=elementary)
             except (TypeError, ValueError):  # SymPy cannot build or differentiate it
                 same = None
             checked.append((g.param, same is not False, "equals sympy.diff" if same else
