@@ -85,7 +85,7 @@ class _Parser:
     def parse(self) -> sp.Expr:
         try:
             result = self.sum()
-        except (ArithmeticError, ValueError, TypeError) as exc:  # SymPy failing on extremes
+        except (ArithmeticError, ValueError, TypeError, KeyError) as exc:  # SymPy failing on extremes
             tok = self.toks[self.i - 1]
             raise self.error(f"cannot evaluate this ({type(exc).__name__})", tok.pos) from exc
         if self.toks[self.i].kind != "end":

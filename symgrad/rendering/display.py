@@ -124,9 +124,12 @@ class Chain:
 
 def _decimal(text: str) -> sp.Rational:
     """The exact value of a displayed decimal (``1.2e-5`` is 12/1000000)."""
-    from decimal import Decimal
+    from decimal import Decimal, InvalidOperation
 
-    sign, digits, exp = Decimal(text).as_tuple()
+    try:
+        sign, digits, exp = Decimal(text).as_tuple()
+    except InvalidOperation:  # an exponent beyond Decimal's range (6.7e-434294481890222993194146)
+        return sp.Float(text, 30)
     if abs(exp) > 400:  # 1e-3000000000: a float, not a rational with a billion digits
         return sp.Float(text, 30)
     value = sp.Integer(int("".join(map(str, digits)) or "0"))
