@@ -158,8 +158,15 @@ def _values(at, first_row, base: dict) -> dict:
 
 
 def load_problem_file(path: str | Path, **overrides) -> Problem:
-    """A problem from a TOML file (see :func:`problem_file_options` for the keys)."""
-    return problem_from(**problem_file_options(path, **overrides))
+    """A problem from a TOML file (see :func:`problem_file_options` for the keys); an error in
+    what the file says (an unknown parameter, a bad expression) names the file."""
+    from symgrad.errors import SymgradError
+
+    options = problem_file_options(path, **overrides)
+    try:
+        return problem_from(**options)
+    except SymgradError as e:
+        raise ProblemError(f"problem file {str(path)!r}: {e.one_line()}") from None
 
 
 def problem_file_options(path: str | Path, **overrides) -> dict:

@@ -96,6 +96,7 @@ def test_a_wrong_value_is_one_line_naming_the_key(tmp_path, capsys, key, which):
         assert f"problem file {str(path)!r}: key '{key}" in err, err
         assert "expected" in err and "found" in err, err
     else:  # the schema's, or the later check that names the value (e.g. an unknown parameter)
+        assert f"problem file {str(path)!r}" in err or "data file" in err, err
         assert key in err or str(value)[:20] in err or "data file" in err, err
 
 
