@@ -120,6 +120,20 @@ _FUNCTIONS_WORDS = frozenset(("sigma", "log", "exp", "tanh", "sin", "cos", "max"
 _PARAM_MARKS = frozenset(("theta", "w", "W", "beta", "phi", "Theta", "bold", "delta", "pred"))
 
 
+def closing_brace(toks: list[Tok], k: int) -> int:
+    """The index of the ``}`` that closes the ``{`` at toks[k] (the end token's if none does)."""
+    depth = 0
+    while toks[k].kind != "end":
+        if toks[k].kind == "op" and toks[k].text == "{":
+            depth += 1
+        elif toks[k].kind == "op" and toks[k].text == "}":
+            depth -= 1
+            if depth == 0:
+                return k
+        k += 1
+    return k
+
+
 def _piece(tok: Tok) -> str:
     if tok.kind == "op":
         return {",": ",", "-": "-", "+": "+", "!=": "!="}[tok.text]

@@ -13,6 +13,7 @@ from symgrad.checking.handbase import (
     GenericRule,
     IndexMiss,
     _piece,
+    closing_brace,
 )
 from symgrad.checking.handlex import Tok
 from symgrad.checking.scope import INDEX_LETTERS, RATE_NAMES
@@ -71,15 +72,7 @@ class Names:
             return
         k = self.i + 1
         if self.toks[k].kind == "op" and self.toks[k].text == "{":
-            depth = 0
-            while self.toks[k].kind != "end":
-                if self.toks[k].kind == "op" and self.toks[k].text == "{":
-                    depth += 1
-                elif self.toks[k].kind == "op" and self.toks[k].text == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                k += 1
+            k = closing_brace(self.toks, k)
         if self.toks[k].kind == "end":
             return
         if k == self.i + 1 and self.toks[k].kind == "word" and len(self.toks[k].text) > 1:
@@ -89,15 +82,7 @@ class Names:
             return
         v = u + 1
         if self.toks[v].kind == "op" and self.toks[v].text == "{":
-            depth = 0
-            while self.toks[v].kind != "end":
-                if self.toks[v].kind == "op" and self.toks[v].text == "{":
-                    depth += 1
-                elif self.toks[v].kind == "op" and self.toks[v].text == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                v += 1
+            v = closing_brace(self.toks, v)
         power, sub = self.toks[self.i : k + 1], self.toks[u : v + 1]
         self.toks = [*self.toks[: self.i], *sub, *power, *self.toks[v + 1 :]]
 

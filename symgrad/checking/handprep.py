@@ -9,6 +9,7 @@ import sympy as sp
 from symgrad.checking.handbase import (
     _FUNCTIONS_WORDS,
     SEPARATORS,
+    closing_brace,
 )
 from symgrad.checking.handlex import Tok
 from symgrad.checking.scope import Scope
@@ -131,13 +132,7 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
                 k + 3 < n and toks[k + 2].kind == "op" and toks[k + 2].text == "_":
             end = k + 4  # l'_2(x): the derivative of l_2, the prime written first
             if toks[k + 3].kind == "op" and toks[k + 3].text == "{":
-                depth = 0
-                for end in range(k + 3, n):
-                    if toks[end].kind == "op" and toks[end].text in ("{", "}"):
-                        depth += 1 if toks[end].text == "{" else -1
-                    if depth == 0:
-                        break
-                end += 1
+                end = closing_brace(toks, k + 3) + 1
             out.extend([t, *toks[k + 2 : end], nxt])
             k = end
             continue
