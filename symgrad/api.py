@@ -184,7 +184,6 @@ def problem_file_options(path: str | Path, **overrides) -> dict:
     import tomllib
 
     from symgrad.reader.files import read_limited
-    from symgrad.reader.schema import KEYS, validate
 
     p = Path(path)
     raw = read_limited(p, "problem file", MAX_PROBLEM_FILE)
@@ -194,10 +193,18 @@ def problem_file_options(path: str | Path, **overrides) -> dict:
         raise ProblemError(f"problem file {str(p)!r} is not UTF-8 text (byte {e.start + 1})") from None
     except tomllib.TOMLDecodeError as e:
         raise ProblemError(f"problem file {str(p)!r}: {e}") from None
-    validate(data, f"problem file {str(p)!r}")
+    return table_options(data, f"problem file {str(p)!r}", p.parent, **overrides)
+
+
+def table_options(data: dict, source: str, base: Path, **overrides) -> dict:
+    """The options of a problem table (a TOML file's, or an article block's), checked against
+    the schema; ``source`` starts its errors, a relative ``data`` path is read from ``base``."""
+    from symgrad.reader.schema import KEYS, validate
+
+    validate(data, source)
     opts = {_OPTION.get(k.name, k.name): data.get(k.name) for k in KEYS}
     if isinstance(opts["data"], str) and not Path(opts["data"]).is_absolute():
-        opts["data"] = str(p.parent / opts["data"])
+        opts["data"] = str(base / opts["data"])
     if isinstance(opts["lets"], str):
         opts["lets"] = [opts["lets"]]
     for k, v in overrides.items():

@@ -99,6 +99,15 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--heading", choices=["section", "subsection", "none"], default="section",
                    help="the LaTeX fragment's title level: section (parts are subsections), "
                    "subsection (parts are subsubsections) or none (no title line)")
+    d.add_argument("--detail", choices=["full", "normal", "brief"], default="normal",
+                   help="rule steps shown: full (even d/dm m = 1), normal (default), brief "
+                   "(only rules beyond elementary calculus: sign, indicators, kinks, activations)")
+    d.add_argument("--numbered", action="store_true",
+                   help="with latex: number every displayed equation")
+    d.add_argument("--templates", metavar="DIR", help="a folder of your own templates named like "
+                   "the built-in ones, which they replace (start with 'symgrad templates export DIR')")
+    d.add_argument("--template", metavar="FILE", help="one template file replacing the built-in "
+                   "one of its format (NAME.md.j2, .tex.j2, .html.j2, .txt.j2)")
     _time_limit_option(d)
     d.add_argument("-o", "--output", metavar="FILE", action="append", default=[],
                    help="write to FILE instead of standard output; repeat for several files "
@@ -148,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
     lst.add_argument("what", nargs="?", default="all",
                      choices=["all", "losses", "activations", "examples", "conventions", "rules",
                               "functions"])
+    from symgrad.commands import add_commands
+
+    add_commands(sub)
     return top
 
 
@@ -217,7 +229,8 @@ def _cmd_derive(args) -> tuple[list[tuple[str | None, str]], list[str]]:
         problem = api.problem_from(**opts)
     derivation = api.derive(problem)
     texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone,
-                        heading=args.heading, width=args.width)
+                        heading=args.heading, width=args.width, templates=args.templates,
+                        template=args.template, detail=args.detail, numbered=args.numbered)
     failed = [f"{v.param}: {v.note}" for v in derivation.verification
               if not (v.sympy and v.finite_difference is not False)]
     return [(path, text) for (_, path), text in zip(outputs, texts)], failed
@@ -362,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "list":
             sys.stdout.write(_cmd_list(args.what))
             return 0
+        if getattr(args, "run", None) is not None:  # the commands of symgrad.commands
+            return args.run(args)
         from symgrad.budget import time_limit
 
         if args.command == "check":

@@ -42,3 +42,20 @@ def test_derive_runs_from_the_unpacked_wheel(wheel, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert r"\frac{\mathrm{d} L}{\mathrm{d} m}" in run.stdout
+
+
+def test_a_user_template_overrides_markdown_from_the_installed_wheel(wheel, tmp_path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "derivation.md.j2").write_text("MINE {{ gradients[0].value.plain }}\n")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from symgrad.cli import main;"
+        "sys.exit(main(['derive', '--templates', sys.argv[2], '--format', 'markdown']))"
+    )
+    run = subprocess.run([sys.executable, "-I", "-c", code, str(site), str(mine)], cwd=tmp_path,
+                         check=False, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "MINE -2\n"

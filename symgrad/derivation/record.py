@@ -187,3 +187,13 @@ class Derivation:
     def _repr_markdown_(self) -> str:
         """Jupyter shows the Markdown walkthrough (its math renders with MathJax or KaTeX)."""
         return self.render("markdown")
+
+    def _repr_latex_(self) -> str:
+        """The LaTeX fragment without its title (nbconvert puts it into the PDF as it is)."""
+        return self.render("latex", heading="none")
+
+    def _repr_html_(self) -> str:
+        """The HTML walkthrough's body (MathML, which browsers draw natively), for a cell."""
+        from symgrad.rendering.display import html_fragment
+
+        return html_fragment(self.render("html"))

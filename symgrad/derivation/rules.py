@@ -64,6 +64,14 @@ class Rule(enum.Enum):
 
 #: Rules whose steps are too small to show in a walkthrough (still recorded).
 MINOR_RULES = frozenset({Rule.CONSTANT, Rule.VARIABLE})
+#: Rules a reader who knows calculus does not need spelled out (left out by ``detail="brief"``).
+ELEMENTARY_RULES = MINOR_RULES | frozenset({
+    Rule.SUM, Rule.CONSTANT_MULTIPLE, Rule.PRODUCT, Rule.QUOTIENT, Rule.POWER, Rule.SQRT,
+    Rule.EXPONENTIAL, Rule.GENERAL_POWER, Rule.EXP, Rule.LOG, Rule.TRIG})
+#: How much of each derivative the walkthrough shows: ``full`` every step (``d/dm m = 1``
+#: included), ``normal`` all but those minor steps, ``brief`` only the steps of rules beyond
+#: elementary calculus (sign, indicators, kinks, activations) and each factor's result.
+DETAILS = ("full", "normal", "brief")
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,6 @@ from symgrad.choices import FORMATS
 from symgrad.errors import UsageError
 from symgrad.rendering.templates import template_dir
 
-_TEMPLATE_FOR = {
-    "text": "derivation.txt.j2",
-    "markdown": "derivation.md.j2",
-    "latex": "derivation.tex.j2",
-    "latex-standalone": "standalone.tex.j2",
-    "html": "derivation.html.j2",
-}
 
 __all__ = ["ALIASES", "FORMATS", "format_name", "render", "render_many", "template_dir"]
 
@@ -41,7 +34,8 @@ HEADINGS = ("section", "subsection", "none")
 
 
 def render(derivation, format: str = "text", *, standalone: bool = False,
-           heading: str = "section", width: int | None = None) -> str:
+           heading: str = "section", width: int | None = None, templates=None,
+           template=None, detail: str = "normal", numbered: bool = False) -> str:
     """Render a derivation.
 
     Args:
@@ -54,15 +48,29 @@ def render(derivation, format: str = "text", *, standalone: bool = False,
             title; parts ``subsection``), to fit the document it is ``\\input`` into.
         width: the widest displayed equation row, in characters of rendered math (default
             64, about 16 cm at 11 pt); longer equations break into aligned rows.
+        templates: a folder of templates named like the built-in ones, which they replace
+            (:mod:`symgrad.rendering.usertemplates`).
+        template: one template file replacing the built-in one of its format.
+        detail: ``full`` (every rule step), ``normal`` (all but d/dx x = 1 and d/dx c = 0) or
+            ``brief`` (only the rules beyond elementary calculus, and each factor's result).
+        numbered: LaTeX only: every displayed equation numbered (``equation`` around
+            ``aligned``), so the text can refer to them.
     """
     return render_many(derivation, [format], standalone=standalone, heading=heading,
-                       width=width)[0]
+                       width=width, templates=templates, template=template, detail=detail,
+                       numbered=numbered)[0]
 
 
 def render_many(derivation, formats, *, standalone: bool = False,
-                heading: str = "section", width: int | None = None) -> list[str]:
+                heading: str = "section", width: int | None = None, templates=None,
+                template=None, detail: str = "normal", numbered: bool = False) -> list[str]:
     """Render one derivation in several formats, building the template context once."""
+    from symgrad.derivation.rules import DETAILS
+
+    from symgrad.rendering.usertemplates import BUILTIN, render_with, resolve
+
     keys = [format_name(f) for f in formats]
+    user = resolve(templates, template, keys)
     if standalone and "latex" not in keys:
         raise UsageError("--standalone goes with the latex format")
     if heading not in HEADINGS:
@@ -70,6 +78,10 @@ def render_many(derivation, formats, *, standalone: bool = False,
     if width is not None and (isinstance(width, bool) or not isinstance(width, int)
                               or not 20 <= width <= 400):
         raise UsageError("--width must be a whole number from 20 to 400")
+    if detail not in DETAILS:
+        raise UsageError(f"unknown detail {detail!r} (known: {', '.join(DETAILS)})")
+    if numbered and "latex" not in keys:
+        raise UsageError("--numbered goes with the latex format")
     context = None
     out = []
     for key in keys:
@@ -82,13 +94,23 @@ def render_many(derivation, formats, *, standalone: bool = False,
             from symgrad.rendering.context import build_context
             from symgrad.rendering.layout import DEFAULT_WIDTH
 
-            context = build_context(derivation, width or DEFAULT_WIDTH)
+            context = build_context(derivation, width or DEFAULT_WIDTH, detail)
             context["heading"] = heading
             context["part"] = "subsubsection" if heading == "subsection" else "subsection"
+            context["body_template"] = BUILTIN["latex"] if user is None else user.name_for("latex")
         from symgrad.rendering.templates import environment
 
         name = "html" if key == "mathml" else key
         if name == "latex" and standalone:
             name = "latex-standalone"
-        out.append(environment().get_template(_TEMPLATE_FOR[name]).render(**context))
+        if user is None:
+            text = environment().get_template(BUILTIN[name]).render(**context)
+        else:
+            env = environment(user.folder, user.html_names())
+            text = render_with(env, user.name_for(name), context, user.folder)
+        if numbered and name.startswith("latex"):
+            from symgrad.rendering.layout import number_equations
+
+            text = number_equations(text)
+        out.append(text)
     return out

@@ -11,32 +11,19 @@ from __future__ import annotations
 import sympy as sp
 
 from symgrad.derivation.record import Derivation
+from symgrad.derivation.rules import ELEMENTARY_RULES
 from symgrad.expr.algebra import replaced
 from symgrad.expr.placeholders import Leibniz, Shown
 from symgrad.numbers.conventions import CONVENTION_TEXT, Convention
 from symgrad.numbers.values import number_text
 from symgrad.rendering.datasets import DataSections
-from symgrad.rendering.display import Chain, Math, NumberDisplay, _decimal
+from symgrad.rendering.display import Chain, Lazy, Math, NumberDisplay, _decimal
 from symgrad.rendering.display import math_of as _m
 from symgrad.rendering.display import numeric_math_of as _mn
 from symgrad.rendering.display import symbol_of as _sym
 from symgrad.rendering.layout import DEFAULT_WIDTH, Block, tex_width
 
 _FRAMEWORK_NAMES = {"pytorch": "PyTorch", "jax": "JAX", "tensorflow": "TensorFlow"}
-
-
-class Lazy:
-    """A value computed on first use (a block's line breaking needs LaTeX, which text skips)."""
-
-    __slots__ = ("_fn", "_value")
-
-    def __init__(self, fn):
-        self._fn, self._value = fn, None
-
-    def __getattr__(self, name):
-        if self._value is None:
-            self._value = self._fn()
-        return getattr(self._value, name)
 
 
 def _rounded(v, digits: int) -> str:
@@ -65,6 +52,7 @@ class _Builder(DataSections):
         from symgrad.rendering.templates import sentence
 
         self.d, self.p, self.n = d, d.problem, d.numbers
+        self.detail = "normal"
         self.sentence = sentence
         self.num = NumberDisplay(self.p.digits)
         self.loss = _sym(self.p.loss)
@@ -146,6 +134,10 @@ class _Builder(DataSections):
                 line.add("=" if exact and self.num.exact(value) else "~", shown)
         return line
 
+    def shows(self, step) -> bool:
+        """Whether the walkthrough shows a rule step at this detail."""
+        return {"full": True, "brief": step.rule not in ELEMENTARY_RULES}.get(self.detail, not step.minor)
+
     def step(self, step, value, label=None) -> dict:
         """One rule step. ``label`` (the Leibniz symbol of a local partial) stands in for
         ``d/dx (definition)`` when the definition is too wide to repeat on the line."""
@@ -201,7 +193,7 @@ class _Builder(DataSections):
                     values = steps_of.get(key) or [None] * sum(1 for _ in part.step.walk())
                     label = Leibniz(_sym(key[0]), _sym(key[1]))
                     steps = [self.step(s, v, label if s is part.step else None)
-                             for s, v in zip(part.step.walk(), values) if not s.minor]
+                             for s, v in zip(part.step.walk(), values) if self.shows(s)]
                     factors.append({"name": _m(Leibniz(_sym(key[0]), _sym(key[1]))),
                                     "steps": steps, "result": _m(part.after)})
             chain_terms = [sp.Mul(*[Leibniz(_sym(q), _sym(s)) for q, s in path], evaluate=False)
@@ -435,7 +427,7 @@ class _Builder(DataSections):
         }
 
 
-def build_context(d: Derivation, width: float = DEFAULT_WIDTH) -> dict:
+def build_context(d: Derivation, width: float = DEFAULT_WIDTH, detail: str = "normal") -> dict:
     """Everything a template needs, as plain data (strings, lists, dicts, lazily printed math).
 
     ``width`` is the widest displayed row, in characters of rendered math: longer equations
@@ -443,4 +435,5 @@ def build_context(d: Derivation, width: float = DEFAULT_WIDTH) -> dict:
     """
     builder = _Builder(d)
     builder.width = width
+    builder.detail = detail
     return builder.build()

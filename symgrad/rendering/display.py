@@ -197,3 +197,31 @@ class NumberDisplay:
             return evaluate_at(expr, env)
         except Exception:  # noqa: BLE001 - a rounded neighbour outside the domain
             return None
+
+
+#: The HTML page's alignment rules for MathML tables, scoped to the fragment's wrapper.
+_FRAGMENT_STYLE = (
+    "<style>.symgrad mtable.aligned > mtr > mtd:first-child { text-align: right; } "
+    ".symgrad mtable.aligned > mtr > mtd:last-child { text-align: left; } "
+    ".symgrad .rule { font-weight: bold; }</style>"
+)
+
+
+def html_fragment(page: str) -> str:
+    """The body of symgrad's own HTML page, in a ``<div class="symgrad">`` (for a notebook)."""
+    body = page.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+    return f'<div class="symgrad">{_FRAGMENT_STYLE}{body}</div>'
+
+
+class Lazy:
+    """A value computed on first use (a block's line breaking needs LaTeX, which text skips)."""
+
+    __slots__ = ("_fn", "_value")
+
+    def __init__(self, fn):
+        self._fn, self._value = fn, None
+
+    def __getattr__(self, name):
+        if self._value is None:
+            self._value = self._fn()
+        return getattr(self._value, name)

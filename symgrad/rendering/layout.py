@@ -218,3 +218,12 @@ def mathml_table(blocks: list[Block]) -> str:
     return ('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">'
             '<mtable class="aligned" columnalign="right left" columnspacing="0">' + "".join(rows)
             + "</mtable></math>")
+
+
+def number_equations(tex: str) -> str:
+    """symgrad's LaTeX with every display numbered: ``\\[ x \\]`` and ``align*`` rows become
+    one ``equation`` each (an ``aligned`` block inside when there are several rows)."""
+    tex = tex.replace("\\begin{align*}", "\\begin{equation}\n\\begin{aligned}")
+    tex = tex.replace("\\end{align*}", "\\end{aligned}\n\\end{equation}")
+    tex = re.sub(r"(?m)^(\s*)\\\[\s*$", r"\1\\begin{equation}", tex)
+    return re.sub(r"(?m)^(\s*)\\\]\s*$", r"\1\\end{equation}", tex)

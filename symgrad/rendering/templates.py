@@ -125,7 +125,7 @@ def mathml_table(blocks):
     return table(blocks)
 
 
-def _bytecode_cache(jinja2):
+def _bytecode_cache(jinja2, variant: str = ""):
     """Compiled templates kept between runs (Jinja2 recompiles when a template changes).
 
     Compiling the templates costs more than deriving the built-in example, so they are
@@ -142,7 +142,7 @@ def _bytecode_cache(jinja2):
         where = os.path.join(base, "symgrad", "templates")
     # Jinja2 keys its cache by template source only; compiled code also depends on the
     # environment's options (autoescape, ...) and on the Jinja2 version, so they name the folder
-    where = os.path.join(where, f"{_ENVIRONMENT_KEY}-jinja{jinja2.__version__}")
+    where = os.path.join(where, f"{_ENVIRONMENT_KEY}{variant}-jinja{jinja2.__version__}")
     try:
         os.makedirs(where, exist_ok=True)
         if not os.access(where, os.W_OK):
@@ -152,19 +152,45 @@ def _bytecode_cache(jinja2):
     return jinja2.FileSystemBytecodeCache(where)
 
 
-@lru_cache(maxsize=1)
-def environment():
-    """The Jinja2 environment over the templates, with symgrad's filters (built once)."""
+def _variant(user_dir, html_names) -> str:
+    """The cache folder's suffix for a user environment: its compiled code differs (sandbox,
+    escaping), and Jinja2 keys cached code by template name and source only."""
+    if user_dir is None:
+        return ""
+    import hashlib
+
+    key = "\0".join([user_dir, *sorted(html_names)]).encode("utf-8", "surrogateescape")
+    return "-user-" + hashlib.sha256(key).hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def environment(user_dir: str | None = None, html_names: frozenset = frozenset()):
+    """The Jinja2 environment over the templates, with symgrad's filters (built once per folder).
+
+    With ``user_dir`` (:mod:`symgrad.rendering.usertemplates`), templates there come first,
+    the built-in ones stay reachable as ``builtin/NAME``, and the environment is sandboxed.
+    ``html_names`` are user templates that render HTML (escaped like the built-in one).
+    """
     import jinja2
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(template_dir())),
-        bytecode_cache=_bytecode_cache(jinja2),
+    builtin = jinja2.FileSystemLoader(str(template_dir()))
+    loader = builtin
+    cls = jinja2.Environment
+    if user_dir is not None:
+        from jinja2.sandbox import SandboxedEnvironment
+
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(user_dir), builtin,
+                                      jinja2.PrefixLoader({"builtin": builtin})])
+        cls = SandboxedEnvironment
+    html = jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False)
+    env = cls(
+        loader=loader,
+        bytecode_cache=_bytecode_cache(jinja2, _variant(user_dir, html_names)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        autoescape=lambda name: name in html_names or html(name),
     )
     env.filters["mathml"] = lambda tex, display=True: jinja2.utils.markupsafe.Markup(_mathml(tex, display))
     env.filters["inline_html"] = lambda text: jinja2.utils.markupsafe.Markup(_inline_html(text))

@@ -1,0 +1,17 @@
+"""The commands beyond derive, check and list, each a module with ``add_parser(subparsers)``
+(which sets ``run`` for its parser) and ``run(args) -> exit code``. They import their work
+lazily, so ``symgrad --help`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+#: The modules, in the order ``symgrad --help`` lists their commands.
+MODULES = ("symgrad.commands.article", "symgrad.commands.templating")
+
+
+def add_commands(subparsers) -> None:
+    """Register every command module's subcommand on the CLI's subparsers."""
+    for name in MODULES:
+        importlib.import_module(name).add_parser(subparsers)
