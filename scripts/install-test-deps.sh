@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the symgrad test suite needs:
-#   - Debian packages: pdflatex (texlive-latex-base), pdftoppm (poppler-utils),
+#   - Debian packages: pdflatex (texlive-latex-base), TikZ (texlive-pictures),
+#     pdftoppm (poppler-utils),
 #     chromium, and node/npm if they are missing;
 #   - KaTeX (pinned in tests/js/package.json / package-lock.json);
 #   - the package itself in editable mode with its `test` extra.
@@ -23,6 +24,8 @@ say() { printf '[install-test-deps] %s\n' "$*"; }
 # --- Debian packages -------------------------------------------------------
 apt_packages=()
 command -v pdflatex >/dev/null 2>&1 || apt_packages+=(texlive-latex-base)
+# TikZ (the computation graph's LaTeX picture) is in texlive-pictures
+kpsewhich tikz.sty >/dev/null 2>&1 || apt_packages+=(texlive-pictures)
 command -v pdftoppm >/dev/null 2>&1 || apt_packages+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
@@ -42,7 +45,7 @@ if ((${#apt_packages[@]})); then
     say "apt-get install ${apt_packages[*]}"
     "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"
 else
-    say "system tools present (pdflatex, pdftoppm, chromium, node, npm)"
+    say "system tools present (pdflatex, TikZ, pdftoppm, chromium, node, npm)"
 fi
 
 # --- npm packages (KaTeX) --------------------------------------------------

@@ -1,0 +1,105 @@
+"""Presentation options: step detail (full, normal, brief), numbered LaTeX equations, and a
+derivation displaying itself in Jupyter (the example notebook is executed with nbclient)."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from engines import compile_latex, require
+
+import symgrad
+from symgrad.reader.examples import EXAMPLES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_detail_full_shows_the_minor_steps_brief_only_the_interesting_ones():
+    d = symgrad.derive()  # the L1 example: abs to sign, then the sum rule inside
+    full, normal, brief = (d.render("markdown", detail=x) for x in ("full", "normal", "brief"))
+    assert "**Variable.**" in full and "**Variable.**" not in normal
+    assert "**Sum.**" in normal and "**Sum.**" not in brief
+    assert "**Abs to sign.**" in brief  # the kink's rule is what the article is about
+    assert len(full) > len(normal) > len(brief)
+    for text in (full, normal, brief):  # the result is the same at every detail
+        assert "= -2\n" in text
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("detail", ["full", "brief"])
+def test_every_example_renders_at_every_detail(name, detail):
+    d = symgrad.derive(example=name)
+    for fmt in ("text", "markdown", "latex", "html"):
+        assert d.render(fmt, detail=detail)
+
+
+def test_bad_detail_and_numbered_without_latex_are_usage_errors():
+    with pytest.raises(symgrad.UsageError, match="unknown detail"):
+        symgrad.derive().render("markdown", detail="short")
+    with pytest.raises(symgrad.UsageError, match="--numbered goes with the latex format"):
+        symgrad.derive().render("markdown", numbered=True)
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("name", ["l1", "network", "hinge"])
+def test_numbered_latex_compiles_with_one_number_per_display(name, tmp_path):
+    require("pdflatex")
+    tex = symgrad.derive(example=name).render("latex", standalone=True, numbered=True)
+    assert "align*" not in tex and "\\[" not in tex
+    displays = tex.count("\\begin{equation}")
+    assert displays == tex.count("\\end{equation}") > 3
+    result = compile_latex(tex, tmp_path)
+    assert result.ok, result.log_excerpt
+
+
+def test_jupyter_reprs():
+    d = symgrad.derive()
+    assert d._repr_markdown_() == d.render("markdown")
+    latex = d._repr_latex_()
+    assert "\\section" not in latex and "\\frac{\\mathrm{d} L}{\\mathrm{d} m}" in latex
+    html = d._repr_html_()
+    root = ET.fromstring(html)  # one well-formed element, no <html>/<body> of its own
+    assert root.tag == "div" and root.get("class") == "symgrad"
+    assert "<body" not in html and "<math" in html
+
+
+def _notebook_tools() -> None:
+    """nbformat, nbclient and ipykernel: required in CI (an import error fails), else skip."""
+    if not os.environ.get("CI"):
+        for name in ("nbformat", "nbclient", "ipykernel"):
+            pytest.importorskip(name)
+
+
+def test_the_example_notebook_runs_and_shows_the_derivation():
+    _notebook_tools()
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "examples" / "walkthrough.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    nbformat.validate(nb)
+    results = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+               if o.output_type == "execute_result"]
+    first = results[0]["data"]
+    assert "\\frac{\\mathrm{d} L}{\\mathrm{d} m}" in first["text/markdown"]
+    assert "<math" in first["text/html"] and first["text/html"].startswith('<div class="symgrad">')
+    assert "= -2" in first["text/markdown"]
+    # dL/dm = -2 and m - 0.1 * (-2) = 1.7, worked out by hand
+    assert results[1]["data"]["text/plain"] == "(-2, 17/10)"
+    assert "wrong" in results[-1]["data"]["text/plain"]
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+
+
+def test_the_committed_notebook_is_what_the_script_writes(tmp_path):
+    _notebook_tools()
+    import runpy
+    import shutil
+
+    script = tmp_path / "make_notebook.py"
+    shutil.copy(ROOT / "examples" / "make_notebook.py", script)
+    runpy.run_path(str(script), run_name="__main__")
+    assert (tmp_path / "walkthrough.ipynb").read_bytes() == (ROOT / "examples" / "walkthrough.ipynb").read_bytes()
