@@ -121,3 +121,11 @@ def test_context_command_prints_the_table(capsys):
     assert main(["templates", "context"]) == 0
     out = capsys.readouterr().out
     assert all(f"| `{k}` |" in out for k in CONTEXT)
+
+
+def test_the_readme_lists_the_context_as_documented():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- template-context: begin -->\n")[1].split("\n<!-- template-context: end -->")[0]
+    from symgrad.rendering.usertemplates import context_markdown
+
+    assert table == "\n".join(x for x in context_markdown().split("\n") if x.startswith("|"))
