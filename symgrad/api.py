@@ -113,7 +113,7 @@ def _attach_data(problem: Problem, ds, reduce: str | None, update: str) -> Probl
             raise ProblemError(f"data column {c!r} is a parameter (--wrt); parameters come from --at")
         if name not in problem.inputs:
             raise ProblemError(f"data column {c!r} is not an input of the problem ({', '.join(problem.inputs)})")
-    ds = Dataset(ds.source, tuple(names[c] for c in ds.columns), ds.rows)
+    ds = Dataset(ds.source, tuple(names[c] for c in ds.columns), ds.rows, ds.floats)
     if red is None:
         total = "J" if "J" not in problem.names and "J" not in problem.inputs else "J_data"
         red = Reduction(reduce or "mean", "i", total, problem.loss, False)
@@ -196,13 +196,13 @@ def problem_file_options(path: str | Path, **overrides) -> dict:
     return table_options(data, f"problem file {str(p)!r}", p.parent, **overrides)
 
 
-def table_options(data: dict, source: str, base: Path, **overrides) -> dict:
+def table_options(table: dict, source: str, base: Path, /, **overrides) -> dict:
     """The options of a problem table (a TOML file's, or an article block's), checked against
     the schema; ``source`` starts its errors, a relative ``data`` path is read from ``base``."""
     from symgrad.reader.schema import KEYS, validate
 
-    validate(data, source)
-    opts = {_OPTION.get(k.name, k.name): data.get(k.name) for k in KEYS}
+    validate(table, source)
+    opts = {_OPTION.get(k.name, k.name): table.get(k.name) for k in KEYS}
     if isinstance(opts["data"], str) and not Path(opts["data"]).is_absolute():
         opts["data"] = str(base / opts["data"])
     if isinstance(opts["lets"], str):

@@ -9,7 +9,9 @@ problem's convention picks for ``|u|`` (``sign(0)``) and for ``relu`` (``1[0 > 0
 
 from __future__ import annotations
 
+import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sympy as sp
@@ -58,6 +60,35 @@ class RowResult:
     gradient: tuple[float, ...]
 
 
+class RowTable(Sequence):
+    """The rows at the first step as a read-only sequence of :class:`RowResult`, each made
+    when it is read: a run over 100,000 rows keeps three arrays, not 100,000 objects."""
+
+    def __init__(self, values, losses, gradients):
+        self._values, self._losses, self._gradients = values, losses, gradients
+
+    def __len__(self) -> int:
+        return len(self._losses)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("row index out of range")
+        return RowResult(i, tuple(self._values[i].tolist()), float(self._losses[i]),
+                         tuple(self._gradients[:, i].tolist()))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
+
+
 @dataclass(frozen=True)
 class DataRun:
     """A dataset run: per-row first step, reduced gradient, update and trajectory."""
@@ -65,7 +96,7 @@ class DataRun:
     dataset: Dataset
     reduce: str
     update: str
-    rows: tuple[RowResult, ...]
+    rows: RowTable  # a sequence of RowResult
     loss: float
     gradient: tuple[float, ...]
     updated: tuple[float, ...] | None
@@ -91,6 +122,20 @@ def compile_functions(loss_expr, gradient_exprs, columns, params, sign_at_zero, 
     loss_fn = sp.lambdify(args, loss_expr, modules=modules)
     grad_fns = [sp.lambdify(args, g, modules=modules) for g in gradient_exprs]
     return loss_fn, grad_fns
+
+
+def compile_together(exprs, columns, params, sign_at_zero, step_at_zero):
+    """One NumPy function of (columns..., params...) returning every expression, their common
+    subexpressions (the residual of a loss and of each gradient) computed once."""
+    # sign and Heaviside as opaque functions: SymPy rewrites sign(-u) as -sign(u) when the
+    # common parts are substituted, which moves a convention's value at 0 to the other side
+    opaque_sign, opaque_step = sp.Function("sign_at_kink"), sp.Function("step_at_kink")
+    exprs = [e.replace(sp.sign, lambda a: opaque_sign(a))
+             .replace(sp.Heaviside, lambda *a: opaque_step(a[0])) for e in exprs]
+    modules = _kink_modules(sign_at_zero, step_at_zero)
+    modules[0] = {"sign_at_kink": modules[0]["sign"], "step_at_kink": modules[0]["Heaviside"]}
+    args = [sp.Symbol(n, real=True) for n in (*columns, *params)]
+    return sp.lambdify(args, exprs, modules=modules, cse=True)
 
 
 def data_run(d) -> DataRun:
@@ -125,29 +170,41 @@ def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: 
     consts = {sp.Symbol(k, real=True): sp.Float(v) for k, v in fixed.items()}
     loss_c = loss_expr.xreplace(consts)
     grads_c = [g.xreplace(consts) for g in gradient_exprs]
-    loss_fn, grad_fns = compile_functions(loss_c, grads_c, inputs, params, sign_at_zero, step_at_zero)
+    together = compile_together([loss_c, *grads_c], inputs, params, sign_at_zero, step_at_zero)
     # exact cells to floats: p/q is a correctly rounded division (float() of a SymPy Rational
     # goes through mpmath, 15 us a cell)
-    x = np.array([[v.p / v.q if isinstance(v, sp.Rational) else float(v) for v in row]
-                  for row in data.rows], dtype=float)
-    columns = [x[:, j] for j in range(x.shape[1])]
+    if data.floats is not None:  # read with the file, from the cells' text
+        columns = [np.frombuffer(c, dtype=float) for c in data.floats]
+        x = np.column_stack(columns)
+    else:
+        x = np.array([[v.p / v.q if isinstance(v, sp.Rational) else float(v) for v in row]
+                      for row in data.rows], dtype=float)
+        columns = [x[:, j] for j in range(x.shape[1])]
     n = x.shape[0]
     theta = np.array([float(v) for k, v in problem.values if k in params], dtype=float)
     order = [k for k, _ in problem.values if k in params]
     theta = np.array([theta[order.index(p)] for p in params])
 
-    def per_row(th):
-        losses = np.broadcast_to(loss_fn(*columns, *th), (n,)).astype(float)
-        grads = np.array([np.broadcast_to(g(*columns, *th), (n,)) for g in grad_fns], dtype=float)
-        return losses, grads
+    def full(v):  # a value that does not depend on the row comes back as a scalar
+        return v if np.shape(v) == (n,) else np.full(n, float(v))
 
-    def reduce(v):
-        return v.mean(axis=-1) if problem.reduce == "mean" else v.sum(axis=-1)
+    mean = problem.reduce == "mean"
 
-    losses, grads = per_row(theta)
-    rows = tuple(RowResult(i, tuple(xi), li, tuple(gi)) for i, (xi, li, gi) in
-                 enumerate(zip(x.tolist(), losses.tolist(), grads.T.tolist())))
-    first_loss, first_grad = float(reduce(losses)), reduce(grads)
+    add = np.add.reduce  # the ufunc itself: ndarray.mean's Python wrapper costs more per step
+
+    def reduce(v):  # a scalar stands for n equal rows
+        if np.shape(v) == (n,):
+            return float(add(v)) / n if mean else float(add(v))
+        return float(v) if mean else float(v) * n
+
+    def step_values(th):
+        """The rows' values and the reduced loss and gradient at ``th`` (one compiled call)."""
+        values = together(*columns, *th)
+        return values, reduce(values[0]), np.array([reduce(g) for g in values[1:]])
+
+    values, first_loss, first_grad = step_values(theta)
+    rows = RowTable(x, full(values[0]), np.array([full(g) for g in values[1:]]))
+    reduced = first_grad
     lr = float(problem.lr) if problem.lr is not None else None
     updated = None if lr is None else tuple(float(v) for v in theta - lr * first_grad)
     trajectory = [(0, first_loss, tuple(float(v) for v in theta))]
@@ -156,16 +213,16 @@ def _run(problem, loss_expr, gradient_exprs, sign_at_zero: float, step_at_zero: 
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
             if problem.update == "batch":  # the gradients at theta, computed with its losses
-                theta = theta - lr * reduce(grads)
+                theta = theta - lr * reduced
             else:  # sgd: one update per row, in file order, with that row's own gradient
                 for i in range(n):
                     row = [c[i] for c in columns]
-                    g = np.array([fn(*row, *theta) for fn in grad_fns], dtype=float)
+                    g = np.array(together(*row, *theta)[1:], dtype=float)
                     theta = theta - lr * g
-            if not np.all(np.isfinite(theta)):
+            if not math.isfinite(float(add(theta))):  # an inf or a nan anywhere
                 raise ProblemError(f"gradient descent diverged at step {k}: lower --lr")
-            losses, grads = per_row(theta)  # once per step: this step's loss, the next's gradient
-            trajectory.append((k, float(reduce(losses)), tuple(float(v) for v in theta)))
+            _, loss, reduced = step_values(theta)  # this step's loss, the next one's gradient
+            trajectory.append((k, loss, tuple(float(v) for v in theta)))
             if progress:
                 progress.tick(k)
     if progress:

@@ -8,9 +8,10 @@
   (reading the CSV exactly included).
 
 Measured with ``python3 -m pytest tests/benchmarks/test_ratio_speed.py --benchmark-enable -s``;
-the figures are printed and the latest are in the README. Today's ratios are far from the
-targets, so the assertions are regression guards, not the targets. Without
-``--benchmark-enable`` only the results are checked (the 100,000-row case is skipped).
+the figures are printed and the latest are in the README. The descent stage meets its
+target (asserted at 2x, medians of 5 rounds); the L1 ratio is far from its target, so its
+assertion is a regression guard. Without ``--benchmark-enable`` only the results are checked
+(the 100,000-row case is skipped).
 """
 
 from __future__ import annotations
@@ -76,11 +77,10 @@ def test_descent_against_a_numpy_loop(benchmark, tmp_path, n, steps):
         return
     from symgrad.numbers.descent import data_run
 
-    rounds = 3 if n <= 100 else 1
-    base = cpu(lambda: numpy_descent(data, steps), rounds)
-    whole = cpu(lambda: descend(path, steps), rounds)
-    alone = cpu(lambda: data_run(d), rounds)  # the descent stage on the derivation already read
+    base = cpu(lambda: numpy_descent(data, steps), 5)
+    whole = cpu(lambda: descend(path, steps), 3 if n <= 100 else 1)
+    alone = cpu(lambda: data_run(d), 5)  # the descent stage on the derivation already read
     print(f"\n{n} rows, {steps} steps: NumPy {base:.3f} s; symgrad's descent stage {alone:.3f} s "
           f"({alone / base:.1f}x; target 2x); the whole run, reading the CSV exactly, "
           f"{whole:.3f} s ({whole / base:.0f}x)")
-    assert alone / base < 200  # a regression guard; the target is not met yet
+    assert alone / base <= 2
