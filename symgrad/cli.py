@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from symgrad.choices import CONVENTIONS, EXTENSIONS, FORMAT_ALIASES, FORMATS, STYLES
+from symgrad.choices import EXTENSIONS, FORMAT_ALIASES, FORMATS
+from symgrad.commands.options import PROBLEM_OPTIONS, add_problem_options, problem_of
 from symgrad.errors import ParseError, SymgradError, UsageError
 from symgrad.reader.examples import EXAMPLES
-from symgrad.reader.schema import KEYS
 
 EPILOG_DERIVE = """\
 examples:
@@ -63,36 +63,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Derive the gradient of a loss, one named rule at a time, with numbers.",
         epilog=EPILOG_DERIVE, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    d.add_argument("problem_file", nargs="?", metavar="PROBLEM.toml",
-                   help=f"a problem file in TOML (keys: {', '.join(k.name for k in KEYS)}; see "
-                   "the README's table); options given here override it")
-    d.add_argument("--example", metavar="NAME", help=f"a built-in example ({', '.join(EXAMPLES)})")
-    d.add_argument("--let", dest="lets", action="append", default=[], metavar="'NAME = EXPR'",
-                   help="a named quantity; repeat, in order; later ones may use earlier names")
-    d.add_argument("--loss", metavar="NAME", help="the quantity to differentiate (default: the last --let)")
-    d.add_argument("--wrt", action="append", metavar="P[,P...]", help="parameter(s) to differentiate by")
-    d.add_argument("--at", metavar="'k=v, k=v'", help="the point: a value for every input")
-    d.add_argument("--lr", metavar="ETA", help="learning rate for gradient-descent updates")
-    d.add_argument("--steps", type=int, metavar="N", help="number of updates (default 1; needs --lr)")
-    d.add_argument("--convention", metavar="NAME",
-                   help=f"value picked at a kink: {', '.join(CONVENTIONS)} (default min-norm)")
-    d.add_argument("--digits", type=int, metavar="N", help="significant digits for inexact decimals (default 6)")
-    d.add_argument("--data", metavar="FILE.csv",
-                   help="rows of inputs (header names are input names); the loss is per example")
-    d.add_argument("--reduce", choices=["mean", "sum"], help="how per-row losses combine (default mean)")
-    d.add_argument("--update", choices=["batch", "sgd"],
-                   help="batch: one update per step; sgd: one update per row in file order (default batch)")
-    d.add_argument("--style", choices=list(STYLES),
-                   help="chain rule as Leibniz factors (default) or backpropagation node by node")
-    d.add_argument("--symbolic", action="store_true",
-                   help="ignore the point of an example or problem file: formulas only")
+    add_problem_options(d, [n for n, _, _ in PROBLEM_OPTIONS if n != "title"])
     d.add_argument("--format", metavar="F[,F...]",
                    help=f"output format(s): {', '.join(FORMATS)} (or {', '.join(FORMAT_ALIASES)}); "
                    "several, comma-separated, are rendered from one derivation (default text, "
                    "or from each -o file's extension)")
     d.add_argument("--standalone", action="store_true", help="with latex: a whole document for pdflatex")
-    d.add_argument("--title", metavar="TEXT", help="the heading of the output (default: the example's, "
-                   "or 'The gradient of L with respect to ...')")
+    add_problem_options(d, ["title"], file=False)
     d.add_argument("--width", type=int, metavar="N",
                    help="widest displayed equation row, in characters of rendered math (default "
                    "64); longer equations break into aligned rows in LaTeX, Markdown and HTML")
@@ -104,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                    "(only rules beyond elementary calculus: sign, indicators, kinks, activations)")
     d.add_argument("--numbered", action="store_true",
                    help="with latex: number every displayed equation")
+    d.add_argument("--graph", action="store_true", help="draw the computation graph after the "
+                   "problem: TikZ in latex, Mermaid in markdown, SVG in html")
     d.add_argument("--templates", metavar="DIR", help="a folder of your own templates named like "
                    "the built-in ones, which they replace (start with 'symgrad templates export DIR')")
     d.add_argument("--template", metavar="FILE", help="one template file replacing the built-in "
@@ -217,20 +196,12 @@ def _cmd_derive(args) -> tuple[list[tuple[str | None, str]], list[str]]:
     outputs = _outputs(args)
     if args.standalone and not any(f == "latex" for f, _ in outputs):
         raise UsageError("--standalone goes with the latex format")
-    opts = dict(
-        example=args.example, lets=args.lets, wrt=args.wrt, at=args.at, loss=args.loss,
-        lr=args.lr, steps=args.steps, convention=args.convention, digits=args.digits,
-        style=args.style, data=args.data, reduce=args.reduce, update=args.update,
-        symbolic=args.symbolic, title=args.title,
-    )
-    if args.problem_file:
-        problem = api.load_problem_file(args.problem_file, **opts)
-    else:
-        problem = api.problem_from(**opts)
+    problem = problem_of(args)
     derivation = api.derive(problem)
     texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone,
                         heading=args.heading, width=args.width, templates=args.templates,
-                        template=args.template, detail=args.detail, numbered=args.numbered)
+                        template=args.template, detail=args.detail, numbered=args.numbered,
+                        graph=args.graph)
     failed = [f"{v.param}: {v.note}" for v in derivation.verification
               if not (v.sympy and v.finite_difference is not False)]
     return [(path, text) for (_, path), text in zip(outputs, texts)], failed

@@ -103,3 +103,36 @@ def test_the_committed_notebook_is_what_the_script_writes(tmp_path):
     shutil.copy(ROOT / "examples" / "make_notebook.py", script)
     runpy.run_path(str(script), run_name="__main__")
     assert (tmp_path / "walkthrough.ipynb").read_bytes() == (ROOT / "examples" / "walkthrough.ipynb").read_bytes()
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_the_graph_inside_every_format(name, tmp_path):
+    require("pdflatex")
+    require("katex")
+    from engines import extract_markdown_math, katex_render
+
+    d = symgrad.derive(example=name)
+    md = d.render("markdown", graph=True)
+    block = md.split("```mermaid\n")[1].split("```")[0]
+    assert block.startswith("flowchart LR") and len(block.splitlines()) > 4
+    fragments = extract_markdown_math(md)
+    assert all(r["ok"] for r in katex_render(fragments))
+    html = d.render("html", graph=True)
+    root = ET.fromstring(html)
+    svgs = root.findall(".//{http://www.w3.org/2000/svg}svg")
+    assert len(svgs) == 1
+    labels = " ".join(t.text or "" for t in svgs[0].iter("{http://www.w3.org/2000/svg}text"))
+    assert d.problem.loss in labels
+    tex = d.render("latex", standalone=True, graph=True)
+    assert "\\begin{tikzpicture}" in tex
+    result = compile_latex(tex, tmp_path)
+    assert result.ok, result.log_excerpt
+
+
+def test_the_graph_shows_the_numbers_worked_out_by_hand():
+    # L1 at x=2, y=10, m=1.5: yhat = 7, L = |10 - 7| = 3, dL/dyhat = -sign(3) = -1
+    md = symgrad.derive().render("markdown", graph=True)
+    block = md.split("```mermaid\n")[1].split("```")[0]
+    assert "yhat = 7<br/>dL/dyhat = -1" in block and "L = 3" in block
+    assert "```mermaid" not in symgrad.derive().render("markdown")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import importlib
 
 #: The modules, in the order ``symgrad --help`` lists their commands.
-MODULES = ("symgrad.commands.article", "symgrad.commands.templating")
+MODULES = ("symgrad.commands.article", "symgrad.pictures.command", "symgrad.exercises.command",
+           "symgrad.commands.templating")
 
 
 def add_commands(subparsers) -> None:

@@ -35,7 +35,8 @@ HEADINGS = ("section", "subsection", "none")
 
 def render(derivation, format: str = "text", *, standalone: bool = False,
            heading: str = "section", width: int | None = None, templates=None,
-           template=None, detail: str = "normal", numbered: bool = False) -> str:
+           template=None, detail: str = "normal", numbered: bool = False,
+           graph: bool = False) -> str:
     """Render a derivation.
 
     Args:
@@ -55,15 +56,19 @@ def render(derivation, format: str = "text", *, standalone: bool = False,
             ``brief`` (only the rules beyond elementary calculus, and each factor's result).
         numbered: LaTeX only: every displayed equation numbered (``equation`` around
             ``aligned``), so the text can refer to them.
+        graph: the computation graph after the problem (:mod:`symgrad.pictures`): TikZ in
+            LaTeX (a fragment needs ``\\usepackage{graphicx,tikz}``), Mermaid in Markdown,
+            SVG in HTML; text and JSON have none.
     """
     return render_many(derivation, [format], standalone=standalone, heading=heading,
                        width=width, templates=templates, template=template, detail=detail,
-                       numbered=numbered)[0]
+                       numbered=numbered, graph=graph)[0]
 
 
 def render_many(derivation, formats, *, standalone: bool = False,
                 heading: str = "section", width: int | None = None, templates=None,
-                template=None, detail: str = "normal", numbered: bool = False) -> list[str]:
+                template=None, detail: str = "normal", numbered: bool = False,
+                graph: bool = False) -> list[str]:
     """Render one derivation in several formats, building the template context once."""
     from symgrad.derivation.rules import DETAILS
 
@@ -103,6 +108,7 @@ def render_many(derivation, formats, *, standalone: bool = False,
         name = "html" if key == "mathml" else key
         if name == "latex" and standalone:
             name = "latex-standalone"
+        context["graph"] = _graph(derivation, name) if graph else None
         if user is None:
             text = environment().get_template(BUILTIN[name]).render(**context)
         else:
@@ -114,3 +120,18 @@ def render_many(derivation, formats, *, standalone: bool = False,
             text = number_equations(text)
         out.append(text)
     return out
+
+
+def _graph(derivation, name: str):
+    """The computation graph in the picture language of a format (None for text)."""
+    from symgrad.pictures import graph
+
+    kind = {"latex": "tikz", "latex-standalone": "tikz", "markdown": "mermaid", "html": "svg"}
+    if name not in kind:
+        return None
+    picture = graph(derivation, kind[name])
+    if name == "html":  # symgrad's own SVG, inserted as markup
+        from symgrad.rendering.templates import markupsafe_markup
+
+        picture = markupsafe_markup(picture.split("?>", 1)[-1].lstrip())
+    return picture

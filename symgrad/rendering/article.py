@@ -30,6 +30,7 @@ RENDER_KEYS = {
     "symbolic": None,  # true: formulas only, even for an example that has a point
     "detail": ("full", "normal", "brief"),
     "numbered": None,  # latex: true numbers every displayed equation
+    "graph": None,  # true: the computation graph after the problem (TikZ, Mermaid, SVG)
 }
 _SUFFIX_KIND = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".myst": "markdown",
                 ".tex": "latex", ".ltx": "latex"}
@@ -188,7 +189,8 @@ def render_block(block: Block, kind: str, *, name: str, base: Path, templates=No
         raise ProblemError(f"{where}: {e}") from None
     shown = {k: table.pop(k) for k in list(table) if k in RENDER_KEYS}
     fmt, heading, math, width, symbolic = _render_options(shown, kind, where)
-    more = {"width": width, "templates": templates, "detail": shown.get("detail", "normal")}
+    more = {"width": width, "templates": templates, "detail": shown.get("detail", "normal"),
+            "graph": shown.get("graph", False)}
     try:
         opts = api.table_options(table, where, base)
         problem = api.problem_from(**opts, symbolic=symbolic)
@@ -228,7 +230,7 @@ def _render_options(shown: dict, kind: str, where: str):
                               or not 20 <= width <= 400):
         raise UsageError(f"{where}: key 'width': a whole number from 20 to 400, found {width!r}")
     symbolic = shown.get("symbolic", False)
-    for key in ("symbolic", "numbered"):
+    for key in ("symbolic", "numbered", "graph"):
         if not isinstance(shown.get(key, False), bool):
             raise UsageError(f"{where}: key {key!r}: true or false, found {shown[key]!r}")
     if shown.get("detail", "normal") not in RENDER_KEYS["detail"]:
