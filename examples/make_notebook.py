@@ -21,6 +21,11 @@ CELLS = [
         "d"),
     new_markdown_cell("The numbers are values you can compute with:"),
     new_code_cell("d.gradient[\"m\"], d.updated[\"m\"]"),
+    new_markdown_cell("Its computation graph, with each value and gradient:"),
+    new_code_cell(
+        "from IPython.display import SVG\n"
+        "import symgrad.pictures\n\n"
+        "SVG(symgrad.pictures.graph(d, \"svg\"))"),
     new_markdown_cell("Without a point the derivation is symbolic:"),
     new_code_cell(
         "symgrad.derive(lets=[\"yhat = m*x + b\", \"L = (y - yhat)^2\"], wrt=\"m,b\")"),

@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                    "(only rules beyond elementary calculus: sign, indicators, kinks, activations)")
     d.add_argument("--numbered", action="store_true",
                    help="with latex: number every displayed equation")
+    d.add_argument("--notation", choices=["leibniz", "prime"], default="leibniz",
+                   help="derivatives as dL/dm (default) or, where one name varies, L'(m)")
     d.add_argument("--graph", action="store_true", help="draw the computation graph after the "
                    "problem: TikZ in latex, Mermaid in markdown, SVG in html")
     d.add_argument("--templates", metavar="DIR", help="a folder of your own templates named like "
@@ -201,7 +203,7 @@ def _cmd_derive(args) -> tuple[list[tuple[str | None, str]], list[str]]:
     texts = render_many(derivation, [f for f, _ in outputs], standalone=args.standalone,
                         heading=args.heading, width=args.width, templates=args.templates,
                         template=args.template, detail=args.detail, numbered=args.numbered,
-                        graph=args.graph)
+                        graph=args.graph, notation=args.notation)
     failed = [f"{v.param}: {v.note}" for v in derivation.verification
               if not (v.sympy and v.finite_difference is not False)]
     return [(path, text) for (_, path), text in zip(outputs, texts)], failed

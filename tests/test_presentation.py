@@ -90,6 +90,8 @@ def test_the_example_notebook_runs_and_shows_the_derivation():
     assert "= -2" in first["text/markdown"]
     # dL/dm = -2 and m - 0.1 * (-2) = 1.7, worked out by hand
     assert results[1]["data"]["text/plain"] == "(-2, 17/10)"
+    picture = results[2]["data"]["image/svg+xml"]  # the graph: yhat = 7, dL/dyhat = -1
+    assert "yhat = 7" in picture and "dL/dyhat = -1" in picture
     assert "wrong" in results[-1]["data"]["text/plain"]
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
 
@@ -136,3 +138,32 @@ def test_the_graph_shows_the_numbers_worked_out_by_hand():
     block = md.split("```mermaid\n")[1].split("```")[0]
     assert "yhat = 7<br/>dL/dyhat = -1" in block and "L = 3" in block
     assert "```mermaid" not in symgrad.derive().render("markdown")
+
+
+def test_prime_notation_where_one_name_varies():
+    text = symgrad.derive().render("text", notation="prime")
+    # L = |y - yhat| uses one varying name (yhat), yhat = m*x + 4 one (m): by hand
+    assert "Chain rule: L'(m) = L'(yhat)*yhat'(m)" in text
+    assert "Together: L'(m) = -sign(y - yhat)*x = -sign(10 - 7)*2 = -2" in text
+    net = symgrad.derive(example="network").render("text", notation="prime")
+    assert "∂net_o1/∂out_h1" in net  # net_o1 = w5*out_h1 + w6*out_h2 + b2: two vary
+    assert "out_h1'(net_h1)" in net  # out_h1 = sigma(net_h1): one varies
+    two = symgrad.derive(lets=["yhat = m*x + b", "L = (y - yhat)^2"], wrt="m,b").render(
+        "text", notation="prime")
+    assert "dL/dm" in two and "L'(m)" not in two  # two parameters: dL/dm is partial
+    d = symgrad.derive()
+    assert d.render("json", notation="prime") == d.render("json")  # data, not notation
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_prime_notation_compiles_and_passes_katex(name, tmp_path):
+    require("pdflatex")
+    require("katex")
+    from engines import extract_markdown_math, katex_render
+
+    d = symgrad.derive(example=name)
+    fragments = extract_markdown_math(d.render("markdown", notation="prime"))
+    assert all(r["ok"] for r in katex_render(fragments))
+    result = compile_latex(d.render("latex", standalone=True, notation="prime"), tmp_path)
+    assert result.ok, result.log_excerpt

@@ -29,6 +29,8 @@ def format_name(name: str) -> str:
     return key
 
 
+#: How derivatives are written (see :func:`render`).
+NOTATIONS = ("leibniz", "prime")
 #: Heading levels of the LaTeX fragment: the title's command (none: no title line).
 HEADINGS = ("section", "subsection", "none")
 
@@ -36,7 +38,7 @@ HEADINGS = ("section", "subsection", "none")
 def render(derivation, format: str = "text", *, standalone: bool = False,
            heading: str = "section", width: int | None = None, templates=None,
            template=None, detail: str = "normal", numbered: bool = False,
-           graph: bool = False) -> str:
+           graph: bool = False, notation: str = "leibniz") -> str:
     """Render a derivation.
 
     Args:
@@ -59,17 +61,34 @@ def render(derivation, format: str = "text", *, standalone: bool = False,
         graph: the computation graph after the problem (:mod:`symgrad.pictures`): TikZ in
             LaTeX (a fragment needs ``\\usepackage{graphicx,tikz}``), Mermaid in Markdown,
             SVG in HTML; text and JSON have none.
+        notation: ``leibniz`` (``dL/dm``) or ``prime``: the derivatives of named quantities
+            of one varying name written ``L'(m)``, ``a'(z)`` (:func:`~symgrad.rendering.printing.prime_pairs`);
+            partial derivatives of functions of several names stay in Leibniz notation.
     """
     return render_many(derivation, [format], standalone=standalone, heading=heading,
                        width=width, templates=templates, template=template, detail=detail,
-                       numbered=numbered, graph=graph)[0]
+                       numbered=numbered, graph=graph, notation=notation)[0]
 
 
 def render_many(derivation, formats, *, standalone: bool = False,
                 heading: str = "section", width: int | None = None, templates=None,
                 template=None, detail: str = "normal", numbered: bool = False,
-                graph: bool = False) -> list[str]:
+                graph: bool = False, notation: str = "leibniz") -> list[str]:
     """Render one derivation in several formats, building the template context once."""
+    from symgrad.rendering.printing import PRIME, prime_pairs
+
+    if notation not in NOTATIONS:
+        raise UsageError(f"unknown notation {notation!r} (known: {', '.join(NOTATIONS)})")
+    token = PRIME.set(prime_pairs(derivation.problem) if notation == "prime" else frozenset())
+    try:
+        return _render_many(derivation, formats, standalone, heading, width, templates, template,
+                            detail, numbered, graph)
+    finally:
+        PRIME.reset(token)
+
+
+def _render_many(derivation, formats, standalone, heading, width, templates, template, detail,
+                 numbered, graph) -> list[str]:
     from symgrad.derivation.rules import DETAILS
 
     from symgrad.rendering.usertemplates import BUILTIN, render_with, resolve

@@ -31,6 +31,7 @@ RENDER_KEYS = {
     "detail": ("full", "normal", "brief"),
     "numbered": None,  # latex: true numbers every displayed equation
     "graph": None,  # true: the computation graph after the problem (TikZ, Mermaid, SVG)
+    "notation": ("leibniz", "prime"),
 }
 _SUFFIX_KIND = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", ".myst": "markdown",
                 ".tex": "latex", ".ltx": "latex"}
@@ -190,7 +191,7 @@ def render_block(block: Block, kind: str, *, name: str, base: Path, templates=No
     shown = {k: table.pop(k) for k in list(table) if k in RENDER_KEYS}
     fmt, heading, math, width, symbolic = _render_options(shown, kind, where)
     more = {"width": width, "templates": templates, "detail": shown.get("detail", "normal"),
-            "graph": shown.get("graph", False)}
+            "graph": shown.get("graph", False), "notation": shown.get("notation", "leibniz")}
     try:
         opts = api.table_options(table, where, base)
         problem = api.problem_from(**opts, symbolic=symbolic)
@@ -233,9 +234,10 @@ def _render_options(shown: dict, kind: str, where: str):
     for key in ("symbolic", "numbered", "graph"):
         if not isinstance(shown.get(key, False), bool):
             raise UsageError(f"{where}: key {key!r}: true or false, found {shown[key]!r}")
-    if shown.get("detail", "normal") not in RENDER_KEYS["detail"]:
-        raise UsageError(f"{where}: key 'detail': one of full, normal, brief, found "
-                         f"{shown['detail']!r}")
+    for key, default in (("detail", "normal"), ("notation", "leibniz")):
+        if shown.get(key, default) not in RENDER_KEYS[key]:
+            raise UsageError(f"{where}: key {key!r}: one of {', '.join(RENDER_KEYS[key])}, "
+                             f"found {shown[key]!r}")
     if shown.get("numbered") and fmt != "latex":
         raise UsageError(f"{where}: key 'numbered' goes with the latex format")
     return fmt, heading, math, width, symbolic

@@ -13,6 +13,8 @@ with ``self._print``, never with a fresh printer (settings would be lost).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
@@ -45,6 +47,28 @@ def _split_product(expr: sp.Mul) -> tuple[str, list, list]:
     if denom and len(numer) > 1 and numer[0] == 1:  # 1/n*x is x over n: no factor 1 on top
         numer = numer[1:]
     return sign, numer, denom
+
+
+#: The derivatives printed in prime notation while a render asks for it: (top, bottom) name
+#: pairs, each a quantity of one varying name (``a'(z)``, ``L'(\hat y)``); see :func:`prime_pairs`.
+PRIME: ContextVar[frozenset] = ContextVar("symgrad_prime", default=frozenset())
+
+
+def prime_pairs(problem) -> frozenset:
+    """The derivatives prime notation can write without ambiguity: each named quantity whose
+    definition uses exactly one name that varies with a parameter (the others are inputs, held
+    fixed), and the loss by its parameter when there is only one."""
+    varying = set(problem.wrt)
+    pairs = set()
+    for q in problem.quantities:
+        used = sorted(s.name for s in q.expr.free_symbols if s.name in varying)
+        if used:
+            varying.add(q.name)
+        if len(used) == 1:
+            pairs.add((q.name, used[0]))
+    if len(problem.wrt) == 1:
+        pairs.add((problem.loss, problem.wrt[0]))
+    return frozenset(pairs)
 
 
 class SymgradLatexPrinter(LatexPrinter):
@@ -102,6 +126,8 @@ class SymgradLatexPrinter(LatexPrinter):
     def _print_Leibniz(self, expr):
         d = r"\partial" if expr.partial else r"\mathrm{d}"
         top, bottom = self._print(expr.top), self._print(expr.bottom)
+        if (getattr(expr.top, "name", None), getattr(expr.bottom, "name", None)) in PRIME.get():
+            return rf"{top}'\left({bottom}\right)"
         return rf"\frac{{{d} {top}}}{{{d} {bottom}}}"
 
     def _print_Derivative(self, expr):
@@ -216,6 +242,8 @@ class PlainPrinter(StrPrinter):
 
     def _print_Leibniz(self, expr):
         d = "∂" if expr.partial else "d"
+        if (getattr(expr.top, "name", None), getattr(expr.bottom, "name", None)) in PRIME.get():
+            return f"{self._print(expr.top)}'({self._print(expr.bottom)})"
         return f"{d}{self._print(expr.top)}/{d}{self._print(expr.bottom)}"
 
     def _print_Derivative(self, expr):
