@@ -130,7 +130,7 @@ def compile_together(exprs, columns, params, sign_at_zero, step_at_zero):
     # sign and Heaviside as opaque functions: SymPy rewrites sign(-u) as -sign(u) when the
     # common parts are substituted, which moves a convention's value at 0 to the other side
     opaque_sign, opaque_step = sp.Function("sign_at_kink"), sp.Function("step_at_kink")
-    exprs = [e.replace(sp.sign, lambda a: opaque_sign(a))
+    exprs = [e.replace(sp.sign, opaque_sign)
              .replace(sp.Heaviside, lambda *a: opaque_step(a[0])) for e in exprs]
     modules = _kink_modules(sign_at_zero, step_at_zero)
     modules[0] = {"sign_at_kink": modules[0]["sign"], "step_at_kink": modules[0]["Heaviside"]}

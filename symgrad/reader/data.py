@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from array import array
 from collections.abc import Sequence
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path

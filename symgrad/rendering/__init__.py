@@ -16,7 +16,6 @@ from symgrad.choices import FORMATS
 from symgrad.errors import UsageError
 from symgrad.rendering.templates import template_dir
 
-
 __all__ = ["ALIASES", "FORMATS", "format_name", "render", "render_many", "template_dir"]
 
 
@@ -90,7 +89,6 @@ def render_many(derivation, formats, *, standalone: bool = False,
 def _render_many(derivation, formats, standalone, heading, width, templates, template, detail,
                  numbered, graph) -> list[str]:
     from symgrad.derivation.rules import DETAILS
-
     from symgrad.rendering.usertemplates import BUILTIN, render_with, resolve
 
     keys = [format_name(f) for f in formats]
