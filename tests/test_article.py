@@ -233,3 +233,16 @@ def test_rerun_is_byte_identical_across_hash_seeds(md, tmp_path):
                        env=env, capture_output=True, timeout=300)
         outs.append(copy.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_html_blocks_are_one_markdown_html_block(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    p = tmp_path / "page.md"
+    p.write_text('```symgrad\nexample = "l1"\nformat = "html"\n```\n')
+    assert _render(p) == 0
+    generated = p.read_text().split("symgrad:begin")[1].split("\n", 2)[2].split("<!-- symgrad:end")[0]
+    html = generated.strip()
+    assert "\n\n" not in html  # CommonMark ends an HTML block at a blank line
+    root = ET.fromstring(html)
+    assert root.tag == "div" and root.find(".//{http://www.w3.org/1998/Math/MathML}math") is not None

@@ -201,8 +201,9 @@ def render_block(block: Block, kind: str, *, name: str, base: Path, templates=No
             return myst_math(out) if math == "myst" else out
         if fmt == "text":
             return "```text\n" + render(d, "text", **more).rstrip("\n") + "\n```"
-        if fmt == "html":
-            return html_fragment(render(d, "html", **more))
+        if fmt == "html":  # one HTML block for Markdown: it ends at the first blank line
+            html = html_fragment(render(d, "html", **more))
+            return "\n".join(line for line in html.split("\n") if line.strip())
         return render(d, "latex", heading=heading, numbered=shown.get("numbered", False), **more)
     except SymgradError as e:
         message = e.one_line()
