@@ -65,3 +65,17 @@ def test_the_fuzz_harness_stops_an_input_at_its_budget(monkeypatch):
 
     monkeypatch.setattr(run, "run_engine", lambda opts: time.sleep(5))
     assert run.one("engine", 1, 0.2)[2] == "overrun"
+
+
+def test_found_by_the_long_run_a_quantity_that_is_not_real_everywhere():
+    """Seed 3,025,504: u0 = sqrt(w)*7x is not real for w < 0, where SymPy's writing-out of
+    |u0^2| (u0 a real symbol) as 49 w x^2 does not hold; the self-check compared there and
+    called a right gradient wrong (exit 3). By hand: L = 49 w x^2 for w > 0, dL/dw = 49 x^2."""
+    import symgrad
+
+    d = symgrad.derive(lets=["u0 = ((w ^ 0.5) * (7 * x))",
+                             "u1 = (min(sigmoid(-0.25), clamp(x, -1, 0), w) * w)",
+                             "L = |l2(u0)|"], wrt="w", at="x=10, w=2")
+    (v,) = d.verification
+    assert v.sympy and v.finite_difference, v.note
+    assert float(d.gradient["w"]) == pytest.approx(49 * 10**2)

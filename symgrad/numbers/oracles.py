@@ -94,7 +94,7 @@ def same_function(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED) -> bool:
 
 
 def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
-                      ties_of: sp.Basic | None = None) -> bool | None:
+                      ties_of: sp.Basic | None = None, domain=()) -> bool | None:
     """:func:`same_function` with a third answer: None when the two cannot be compared (no
     three sampled points where both are finite, or a form the float evaluator cannot read,
     such as sympy.diff's ``0**Heaviside(b)*log(0)``): no evidence either way.
@@ -104,6 +104,10 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
     out: arms of a max/min tie there, a kink, where the derivative is the convention's pick,
     not the formula's. Arms can tie on a whole region (``min(m, clamp(m, 0, 1))`` on [0, 1]),
     where the rule's strict indicators and sympy.diff part ways.
+
+    ``domain``: expressions that must be real at a compared point (the named quantities
+    written out): the problem's quantities are real symbols, so where a definition is not
+    real (``sqrt(w)`` at ``w < 0``) SymPy's simplifications under that assumption do not hold.
     """
     a, b = _normal(a), _normal(b)
     if a == b:
@@ -118,6 +122,8 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
         try:
             va, vb = fvals(a, env, _POINTS), fvals(b, env, _POINTS)
             tied = _ties(indicators, env)
+            for e in domain:  # outside the real domain of a quantity: not compared
+                tied = [t or math.isnan(v) for t, v in zip(tied, fvals(e, env, _POINTS))]
         except (TypeError, ValueError, RecursionError, KeyError):
             return None
         both = [(x, y) for x, y, t in zip(va, vb, tied)
@@ -210,7 +216,8 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
                 elementary = to_elementary(full)
                 oracle = _oracle_diff(elementary, sp.Symbol(g.param, real=True))
                 ours = to_elementary(evaluated(g.expr).xreplace(expanded))
-                same = compare_functions(ours, oracle, inputs, ties_of=elementary)
+                same = compare_functions(ours, oracle, inputs, ties_of=elementary,
+                                         domain=[to_elementary(e) for e in expanded.values()])
             except (TypeError, ValueError):  # SymPy cannot build or differentiate it
                 same = None
             checked.append((g.param, same is not False, "equals sympy.diff" if same else
