@@ -79,3 +79,19 @@ def test_found_by_the_long_run_a_quantity_that_is_not_real_everywhere():
     (v,) = d.verification
     assert v.sympy and v.finite_difference, v.note
     assert float(d.gradient["w"]) == pytest.approx(49 * 10**2)
+
+
+def test_found_by_the_long_run_sympy_piecewise_recursing_without_end():
+    """Seed 3,021,350: writing the loss out made SymPy's Piecewise recurse until Python's
+    limit (exit 3); the self-check now checks each local derivative instead. By hand: the
+    where() is u0 = b near b = 1 (1e-30 is not above smooth_l1(4, 1) > 0), so L = max(b, b, b,
+    b) = b and dL/db = 1 under any convention (every arm's gradient is 1)."""
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = l1(x)", "u0 = b",
+                             "L = Max(where(min(y, yhat, 1e-30, u0) > smooth_l1(yhat, u0), "
+                             "1e-300, u0), u0, u0, u0)"],
+                       wrt="b", at="x=4, y=4, b=1", lr="0.01", convention="left", style="backprop")
+    (v,) = d.verification
+    assert v.sympy and v.finite_difference is not False, v.note
+    assert d.gradient["b"] == 1

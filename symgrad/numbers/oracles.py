@@ -180,7 +180,7 @@ def _compare_local(q, part) -> bool | None:
         ours = to_elementary(evaluated(part.after))
         oracle = _oracle_diff(definition, sp.Symbol(part.symbol, real=True))
         return compare_functions(ours, oracle, definition.free_symbols, ties_of=definition)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
 
 
@@ -207,8 +207,10 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
     if whole:
         try:
             full, expanded = full_loss(p)
-        except (TypeError, ValueError):  # written out, a condition compares a non-real
-            whole = False  # constant SymPy refuses: each local derivative is checked instead
+        except (TypeError, ValueError, RecursionError):  # written out, a condition compares a
+            # non-real constant SymPy refuses, or SymPy's Piecewise recurses without end
+            # (seed 3,021,350): each local derivative is checked instead
+            whole = False
     if whole:
         inputs = [sp.Symbol(n, real=True) for n in p.inputs]
         for g in d.gradients:
@@ -218,8 +220,8 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
                 ours = to_elementary(evaluated(g.expr).xreplace(expanded))
                 same = compare_functions(ours, oracle, inputs, ties_of=elementary,
                                          domain=[to_elementary(e) for e in expanded.values()])
-            except (TypeError, ValueError):  # SymPy cannot build or differentiate it
-                same = None
+            except (TypeError, ValueError, RecursionError):  # SymPy cannot build or
+                same = None  # differentiate it
             checked.append((g.param, same is not False, "equals sympy.diff" if same else
                             "sympy.diff cannot be compared here (SymPy cannot build it, or it "
                             "is not finite where sampled), so it is no evidence"))
