@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 from symgrad.errors import SymgradError
@@ -56,3 +57,44 @@ def time_limit(seconds: float | None, option: str = "--time-limit"):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+class StepTimeout(SymgradError):
+    """One bounded step (:func:`step_limit`) went over its own limit."""
+
+
+class _StepOverrun(BaseException):
+    """Raised by a step's timer (a BaseException, like :class:`_Overrun`)."""
+
+
+@contextmanager
+def step_limit(seconds: float, what: str):
+    """Bound one step of SymPy work whose cost nothing bounds in advance (settling a
+    condition, writing out a loss) with a :class:`StepTimeout` naming ``what``, while an
+    enclosing :func:`time_limit` keeps running: its timer is restored, less the time spent,
+    and when it would fire first the step is left to it.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+    outer = signal.getitimer(signal.ITIMER_REAL)[0]
+    if outer and outer <= seconds:
+        yield
+        return
+    start = time.monotonic()
+
+    def _alarm(signum, frame):
+        raise _StepOverrun()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _StepOverrun:
+        raise StepTimeout(f"{what} took SymPy over {seconds:g} s") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))

@@ -95,3 +95,76 @@ def test_found_by_the_long_run_sympy_piecewise_recursing_without_end():
     (v,) = d.verification
     assert v.sympy and v.finite_difference is not False, v.note
     assert d.gradient["b"] == 1
+
+
+def test_found_by_the_long_run_a_huge_exact_power_in_the_written_out_loss():
+    """Seed 3,031,733: u0 = (1e30)^3 put into 7^u0 made SymPy compute 7^(10^90) exactly while
+    the self-check wrote the loss out (an overrun). y < 7^u0 holds for any sampled y, so
+    L = y there and dL/db = 0 (by hand)."""
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = b", "u0 = (1e30 ^ 3)", "L = where(y < (7 ^ u0), y, yhat)"],
+                       wrt="b", convention="average")
+    (v,) = d.verification
+    assert v.sympy, v.note
+
+
+def test_found_by_the_long_run_a_condition_sympy_settles_for_minutes(capsys):
+    """Seed 3,022,322: a where() inside a where()'s condition made SymPy solve
+    m >= m^(1e-300) as an inequality for minutes; reading it is now a clear error in time."""
+    import time
+
+    from symgrad.cli import main
+
+    start = time.monotonic()
+    code = main(["derive", "--let", "yhat = where(where(m >= (m ^ 1e-300), y, m) > y, x, (x ** 1/2))",
+                 "--let", "L = sin(leaky_relu((-1 - Min(y, m, x, y)), 0.01))", "--wrt", "m",
+                 "--at", "x=0.5, y=1e-8, m=3"])
+    err = capsys.readouterr().err
+    assert code == 2 and "took SymPy over 3 s" in err and err.count("\n") == 1
+    assert time.monotonic() - start < 8
+
+
+def test_found_by_the_long_run_a_piecewise_sympy_settles_while_writing_out():
+    """Seed 3,009,582: writing the loss out rebuilt a Piecewise whose condition holds a
+    Piecewise, and SymPy solved it as inequalities (an overrun); the self-check now keeps
+    pieces as written and bounds its SymPy work. The result against a central difference
+    computed here in mpmath."""
+    import mpmath
+
+    import symgrad
+
+    lets = ["yhat = smooth_l1((1 / w), 1)", "u0 = ((yhat + clamp(yhat, -2, 2)) ^ 3)",
+            "u1 = where(w < u0, u0, -1)", "L = huber(Min(u1, 100, leaky_relu(1e30)), l1(1))"]
+    d = symgrad.derive(lets=lets, wrt="w", at="w=-2")
+    (v,) = d.verification
+    assert v.sympy and v.finite_difference is not False, v.note
+
+    def loss(w):  # the same definitions, written out here in mpmath
+        r = 1 / w
+        yhat = 0.5 * r * r if abs(r) < 1 else abs(r) - 0.5
+        u0 = (yhat + min(max(yhat, -2), 2)) ** 3
+        u1 = u0 if w < u0 else -1
+        a = min(u1, 100, 1e30)
+        return 0.5 * a ** 2 if abs(a) <= 1 else abs(a) - 0.5  # huber(r, delta = |1|)
+
+    mpmath.mp.dps = 30
+    fd = mpmath.diff(loss, mpmath.mpf(-2))
+    assert float(d.gradient["w"]) == pytest.approx(float(fd), rel=1e-6, abs=1e-9)
+
+
+def test_found_by_the_long_run_noise_that_looked_like_a_settled_difference():
+    """Seed 3,042,432: L = 1e-30 cos(1e30 sqrt(m)); at 30 digits the central differences at h
+    and h/10 are both noise near 1e-21 and agreed within the old absolute floor of 1e-12, so a
+    right gradient was called wrong (exit 3). By hand: dL/dm = -sin(2e30)/4 at m = 4."""
+    import mpmath
+
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = cos(((m ** x) * 1e30))", "L = (yhat * 1e-30)"], wrt="m",
+                       at="x=0.5, m=4")
+    (v,) = d.verification
+    assert v.sympy and v.finite_difference is not False, v.note
+    mpmath.mp.dps = 80
+    assert float(d.gradient["m"]) == pytest.approx(float(-mpmath.sin(2 * mpmath.mpf(10) ** 30) / 4),
+                                                   rel=1e-12)

@@ -15,7 +15,7 @@ import sympy as sp
 from symgrad.derivation.kinks import jump_places, kink_places, kink_symbol
 from symgrad.derivation.record import Derivation, Gradient, OnKink, Partial
 from symgrad.derivation.rules import Rule, Step, differentiate
-from symgrad.expr.algebra import evaluated, replaced, tidy
+from symgrad.expr.algebra import evaluated, replaced, substituted, tidy
 from symgrad.expr.placeholders import Leibniz
 from symgrad.expr.sums import example_sum
 from symgrad.reader.problem import Problem, depending_on
@@ -182,5 +182,5 @@ def full_loss(problem: Problem) -> tuple[sp.Basic, dict[sp.Symbol, sp.Basic]]:
     """The loss with every named quantity replaced by its definition, and those replacements."""
     expanded: dict[sp.Symbol, sp.Basic] = {}
     for q in problem.quantities:
-        expanded[q.symbol] = evaluated(q.expr).xreplace(expanded)
+        expanded[q.symbol] = substituted(evaluated(q.expr), expanded)
     return expanded[_sym(problem.loss)], expanded

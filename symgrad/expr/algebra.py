@@ -97,6 +97,46 @@ def evaluated(expr: sp.Basic) -> sp.Basic:
         return expr.func(*[evaluated(a) for a in expr.args])
 
 
+def huge_power(base, exponent) -> bool:
+    """A rational power whose exact value would have more than about 1,200 digits."""
+    if not (isinstance(base, sp.Rational) and isinstance(exponent, sp.Rational)):
+        return False
+    if base in (0, 1, -1):
+        return False
+    size = max(abs(base.p).bit_length(), base.q.bit_length())
+    return abs(exponent) * size > 4096
+
+
+def substituted(expr: sp.Basic, mapping: dict) -> sp.Basic:
+    """``expr.xreplace(mapping)``, evaluated as SymPy does, except that a power of two numbers
+    whose exact value would be huge (``7^(10^90)``) becomes a 30-digit float (as the evaluate
+    stage carries it): SymPy would compute every digit of it and never return. A piecewise
+    expression is rebuilt as it is (SymPy's simplification of its conditions can run for
+    minutes)."""
+    memo: dict = {}
+
+    def put(e):
+        if e in mapping:
+            return mapping[e]
+        if e.is_Atom or isinstance(e, Leibniz):
+            return e
+        got = memo.get(e)
+        if got is None:
+            args = [put(a) for a in e.args]
+            if all(a is b for a, b in zip(args, e.args)):
+                got = e
+            elif isinstance(e, sp.Pow) and huge_power(*args):
+                got = sp.Float(args[0], 30) ** sp.Float(args[1], 30)
+            elif isinstance(e, sp.Piecewise):  # its evaluation solves the conditions as
+                got = sp.Piecewise(*args, evaluate=False)  # inequalities: minutes at times
+            else:
+                got = e.func(*args)
+            memo[e] = got
+        return got
+
+    return put(expr)
+
+
 def depends_on(expr: sp.Basic, var: sp.Symbol) -> bool:
     """True when ``var`` occurs in ``expr``."""
     return var in expr.free_symbols

@@ -141,7 +141,7 @@ def compile_together(exprs, columns, params, sign_at_zero, step_at_zero):
 def data_run(d) -> DataRun:
     """The dataset's reduced gradient and descent, compiled once from the derived gradient."""
     from symgrad.derivation.chain import full_loss
-    from symgrad.expr.algebra import evaluated
+    from symgrad.expr.algebra import evaluated, substituted
     from symgrad.expr.functions import to_elementary
     from symgrad.numbers.conventions import compiled_kink_values
 
@@ -152,7 +152,7 @@ def data_run(d) -> DataRun:
         if g.expr is None:  # too many chain paths to write out: SymPy differentiates the loss
             grads.append(sp.diff(to_elementary(full), sp.Symbol(g.param, real=True)))
         else:
-            grads.append(to_elementary(evaluated(g.expr).xreplace(expanded)))
+            grads.append(to_elementary(substituted(evaluated(g.expr), expanded)))
     sign0, step0 = compiled_kink_values(problem.convention)
     return _run(problem, to_elementary(full), grads, sign0, step0)
 

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symgrad.budget import StepTimeout, step_limit
 from symgrad.derivation.chain import full_loss
 from symgrad.derivation.record import Derivation
-from symgrad.expr.algebra import evaluated
+from symgrad.expr.algebra import evaluated, substituted
 from symgrad.expr.functions import to_elementary
 from symgrad.numbers.floats import fvals
 from symgrad.numbers.values import Evaluator
@@ -43,6 +44,10 @@ class Verification:
     finite_difference: bool | None
     note: str
 
+
+#: Seconds the independent check may spend in SymPy on one comparison; past it the comparison
+#: is no evidence either way (the finite differences still run), never an overrun.
+ORACLE_SECONDS = 2.0
 
 def _normal(expr: sp.Basic) -> sp.Basic:
     """Heaviside(u, h0) and Heaviside(u) differ only at u = 0: compare them as one; SymPy's
@@ -176,11 +181,12 @@ def _compare_local(q, part) -> bool | None:
     """One local derivative against sympy.diff of its quantity (None: SymPy cannot build or
     compare them, e.g. max() of an argument it cannot order)."""
     try:
-        definition = to_elementary(evaluated(q.expr))
-        ours = to_elementary(evaluated(part.after))
-        oracle = _oracle_diff(definition, sp.Symbol(part.symbol, real=True))
-        return compare_functions(ours, oracle, definition.free_symbols, ties_of=definition)
-    except (TypeError, ValueError, RecursionError):
+        with step_limit(ORACLE_SECONDS, "sympy.diff of a local derivative"):
+            definition = to_elementary(evaluated(q.expr))
+            ours = to_elementary(evaluated(part.after))
+            oracle = _oracle_diff(definition, sp.Symbol(part.symbol, real=True))
+            return compare_functions(ours, oracle, definition.free_symbols, ties_of=definition)
+    except (TypeError, ValueError, RecursionError, StepTimeout):
         return None
 
 
@@ -206,22 +212,24 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
     checked = []
     if whole:
         try:
-            full, expanded = full_loss(p)
-        except (TypeError, ValueError, RecursionError):  # written out, a condition compares a
-            # non-real constant SymPy refuses, or SymPy's Piecewise recurses without end
-            # (seed 3,021,350): each local derivative is checked instead
+            with step_limit(ORACLE_SECONDS, "writing the loss out"):
+                full, expanded = full_loss(p)
+        except (TypeError, ValueError, RecursionError, StepTimeout):  # written out, a condition
+            # compares a non-real constant SymPy refuses, SymPy's Piecewise recurses without end
+            # (seed 3,021,350) or settles conditions for minutes: each local derivative instead
             whole = False
     if whole:
         inputs = [sp.Symbol(n, real=True) for n in p.inputs]
         for g in d.gradients:
             try:
-                elementary = to_elementary(full)
-                oracle = _oracle_diff(elementary, sp.Symbol(g.param, real=True))
-                ours = to_elementary(evaluated(g.expr).xreplace(expanded))
-                same = compare_functions(ours, oracle, inputs, ties_of=elementary,
-                                         domain=[to_elementary(e) for e in expanded.values()])
-            except (TypeError, ValueError, RecursionError):  # SymPy cannot build or
-                same = None  # differentiate it
+                with step_limit(ORACLE_SECONDS, "sympy.diff of the loss"):
+                    elementary = to_elementary(full)
+                    oracle = _oracle_diff(elementary, sp.Symbol(g.param, real=True))
+                    ours = to_elementary(substituted(evaluated(g.expr), expanded))
+                    same = compare_functions(ours, oracle, inputs, ties_of=elementary,
+                                             domain=[to_elementary(e) for e in expanded.values()])
+            except (TypeError, ValueError, RecursionError, StepTimeout):  # SymPy cannot build,
+                same = None  # differentiate or compare it (in time)
             checked.append((g.param, same is not False, "equals sympy.diff" if same else
                             "sympy.diff cannot be compared here (SymPy cannot build it, or it "
                             "is not finite where sampled), so it is no evidence"))
@@ -272,7 +280,14 @@ def _settled(d: Derivation, point: dict, direction: dict, fd) -> bool:
     below = _forward_loss(d, {k: v - _H * direction.get(k, 0) for k, v in point.items()})
     if not _close((value - here) / _H, (here - below) / _H):
         return False
-    return _close(_central(d, point, direction, _H / 10), fd)
+    return _converged(_central(d, point, direction, _H / 10), fd)
+
+
+def _converged(a, b) -> bool:
+    """Two central differences agree relatively. No absolute floor here: two differences of
+    1e-21 that are noise (cos(1e30 sqrt(m)) at 30 digits, seed 3,042,432) must not pass for a
+    settled one because both are below 1e-12."""
+    return bool(abs(a - b) <= sp.Float("1e-6") * max(abs(a), abs(b)))
 
 
 def _close(fd, value) -> bool:

@@ -17,6 +17,7 @@ from decimal import Decimal
 import sympy as sp
 
 from symgrad.errors import ProblemError
+from symgrad.expr.algebra import huge_power as _huge_power
 
 #: Significant digits used when a value has no short exact decimal form.
 DEFAULT_DIGITS = 6
@@ -34,16 +35,6 @@ class DomainError(ProblemError):
 
 def _too_long(r: sp.Rational) -> bool:
     return (abs(r.p).bit_length() + r.q.bit_length()) * 0.30103 > MAX_EXACT_DIGITS
-
-
-def _huge_power(base, exponent) -> bool:
-    """A rational power whose exact value would have more than about 1,200 digits."""
-    if not (isinstance(base, sp.Rational) and isinstance(exponent, sp.Rational)):
-        return False
-    if base in (0, 1, -1):
-        return False
-    size = max(abs(base.p).bit_length(), base.q.bit_length())
-    return abs(exponent) * size > 4096
 
 
 def as_number(v: sp.Basic) -> sp.Basic:

@@ -39,6 +39,10 @@ from symgrad.reader.tokens import (
     symbol,
 )
 
+#: Seconds SymPy may spend building one expression (it settles conditions and powers as
+#: it builds them, and some it cannot settle for minutes).
+READ_SECONDS = 3.0
+
 
 class _Parser:
     """Recursive descent over this grammar (loosest binding first)::
@@ -83,11 +87,18 @@ class _Parser:
             raise self.error(f"nesting too deep (limit {MAX_DEPTH} levels)", tok.pos)
 
     def parse(self) -> sp.Expr:
+        from symgrad.budget import StepTimeout, step_limit
+
         try:
-            result = self.sum()
+            with step_limit(READ_SECONDS, "settling this expression"):
+                result = self.sum()
         except (ArithmeticError, ValueError, TypeError, KeyError) as exc:  # SymPy failing on extremes
             tok = self.toks[self.i - 1]
             raise self.error(f"cannot evaluate this ({type(exc).__name__})", tok.pos) from exc
+        except StepTimeout as exc:  # e.g. a where() inside a condition, solved as inequalities
+            tok = self.toks[self.i - 1]
+            raise self.error(f"{exc.one_line()} (a condition or a power it cannot settle "
+                             "quickly; write it more simply)", tok.pos) from None
         if self.toks[self.i].kind != "end":
             raise self.after_operand(self.toks[self.i])
         return result
