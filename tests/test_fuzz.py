@@ -168,3 +168,23 @@ def test_found_by_the_long_run_noise_that_looked_like_a_settled_difference():
     mpmath.mp.dps = 80
     assert float(d.gradient["m"]) == pytest.approx(float(-mpmath.sin(2 * mpmath.mpf(10) ** 30) / 4),
                                                    rel=1e-12)
+
+
+def test_found_by_the_long_run_a_root_of_a_huge_integer():
+    """Seed 3,057,481: showing (yhat^3)^2 ^ (1/(3 yhat)) at the point made SymPy look for an
+    exact root of a huge integer (minutes in iroot); such powers are floats now. Checked
+    against the same loss evaluated here in mpmath."""
+    import mpmath
+
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = sigmoid(min(|1e-300|, -0.25, m))",
+                             "L = (l2((yhat ^ 3)) ** (1/3 / yhat))"], wrt="m", at="m=0")
+    assert d.render("text")
+    (v,) = d.verification
+    assert v.sympy and v.finite_difference is not False, v.note
+    mpmath.mp.dps = 40
+    yhat = 1 / (1 + mpmath.exp(mpmath.mpf(1) / 4))  # min(1e-300, -1/4, 0) = -1/4: not m
+    assert float(d.gradient["m"]) == 0  # m is not the min there, so L does not move with m
+    assert float(dict(d.numbers.values)["L"]) == pytest.approx(
+        float((yhat ** 6) ** (1 / (3 * yhat))), rel=1e-12)
