@@ -22,6 +22,8 @@ examples:
   symgrad derive --let 'yhat_i = m*x_i + b' --let 'J = mean((y_i - yhat_i)^2, i)' --wrt m,b
   symgrad derive --example network -o net.md -o net.tex -o net.html   # one run, 3 files
   symgrad derive --format md,tex,html -o l1          # l1.md, l1.tex, l1.html
+  symgrad derive --detail brief --notation prime --graph --format md
+  symgrad derive --templates my-templates --format md  # see 'symgrad templates'
 
 without --at the derivation is symbolic; --at adds numbers at every step.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 EPILOG = """\
 a block in Markdown (the derivation is written after it, between two markers):
@@ -20,8 +21,9 @@ a block in Markdown (the derivation is written after it, between two markers):
 in LaTeX the same lines as comments: % ```symgrad / % example = "l1" / % ```
 
 block keys: the problem-file keys (symgrad derive --help) and format (markdown: markdown,
-html or text; latex: latex), heading (section, subsection, none), math (dollars, or myst
-for MyST without dollarmath), width, symbolic (true: formulas only).
+html or text; latex: latex), heading (section, subsection, none), detail (full, normal,
+brief), notation (leibniz, prime), numbered (latex), graph (true: the computation graph),
+math (dollars, or myst for MyST without dollarmath), width, symbolic (true: formulas only).
 
 examples:
   symgrad render post.md                 # expand every block in place
@@ -37,9 +39,10 @@ def add_parser(subparsers) -> None:
 
     p = subparsers.add_parser(
         "render", help="expand ```symgrad blocks of a Markdown or LaTeX article in place",
-        description="Expand each ```symgrad block (a problem in TOML) of a Markdown or LaTeX "
-        "source into its derivation, written right after the block. The block stays, so a "
-        "re-run gives the same bytes and --check can tell when an expansion is stale.",
+        description=textwrap.fill(
+            "Expand each ```symgrad block (a problem in TOML) of a Markdown or LaTeX source into "
+            "its derivation, written right after the block. The block stays, so a re-run gives "
+            "the same bytes and --check can tell when an expansion is stale.", 78),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="a .md or .tex file")
     p.add_argument("--check", action="store_true",

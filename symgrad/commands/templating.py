@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 EPILOG = """\
 examples:
@@ -18,9 +19,10 @@ examples:
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "templates", help="export the built-in templates to change them; show their context",
-        description="Templates you own: export the built-in ones to a folder, edit them, and "
-        "render with 'symgrad derive --templates DIR'. A file named like a built-in template "
-        "replaces it; others stay built in and are reachable as builtin/NAME.",
+        description=textwrap.fill(
+            "Templates you own: export the built-in ones to a folder, edit them, and render with "
+            "'symgrad derive --templates DIR'. A file named like a built-in template replaces it; "
+            "others stay built in and are reachable as builtin/NAME.", 78),
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("action", choices=["export", "context"],
                    help="export: copy the templates and CONTEXT.md to DIR; context: print CONTEXT.md")
