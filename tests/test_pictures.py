@@ -342,3 +342,14 @@ def test_draw_command_errors(argv, message, tmp_path, monkeypatch):
         draw(argv)
     assert message in err.value.one_line()
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_every_example_has_its_loss_and_trajectory_plots(name):
+    need_matplotlib()
+    d = symgrad.derive(example=name)
+    png_pixels(pictures.plot(d, "loss", "png"))
+    ET.fromstring(pictures.plot(d, "loss", "svg").encode("utf-8"))
+    lr = None if d.problem.lr is not None else "0.1"
+    run = symgrad.derive(example=name, steps=4, lr=lr)
+    png_pixels(pictures.plot(run, "trajectory", "png"))
