@@ -188,3 +188,18 @@ def test_found_by_the_long_run_a_root_of_a_huge_integer():
     assert float(d.gradient["m"]) == 0  # m is not the min there, so L does not move with m
     assert float(dict(d.numbers.values)["L"]) == pytest.approx(
         float((yhat ** 6) ** (1 / (3 * yhat))), rel=1e-12)
+
+
+def test_found_by_the_guided_run_a_lone_differential_in_a_denominator():
+    """atheris (tests/fuzz/guided.py check): 'd=L/dm' made the hand reader's symbol for a
+    lone differential reach SymPy's LaTeX printer for its own diffgeom Differential class
+    (same name), which crashed. It prints as written now."""
+    import symgrad
+    from symgrad.checking.handbase import DifferentialSymbol
+    from symgrad.rendering.printing import latex, plain
+
+    text = ("# symgrad-problem: --example l2\n# symgrad-expect: line=4 diagnosis=wrong-variable\n"
+            "dyhat/dm x\n d=L/dm = -2*(y - yhat)*m\n")
+    report = symgrad.check(text, example="l1")
+    assert report.render() and report.to_dict()
+    assert latex(DifferentialSymbol("m")) == r"\mathrm{d}m" and plain(DifferentialSymbol("m")) == "dm"

@@ -40,13 +40,19 @@ _GREEK_ALIASES = {"lambda": ("lam", "lmbda", "lamda", "lmb"), "epsilon": ("eps",
 MAIN = symbol("__main__")
 
 
-class Differential(sp.Symbol):
+class DifferentialSymbol(sp.Symbol):
     """``dx`` standing alone (``df = f'(x)\\,dx``): the differential of a name."""
 
     def __new__(cls, name: str):
         obj = super().__new__(cls, f"d[{name}]", real=True)
         obj.var = name
         return obj
+
+    def _latex(self, printer) -> str:  # printed as written: dm, not the symbol's name d[m]
+        return rf"\mathrm{{d}}{printer._print(sp.Symbol(self.var))}"
+
+    def _sympystr(self, printer) -> str:
+        return f"d{self.var}"
 
     def __getnewargs_ex__(self):
         return ((self.var,), {})

@@ -8,7 +8,7 @@ import sympy as sp
 from symgrad.checking.handbase import (
     _CONDITION_WORDS,
     _PARAM_MARKS,
-    Differential,
+    DifferentialSymbol,
     FreeIndex,
     GenericRule,
     IndexMiss,
@@ -181,7 +181,7 @@ class Names:
             rest = t.text[1:]
             name = rest if rest in self.vocab or rest in self.dummies else None
             if name is not None:
-                return Differential(name)  # df = f'(x) dx
+                return DifferentialSymbol(name)  # df = f'(x) dx
         if self.toks[0] is t and self.at("=", ":=") and t.kind == "word" and \
                 t.names[0] not in _CONDITION_WORDS:  # u = ...: the row defines a new name
             return symbol(t.names[0] + (f"_{''.join(pieces)}" if pieces else ""))

@@ -11,7 +11,7 @@ import sympy as sp
 
 from symgrad.checking.claims import _cue_words
 from symgrad.checking.document import Row
-from symgrad.checking.handbase import Differential, Part, Reading
+from symgrad.checking.handbase import DifferentialSymbol, Part, Reading
 from symgrad.checking.report import Diagnosis
 from symgrad.checking.scope import RATE_NAMES, DocFunction
 from symgrad.checking.truth import (
@@ -171,14 +171,14 @@ class Statements:
 def _differentials(parts: list[Part]) -> list[Part]:
     """``df = f'(x)\\,dx`` read as ``df/dx = f'(x)``: every side divided by the same dx."""
     first = parts[0].expr
-    if not isinstance(first, Differential) or len(parts) < 2:
+    if not isinstance(first, DifferentialSymbol) or len(parts) < 2:
         return parts
     out = [replace(parts[0], expr=None)]
     var = None
     for p in parts[1:]:
         if p.expr is None or isinstance(p.expr, sp.MatrixBase):
             return parts
-        ds = [s for s in p.expr.free_symbols if isinstance(s, Differential)]
+        ds = [s for s in p.expr.free_symbols if isinstance(s, DifferentialSymbol)]
         if p.expr == 0:
             out.append(p)  # 0 dx: SymPy has already dropped the dx
             continue
