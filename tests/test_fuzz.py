@@ -203,3 +203,15 @@ def test_found_by_the_guided_run_a_lone_differential_in_a_denominator():
     report = symgrad.check(text, example="l1")
     assert report.render() and report.to_dict()
     assert latex(DifferentialSymbol("m")) == r"\mathrm{d}m" and plain(DifferentialSymbol("m")) == "dm"
+
+
+@pytest.mark.parametrize("name", ["___1", "a__b", "_a", "a_", "t^_____________^________1"])
+def test_found_by_the_guided_run_names_the_printers_cannot_write(name):
+    """atheris (guided.py reader): 't^_____________^________1' was read as t to the power of a
+    name of underscores, which SymPy's LaTeX printer writes as a double subscript (___{1}),
+    a TeX error, and 'a__b' comes out as a^{b}, a different name. Such names are refused."""
+    from symgrad.errors import ParseError
+    from symgrad.reader.expression import parse_assignment
+
+    with pytest.raises(ParseError, match="is not a name: a name starts with a letter"):
+        parse_assignment(f"L = m + {name}")

@@ -180,6 +180,10 @@ def _tokenize(text: str, start: int, end: int, where: str) -> list[_Tok]:
             tok = _number(text, i, end, where)
         elif ch.isascii() and (ch.isalpha() or ch == "_"):
             tok = _Tok("name", _NAME.match(text, i, end).group(0), i)
+            if tok.text[0] == "_" or tok.text[-1] == "_" or "__" in tok.text:
+                raise ParseError(f"{tok.text!r} is not a name: a name starts with a letter, and "
+                                 "an underscore joins two parts (x_1, net_h1), never at an end "
+                                 "or doubled", text, i, where)
         elif ch in _OPS:
             two = text[i : i + 2] if i + 1 < end else ""
             tok = _Tok("op", two if two in ("**", "<=", ">=") else ch, i)
