@@ -215,3 +215,18 @@ def test_found_by_the_guided_run_names_the_printers_cannot_write(name):
 
     with pytest.raises(ParseError, match="is not a name: a name starts with a letter"):
         parse_assignment(f"L = m + {name}")
+
+
+def test_found_by_the_long_run_a_root_of_order_a_hundred_million():
+    """Seed 4,012,855: (u0^(1/3))^|y| at m = 1/1000, y = 1e-8 asked SymPy for the exact
+    10^8-th root of 1/10 (an overrun); such roots are floats now. By hand, with
+    x = -1 < 2: L = heaviside(...) if min(y, b) >= |-0.25| * min(1/m, 100, b, 1e30) else m^2;
+    min(1e-8, 1e8) = 1e-8 < 0.25 * 100, so L = m^2: dL/dm = 2m = 0.002, dL/db = 0."""
+    import symgrad
+
+    d = symgrad.derive(lets=["u0 = m", "u1 = leaky_relu((100 * where(x < 2, t, t)), 0.01)",
+                             "L = where(min(y, b) >= (l1(-0.25) * Min((m ^ -1), 100, b, 1e30)), "
+                             "heaviside(((u0 ^ 1/3) ^ |y|)), l2(m))"],
+                       wrt="m,b", at="x=-1, y=1e-8, t=0, m=0.001, b=1e8", style="backprop")
+    assert float(d.gradient["m"]) == pytest.approx(0.002) and float(d.gradient["b"]) == 0
+    assert all(v.sympy and v.finite_difference is not False for v in d.verification)
