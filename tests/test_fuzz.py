@@ -230,3 +230,16 @@ def test_found_by_the_long_run_a_root_of_order_a_hundred_million():
                        wrt="m,b", at="x=-1, y=1e-8, t=0, m=0.001, b=1e8", style="backprop")
     assert float(d.gradient["m"]) == pytest.approx(0.002) and float(d.gradient["b"]) == 0
     assert all(v.sympy and v.finite_difference is not False for v in d.verification)
+
+
+def test_found_by_the_guided_run_definitions_in_a_circle_through_leibniz_factors():
+    """atheris (guided.py check), a mutation of tests/real/035: resolving a name went through
+    a Leibniz factor back to the same name without end (a RecursionError from the API).
+    The rows that do so are unreadable now, named as a circle; the report is made."""
+    import symgrad
+
+    text = (Path(__file__).resolve().parent / "fuzz" / "found" /
+            "check-definitions-circle.md").read_text(encoding="utf-8")
+    report = symgrad.check(text, example="l1")
+    assert report.render() and report.to_dict()["status"] in ("correct", "wrong", "unreadable",
+                                                              "nothing-checked")

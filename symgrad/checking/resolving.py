@@ -19,6 +19,9 @@ from symgrad.errors import ParseError
 from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import symbol
 
+#: How deep resolving a name may nest (names, Leibniz factors, derivatives) before the
+#: definitions are taken for a circle.
+MAX_EXPANSION_DEPTH = 30
 
 class Resolving:
     """A mixin of :class:`symgrad.checking.judge.Checker`."""
@@ -132,6 +135,17 @@ class Resolving:
 
     def expand(self, e: sp.Expr, keep: sp.Symbol | None = None) -> sp.Expr:
         """Names replaced by their definitions until only inputs (and ``keep``) are left."""
+        depth = getattr(self, "_expanding", 0)
+        if depth > MAX_EXPANSION_DEPTH:  # a derivative of a name defined by a derivative of
+            # itself, through Leibniz factors (the loop below sees one level only)
+            raise ParseError("the document's definitions refer to each other in a circle")
+        self._expanding = depth + 1
+        try:
+            return self._expand(e, keep)
+        finally:
+            self._expanding = depth
+
+    def _expand(self, e: sp.Expr, keep: sp.Symbol | None) -> sp.Expr:
         defs = self.definitions()
         if keep is not None:
             defs.pop(keep, None)
