@@ -62,6 +62,12 @@ CASES = [
     ("derive: exponent", ["derive", "--let", "L = m^100000", "--wrt", "m"], "limit 1000"),
     ("derive: time", ["derive", "--example", "network", "--steps", "10000", "--lr", "0.5",
                       "--time-limit", "0.5"], "time limit of 0.5 s; raise it with --time-limit"),
+    # SymPy settles a where() inside a condition as an inequality, for minutes (fuzz seed
+    # 3,022,322): reading one expression has its own limit of 1.5 s
+    ("derive: reading time", ["derive", "--let",
+                              "yhat = where(where(m >= (m ^ 1e-300), y, m) > y, x, (x ** 1/2))",
+                              "--let", "L = (y - yhat)^2", "--wrt", "m"],
+     "settling this expression took SymPy over 1.5 s"),
 ]
 
 

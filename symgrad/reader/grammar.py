@@ -41,7 +41,7 @@ from symgrad.reader.tokens import (
 
 #: Seconds SymPy may spend building one expression (it settles conditions and powers as
 #: it builds them, and some it cannot settle for minutes).
-READ_SECONDS = 3.0
+READ_SECONDS = 1.5
 
 
 class _Parser:
