@@ -231,8 +231,9 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
             except (TypeError, ValueError, RecursionError, StepTimeout):  # SymPy cannot build,
                 same = None  # differentiate or compare it (in time)
             checked.append((g.param, same is not False, "equals sympy.diff" if same else
-                            "sympy.diff cannot be compared here (SymPy cannot build it, or it "
-                            "is not finite where sampled), so it is no evidence"))
+                            "sympy.diff cannot be compared here (SymPy cannot build it, not within "
+                            f"{ORACLE_SECONDS:g} s, or it is not finite where sampled), so it is "
+                            "no evidence"))
     if not whole or not all(ok for _, ok, _ in checked):
         bad = _locals_agree(d)
         how = (f"DIFFERS from sympy.diff in {', '.join(bad)}" if bad
