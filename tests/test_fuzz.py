@@ -243,3 +243,16 @@ def test_found_by_the_guided_run_definitions_in_a_circle_through_leibniz_factors
     report = symgrad.check(text, example="l1")
     assert report.render() and report.to_dict()["status"] in ("correct", "wrong", "unreadable",
                                                               "nothing-checked")
+
+
+def test_found_by_the_long_run_cancelling_terms_at_1e30():
+    """Seed 5,039,387: sympy.diff of max(yhat, 1e30 w, yhat)/w is 1e30/w - 1e30 w/w^2, zero only
+    up to the rounding of 1e30-sized terms, and the comparison called symgrad's exact 0 wrong.
+    By hand: for w > 0 the max is 1e30 w (x + w^w is near 2), so u0 = 1e30 and du0/dw = 0."""
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = (x + (w ^ w))", "u0 = (max(yhat, (1e30 * w), yhat) / w)",
+                             "u1 = (w / max(0.5, u0, w))", "L = u0"], wrt="w", at="x=1, w=1e-8")
+    (v,) = d.verification
+    assert v.sympy and v.finite_difference is not False, v.note
+    assert d.gradient["w"] == 0

@@ -126,18 +126,34 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
                for s in symbols}
         try:
             va, vb = fvals(a, env, _POINTS), fvals(b, env, _POINTS)
+            scale = [max(p, q) for p, q in zip(_term_scale(a, env), _term_scale(b, env))]
             tied = _ties(indicators, env)
             for e in domain:  # outside the real domain of a quantity: not compared
                 tied = [t or math.isnan(v) for t, v in zip(tied, fvals(e, env, _POINTS))]
         except (TypeError, ValueError, RecursionError, KeyError):
             return None
-        both = [(x, y) for x, y, t in zip(va, vb, tied)
+        both = [(x, y, z) for x, y, z, t in zip(va, vb, scale, tied)
                 if not (math.isnan(x) or math.isnan(y) or t)]
-        if any(abs(x - y) > 1e-9 * max(1.0, abs(x), abs(y)) for x, y in both):
+        # relative to the largest term as well: sympy.diff's 1e30/w - 1e30*w/w^2 is 0 only up
+        # to the rounding of its terms (seed 5,039,387)
+        if any(abs(x - y) > 1e-9 * max(1.0, abs(x), abs(y), z) for x, y, z in both):
             return False
         if len(both) >= 3:
             return True
     return None
+
+
+def _term_scale(e: sp.Basic, env: dict) -> list[float]:
+    """At each point, the largest magnitude among the terms of a sum (0 for other forms and
+    where a term is not finite): how much rounding the sum's value can carry."""
+    if not e.is_Add:
+        return [0.0] * _POINTS
+    out = [0.0] * _POINTS
+    for term in e.args:
+        for k, v in enumerate(fvals(term, env, _POINTS)):
+            if math.isfinite(v):
+                out[k] = max(out[k], abs(v))
+    return out
 
 
 def _ties(indicators: list, env: dict) -> list[bool]:
