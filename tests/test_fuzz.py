@@ -256,3 +256,19 @@ def test_found_by_the_long_run_cancelling_terms_at_1e30():
     (v,) = d.verification
     assert v.sympy and v.finite_difference is not False, v.note
     assert d.gradient["w"] == 0
+
+
+def test_found_by_the_long_run_arms_that_are_the_same_quantity():
+    """Seed 5,064,799: min(m, u1, u0, u0) with u0 = u1 = m ties everywhere; SymPy merges the
+    arms when the loss is written out, so the self-check compared the tie formula where it
+    is the convention's pick and called it wrong. By hand: L = m^|m| near m = 1/2 (w < y), so
+    dL/dm = m^m (log m + 1); the tie split among the arms adds up to that."""
+    import math
+
+    import symgrad
+
+    d = symgrad.derive(lets=["u0 = m", "u1 = m", "L = (min(m, u1, u0, u0) ** ||where(w < y, m, 1)||)"],
+                       wrt="m", at="y=10, m=0.5, w=0.001", convention="left")
+    (v,) = d.verification
+    assert v.sympy, v.note
+    assert float(d.gradient["m"]) == pytest.approx(0.5 ** 0.5 * (math.log(0.5) + 1), rel=1e-6)

@@ -99,7 +99,7 @@ def same_function(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED) -> bool:
 
 
 def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
-                      ties_of: sp.Basic | None = None, domain=()) -> bool | None:
+                      ties_of: sp.Basic | None = None, domain=(), tie_args=()) -> bool | None:
     """:func:`same_function` with a third answer: None when the two cannot be compared (no
     three sampled points where both are finite, or a form the float evaluator cannot read,
     such as sympy.diff's ``0**Heaviside(b)*log(0)``): no evidence either way.
@@ -113,6 +113,8 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
     ``domain``: expressions that must be real at a compared point (the named quantities
     written out): the problem's quantities are real symbols, so where a definition is not
     real (``sqrt(w)`` at ``w < 0``) SymPy's simplifications under that assumption do not hold.
+    ``tie_args``: more indicator arguments, taken before SymPy simplified them (arms that are
+    the same quantity, ``min(m, u1)`` with ``u1 = m``, tie everywhere: seed 5,064,799).
     """
     a, b = _normal(a), _normal(b)
     if a == b:
@@ -121,6 +123,7 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
     symbols = sorted(set(symbols) | a.free_symbols | b.free_symbols, key=lambda s: s.name)
     # the indicators the rules wrote (1[a - b > 0]): where one's argument is 0, arms tie
     indicators = [h.args[0] for h in a.atoms(sp.Heaviside)] if ties_of is not None else []
+    indicators += list(tie_args)
     for spread in (3.0, 1.0):  # the second round helps domains like 0 < p < 1
         env = {s: [round(rng.uniform(-spread, spread), 4) or 0.5 for _ in range(_POINTS)]
                for s in symbols}
@@ -242,8 +245,11 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
                     elementary = to_elementary(full)
                     oracle = _oracle_diff(elementary, sp.Symbol(g.param, real=True))
                     ours = to_elementary(substituted(evaluated(g.expr), expanded))
+                    ties = [substituted(h.args[0], expanded)  # before the arms are merged
+                            for h in to_elementary(evaluated(g.expr)).atoms(sp.Heaviside)]
                     same = compare_functions(ours, oracle, inputs, ties_of=elementary,
-                                             domain=[to_elementary(e) for e in expanded.values()])
+                                             domain=[to_elementary(e) for e in expanded.values()],
+                                             tie_args=ties)
             except (TypeError, ValueError, RecursionError, StepTimeout):  # SymPy cannot build,
                 same = None  # differentiate or compare it (in time)
             checked.append((g.param, same is not False, "equals sympy.diff" if same else
