@@ -272,3 +272,13 @@ def test_found_by_the_long_run_arms_that_are_the_same_quantity():
     (v,) = d.verification
     assert v.sympy, v.note
     assert float(d.gradient["m"]) == pytest.approx(0.5 ** 0.5 * (math.log(0.5) + 1), rel=1e-6)
+
+
+def test_found_by_the_long_run_a_symbolic_gradient_with_1e300_terms():
+    """Seed 5,069,338 (no point): sympy.diff of w / (min(w, m, 1e-30, 3) smooth_l1(w, w) +
+    1e-300) has terms near 1e300 that cancel; the comparison now allows their rounding."""
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = 1e-30", "L = (w / ((Min(w, m, 1e-30, 3) * smooth_l1(w, w)) + 1e-300))"],
+                       wrt="m,w", convention="right")
+    assert all(v.sympy for v in d.verification), [v.note for v in d.verification]
