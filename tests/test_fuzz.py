@@ -282,3 +282,20 @@ def test_found_by_the_long_run_a_symbolic_gradient_with_1e300_terms():
     d = symgrad.derive(lets=["yhat = 1e-30", "L = (w / ((Min(w, m, 1e-30, 3) * smooth_l1(w, w)) + 1e-300))"],
                        wrt="m,w", convention="right")
     assert all(v.sympy for v in d.verification), [v.note for v in d.verification]
+
+
+def test_found_by_the_long_run_a_number_added_to_a_matrix():
+    """Check seed 5,001,464 (a mutated document, no problem given): a row added a name to a
+    matrix, and SymPy's TypeError escaped the reader (exit 3). The row is unreadable now,
+    and with no readable definition the document is a clear error."""
+    import symgrad
+    from symgrad.errors import SymgradError
+
+    text = (Path(__file__).resolve().parent / "fuzz" / "found" /
+            "check-scalar-plus-matrix.md").read_text(encoding="utf-8")
+    try:
+        report = symgrad.check(text)
+    except SymgradError as e:
+        assert e.one_line()
+    else:
+        assert report.render()

@@ -202,7 +202,10 @@ class _Parser(Commands, Groups, Names, Lookup, Calls):
             if empty:
                 parts.append(Part(None, pos, 0, False, sep))
             else:
-                expr, relation = self.relation_part()
+                try:
+                    expr, relation = self.relation_part()
+                except TypeError as e:  # SymPy refusing a mix such as a number + a matrix
+                    raise self.fail(f"these do not combine ({e})") from None
                 parts.append(Part(expr, pos, self.decimals, self.numbers, sep, relation))
             self.skip_wrt()
             if self.at(")") and self.peek().kind == "end" and not self.bars:
