@@ -30,6 +30,27 @@ class _Overrun(BaseException):
     swallow it; :func:`time_limit` turns it into a :class:`BudgetError` at its boundary."""
 
 
+def _timers_work() -> bool:
+    """A real-time timer can interrupt this code: the main thread of a POSIX process."""
+    return threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+
+@contextmanager
+def _armed(seconds: float, overrun: type[BaseException]):
+    """The body with the real-time timer set to raise ``overrun`` after ``seconds``; the
+    timer is off and the previous handler back on the way out."""
+    def _alarm(signum, frame):
+        raise overrun()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @contextmanager
 def time_limit(seconds: float | None, option: str = "--time-limit"):
     """Stop the body after ``seconds`` (None or 0: no limit) with a :class:`BudgetError`.
@@ -37,26 +58,17 @@ def time_limit(seconds: float | None, option: str = "--time-limit"):
     Uses the process's real-time timer, so it works in the main thread of a POSIX process;
     elsewhere (a worker thread, Windows) the body runs without a limit.
     """
-    if not seconds or threading.current_thread() is not threading.main_thread() or \
-            not hasattr(signal, "setitimer"):
+    if not seconds or not _timers_work():
         yield
         return
     if seconds < 0:
         raise SymgradError(f"{option} must be 0 (no limit) or a positive number of seconds")
-
-    def _alarm(signum, frame):
-        raise _Overrun()
-
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with _armed(seconds, _Overrun):
+            yield
     except _Overrun:
         raise BudgetError(f"the run went over its time limit of {seconds:g} s; raise it with "
                           f"{option} SECONDS (0 for no limit)") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class StepTimeout(SymgradError):
@@ -74,8 +86,7 @@ def step_limit(seconds: float, what: str):
     enclosing :func:`time_limit` keeps running: its timer is restored, less the time spent,
     and when it would fire first the step is left to it.
     """
-    if threading.current_thread() is not threading.main_thread() or \
-            not hasattr(signal, "setitimer"):
+    if not _timers_work():
         yield
         return
     outer = signal.getitimer(signal.ITIMER_REAL)[0]
@@ -83,18 +94,11 @@ def step_limit(seconds: float, what: str):
         yield
         return
     start = time.monotonic()
-
-    def _alarm(signum, frame):
-        raise _StepOverrun()
-
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with _armed(seconds, _StepOverrun):
+            yield
     except _StepOverrun:
         raise StepTimeout(f"{what} took SymPy over {seconds:g} s") from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if outer:
+        if outer:  # the enclosing limit goes on, less the time this step took
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))

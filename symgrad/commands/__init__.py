@@ -16,3 +16,15 @@ def add_commands(subparsers) -> None:
     """Register every command module's subcommand on the CLI's subparsers."""
     for name in MODULES:
         importlib.import_module(name).add_parser(subparsers)
+
+
+def command_parser(subparsers, name: str, summary: str, description: str, epilog: str, run):
+    """A subcommand's parser: ``summary`` for ``symgrad --help``, ``description`` wrapped,
+    ``epilog`` (examples) as written, and ``run`` as what the command line calls."""
+    import argparse
+    import textwrap
+
+    p = subparsers.add_parser(name, help=summary, description=textwrap.fill(description, 78),
+                              epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(run=run)
+    return p

@@ -4,9 +4,9 @@ course repository. The work is :mod:`symgrad.rendering.article`."""
 
 from __future__ import annotations
 
-import argparse
 import sys
-import textwrap
+
+from symgrad.commands import command_parser
 
 EPILOG = """\
 a block in Markdown (the derivation is written after it, between two markers):
@@ -37,13 +37,12 @@ exit codes: 0 written (or up to date), 1 stale (--check), 2 bad input (one line 
 def add_parser(subparsers) -> None:
     from symgrad.cli import _time_limit_option
 
-    p = subparsers.add_parser(
-        "render", help="expand ```symgrad blocks of a Markdown or LaTeX article in place",
-        description=textwrap.fill(
-            "Expand each ```symgrad block (a problem in TOML) of a Markdown or LaTeX source into "
-            "its derivation, written right after the block. The block stays, so a re-run gives "
-            "the same bytes and --check can tell when an expansion is stale.", 78),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command_parser(
+        subparsers, "render", "expand ```symgrad blocks of a Markdown or LaTeX article in place",
+        "Expand each ```symgrad block (a problem in TOML) of a Markdown or LaTeX source into "
+        "its derivation, written right after the block. The block stays, so a re-run gives "
+        "the same bytes and --check can tell when an expansion is stale.",
+        EPILOG, run)
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="a .md or .tex file")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if any expansion is missing or stale")
@@ -53,7 +52,6 @@ def add_parser(subparsers) -> None:
                    help="the source's language when its extension does not say")
     p.add_argument("--templates", metavar="DIR", help="your own templates (see symgrad templates)")
     _time_limit_option(p)
-    p.set_defaults(run=run)
 
 
 def run(args) -> int:

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
-import textwrap
+
+from symgrad.commands import command_parser
 
 EPILOG = """\
 examples:
@@ -17,18 +17,16 @@ examples:
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "templates", help="export the built-in templates to change them; show their context",
-        description=textwrap.fill(
-            "Templates you own: export the built-in ones to a folder, edit them, and render with "
-            "'symgrad derive --templates DIR'. A file named like a built-in template replaces it; "
-            "others stay built in and are reachable as builtin/NAME.", 78),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command_parser(
+        subparsers, "templates", "export the built-in templates to change them; show their context",
+        "Templates you own: export the built-in ones to a folder, edit them, and render with "
+        "'symgrad derive --templates DIR'. A file named like a built-in template replaces it; "
+        "others stay built in and are reachable as builtin/NAME.",
+        EPILOG, run)
     p.add_argument("action", choices=["export", "context"],
                    help="export: copy the templates and CONTEXT.md to DIR; context: print CONTEXT.md")
     p.add_argument("dir", nargs="?", metavar="DIR", help="with export: the folder to write")
     p.add_argument("--force", action="store_true", help="with export: overwrite existing files")
-    p.set_defaults(run=run)
 
 
 def run(args) -> int:

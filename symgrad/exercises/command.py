@@ -6,11 +6,10 @@ one problem (a problem file, ``--example`` or ``--let``/``--wrt``/``--at``) and 
 
 from __future__ import annotations
 
-import argparse
 import sys
-import textwrap
 from pathlib import Path
 
+from symgrad.commands import command_parser
 from symgrad.commands.options import add_problem_options, problem_options
 
 EPILOG = """\
@@ -39,13 +38,12 @@ own verification (a bug in symgrad).
 
 def add_parser(subparsers) -> None:
     """Add ``exercises`` to the command line's subparsers (its ``run`` is :func:`run`)."""
-    p = subparsers.add_parser(
-        "exercises", help="an exercise sheet: one problem at many points, with solutions and keys",
-        description=textwrap.fill(
-            "Make COUNT variants of one problem at distinct points of the --vary grid (chosen "
-            "with --seed), derive and verify each, and write a sheet of questions, a document of "
-            "solutions and, per variant, an answer key for 'symgrad check --problem'.", 78),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command_parser(
+        subparsers, "exercises", "an exercise sheet: one problem at many points, with solutions and keys",
+        "Make COUNT variants of one problem at distinct points of the --vary grid (chosen "
+        "with --seed), derive and verify each, and write a sheet of questions, a document of "
+        "solutions and, per variant, an answer key for 'symgrad check --problem'.",
+        EPILOG, run)
     add_problem_options(p, ["example", "lets", "loss", "wrt", "at", "lr", "steps", "convention",
                             "digits", "title"], helps={
         "at": "values of the names that --vary leaves out (they are the same in every variant)",
@@ -68,7 +66,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("-o", "--output", metavar="DIR",
                    help="write DIR/sheet.tex, DIR/solutions.tex and DIR/keys/variant-NN.toml")
     _time_limit_option(p)
-    p.set_defaults(run=run)
 
 
 def _formats(text: str) -> list[str]:

@@ -10,11 +10,10 @@ command runs, so ``symgrad --help`` stays cheap.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import textwrap
 from pathlib import Path
 
+from symgrad.commands import command_parser
 from symgrad.commands.options import add_problem_options, problem_of
 
 WHAT = ("graph", "loss", "comparison", "trajectory")
@@ -22,6 +21,7 @@ FORMATS = ("tikz", "tikz-standalone", "mermaid", "svg", "png")
 #: The format each output extension means.
 EXTENSIONS = {".svg": "svg", ".png": "png", ".tex": "tikz-standalone", ".mmd": "mermaid",
               ".mermaid": "mermaid", ".md": "mermaid"}
+
 
 EPILOG = """\
 what:
@@ -47,13 +47,12 @@ examples:
 
 def add_parser(subparsers) -> None:
     """Add ``draw`` to the CLI's subparsers (its ``run`` is set as the parser's default)."""
-    p = subparsers.add_parser(
-        "draw", help="draw the computation graph (TikZ, Mermaid, SVG) or plot the loss",
-        description=textwrap.fill(
-            "Draw a derivation: its computation graph as TikZ, Mermaid or SVG, or a plot (SVG "
-            "or PNG) of the loss around the point, L1 against L2, or a descent trajectory. The "
-            "problem is given as for 'symgrad derive'.", 78),
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = command_parser(
+        subparsers, "draw", "draw the computation graph (TikZ, Mermaid, SVG) or plot the loss",
+        "Draw a derivation: its computation graph as TikZ, Mermaid or SVG, or a plot (SVG "
+        "or PNG) of the loss around the point, L1 against L2, or a descent trajectory. The "
+        "problem is given as for 'symgrad derive'.",
+        EPILOG, run)
     from symgrad.cli import _time_limit_option
 
     p.add_argument("what", choices=WHAT, metavar="WHAT", help="what to draw: " + ", ".join(WHAT))
@@ -69,7 +68,6 @@ def add_parser(subparsers) -> None:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="the file to write (.svg .png .tex .mmd .md); default standard output")
     _time_limit_option(p)
-    p.set_defaults(run=run)
 
 
 def output_format(what: str, fmt: str | None, output: str | None) -> str:
