@@ -63,6 +63,7 @@ def test_jupyter_reprs():
     root = ET.fromstring(html)  # one well-formed element, no <html>/<body> of its own
     assert root.tag == "div" and root.get("class") == "symgrad"
     assert "<body" not in html and "<math" in html
+    assert root.find(".//{http://www.w3.org/2000/svg}svg") is not None  # the graph
 
 
 def _notebook_tools() -> None:

@@ -193,7 +193,8 @@ class Derivation:
         return self.render("latex", heading="none")
 
     def _repr_html_(self) -> str:
-        """The HTML walkthrough's body (MathML, which browsers draw natively), for a cell."""
+        """The HTML walkthrough's body (MathML, which browsers draw natively) with the
+        computation graph (SVG), for a cell."""
         from symgrad.rendering.display import html_fragment
 
-        return html_fragment(self.render("html"))
+        return html_fragment(self.render("html", graph=True))
