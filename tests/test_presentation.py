@@ -108,29 +108,35 @@ def test_the_committed_notebook_is_what_the_script_writes(tmp_path):
     assert (tmp_path / "walkthrough.ipynb").read_bytes() == (ROOT / "examples" / "walkthrough.ipynb").read_bytes()
 
 
-@pytest.mark.engine
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_the_graph_inside_every_format(name, tmp_path):
+def _passes_katex_and_compiles(d, tmp_path, **options) -> tuple[str, str]:
+    """The Markdown and the standalone LaTeX of ``d`` rendered with ``options``, after every
+    Markdown math fragment passed KaTeX and the LaTeX compiled with pdflatex."""
     require("pdflatex")
     require("katex")
     from engines import extract_markdown_math, katex_render
 
+    md = d.render("markdown", **options)
+    assert all(r["ok"] for r in katex_render(extract_markdown_math(md)))
+    tex = d.render("latex", standalone=True, **options)
+    result = compile_latex(tex, tmp_path)
+    assert result.ok, result.log_excerpt
+    return md, tex
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_the_graph_inside_every_format(name, tmp_path):
     d = symgrad.derive(example=name)
-    md = d.render("markdown", graph=True)
+    md, tex = _passes_katex_and_compiles(d, tmp_path, graph=True)
     block = md.split("```mermaid\n")[1].split("```")[0]
     assert block.startswith("flowchart LR") and len(block.splitlines()) > 4
-    fragments = extract_markdown_math(md)
-    assert all(r["ok"] for r in katex_render(fragments))
+    assert "\\begin{tikzpicture}" in tex
     html = d.render("html", graph=True)
     root = ET.fromstring(html)
     svgs = root.findall(".//{http://www.w3.org/2000/svg}svg")
     assert len(svgs) == 1
     labels = " ".join(t.text or "" for t in svgs[0].iter("{http://www.w3.org/2000/svg}text"))
     assert d.problem.loss in labels
-    tex = d.render("latex", standalone=True, graph=True)
-    assert "\\begin{tikzpicture}" in tex
-    result = compile_latex(tex, tmp_path)
-    assert result.ok, result.log_excerpt
 
 
 def test_the_graph_shows_the_numbers_worked_out_by_hand():
@@ -159,12 +165,4 @@ def test_prime_notation_where_one_name_varies():
 @pytest.mark.engine
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_prime_notation_compiles_and_passes_katex(name, tmp_path):
-    require("pdflatex")
-    require("katex")
-    from engines import extract_markdown_math, katex_render
-
-    d = symgrad.derive(example=name)
-    fragments = extract_markdown_math(d.render("markdown", notation="prime"))
-    assert all(r["ok"] for r in katex_render(fragments))
-    result = compile_latex(d.render("latex", standalone=True, notation="prime"), tmp_path)
-    assert result.ok, result.log_excerpt
+    _passes_katex_and_compiles(symgrad.derive(example=name), tmp_path, notation="prime")
