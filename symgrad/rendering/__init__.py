@@ -2,7 +2,8 @@
 
 Formats: ``text``, ``markdown``, ``latex`` (a fragment, or ``standalone`` for pdflatex),
 ``html`` (XHTML with MathML; ``mathml`` is the same) and ``json``. All but JSON come from
-the Jinja2 templates in ``templates/``; the context is built once per derivation and shared
+the Jinja2 templates in ``templates/`` (the built-in text also from ``plaintext``, the same
+output without importing Jinja2); the context is built once per derivation and shared
 by every format rendered from it (:func:`render_many`).
 
 Modules: ``printing`` (the author-form LaTeX and plain printers), ``context`` (records to
@@ -120,15 +121,21 @@ def _render_many(derivation, formats, standalone, heading, width, templates, tem
             context["heading"] = heading
             context["part"] = "subsubsection" if heading == "subsection" else "subsection"
             context["body_template"] = BUILTIN["latex"] if user is None else user.name_for("latex")
-        from symgrad.rendering.templates import environment
-
         name = "html" if key == "mathml" else key
         if name == "latex" and standalone:
             name = "latex-standalone"
         context["graph"] = _graph(derivation, name) if graph else None
-        if user is None:
+        if user is None and name == "text":  # the same as the built-in template, without Jinja2
+            from symgrad.rendering.plaintext import render_text
+
+            text = render_text(context)
+        elif user is None:
+            from symgrad.rendering.templates import environment
+
             text = environment().get_template(BUILTIN[name]).render(**context)
         else:
+            from symgrad.rendering.templates import environment
+
             env = environment(user.folder, user.html_names())
             text = render_with(env, user.name_for(name), context, user.folder)
         if numbered and name.startswith("latex"):

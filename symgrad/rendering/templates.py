@@ -105,7 +105,8 @@ def _latex_sentence(text: str) -> str:
                    for p in pieces)
 
 
-def _sentence_plain(text: str) -> str:
+def sentence_plain(text: str) -> str:
+    """A sentence with its `$...$` math in plain text (the `plain_sentence` filter)."""
     return re.sub(r"\$([^$]+)\$", lambda m: tex_to_plain(m.group(1)), text)
 
 
@@ -194,7 +195,7 @@ def environment(user_dir: str | None = None, html_names: frozenset = frozenset()
     )
     env.filters["mathml"] = lambda tex, display=True: jinja2.utils.markupsafe.Markup(_mathml(tex, display))
     env.filters["inline_html"] = lambda text: jinja2.utils.markupsafe.Markup(_inline_html(text))
-    env.filters["plain_sentence"] = _sentence_plain
+    env.filters["plain_sentence"] = sentence_plain
     env.filters["latex_text"] = latex_text
     env.filters["md_text"] = markdown_text
     env.filters["mtable"] = lambda blocks: markupsafe_markup(mathml_table(list(blocks)))
