@@ -71,6 +71,10 @@ def prime_pairs(problem) -> frozenset:
     return frozenset(pairs)
 
 
+#: The LaTeX of names already printed (:meth:`SymgradLatexPrinter._deal_with_super_sub`).
+_NAMES: dict[tuple[str, str], str] = {}
+
+
 class SymgradLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with terms kept in the order the author wrote them."""
 
@@ -83,10 +87,19 @@ class SymgradLatexPrinter(LatexPrinter):
         return expr.text
 
     def _deal_with_super_sub(self, string: str, style="plain") -> str:
-        # w_1_2 -> w_{1,2} (SymPy writes w_{1 2}); superscripts as SymPy does
-        name = super()._deal_with_super_sub(string, style)
-        head, sep, subs = name.partition("_{")
-        return f"{head}_{{{subs[:-1].replace(' ', ',')}}}" if sep and subs.endswith("}") else name
+        # a name's LaTeX depends on the name alone, and printing names was a quarter of
+        # rendering (SymPy splits and translates each one with regular expressions)
+        key = (string, style)
+        name = _NAMES.get(key)
+        if name is None:
+            # w_1_2 -> w_{1,2} (SymPy writes w_{1 2}); superscripts as SymPy does
+            name = super()._deal_with_super_sub(string, style)
+            head, sep, subs = name.partition("_{")
+            if sep and subs.endswith("}"):
+                name = f"{head}_{{{subs[:-1].replace(' ', ',')}}}"
+            if len(_NAMES) < 4096:
+                _NAMES[key] = name
+        return name
 
     def _factors(self, factors: list, alone: bool = False) -> str:
         """Factors in written order: juxtaposed, with a dot between numbers."""
