@@ -112,6 +112,54 @@ CASES = [
     (r"\boldsymbol{\hat y}", {"lets": ["L = (y - yhat)^2"], "wrt": "yhat"},
      r"$$\frac{\partial L}{\partial \boldsymbol{\hat y}} = -2(\boldsymbol{y} - "
      r"\boldsymbol{\hat y})$$", ("-2(", "2(")),
+    # 9. found in the second batch of real pages (054-068)
+    (r"\quad [\text{chain rule}] note", {"lets": ["o = w*x", "E = (t - o)^2/2"], "wrt": "w"},
+     # 054 (Raschka's FAQ): each align row ends with the rule it used, in brackets
+     r"$$\frac{\partial E}{\partial w} = -(t - o) \frac{\partial o}{\partial w} \quad "
+     r"[\text{chain rule}]$$", ("-(t - o)", "(t - o)")),
+    (r"\hat{y_i} and x_{i1}", {"lets": ["yhat_i = w1*x1_i + w2*x2_i + b",
+                                        "mse = mean((y_i - yhat_i)^2, i)"], "wrt": "w1"},
+     # 055 (math.techqa.club 3961889): the hat over the subscripted name, feature 1 of example i
+     r"$ \dfrac{\partial}{\partial w_1} mse = \dfrac{-2}{n} \sum_{i=1}^{n} (y_i - "
+     r"\hat{y_i}) x_{i1} $", ("x_{i1}", "x_{i2}")),
+    (r"x_1^{(i)} feature of example", {"lets": ["yhat_i = w1*x1_i + w2*x2_i + b",
+                                                "mse = mean((y_i - yhat_i)^2, i)"], "wrt": "w1"},
+     r"$$\frac{\partial mse}{\partial w_1} = -\frac{2}{n} \sum_{i=1}^{n} (y^{(i)} - "
+     r"\hat{y}^{(i)}) x_1^{(i)}$$", ("x_1^{(i)}", "x_2^{(i)}")),
+    (r"\sum_{k}^{ } empty limit", {"lets": ["C = -(y1*log(s1) + y2*log(s2))"], "wrt": "s1"},
+     # 060 (jpark7ca, softmax): an empty upper limit, ln written as a word
+     r"$$C = -\sum_{k}^{ } y_{k}ln(s_{k} )$$" "\n\n"
+     r"$$\frac{\partial C}{\partial s_1} = -\frac{y_1}{s_1}$$", (r"-\frac{y_1}", r"\frac{y_1}")),
+    (r"\nabla_{\theta_j}J(\theta)", {"lets": ["h_i = sigmoid(theta*x_i + c_i)",
+                                                "J = -(1/n)*sum(y_i*log(h_i) + (1 - y_i)*log(1 - h_i), i)"],
+                                       "wrt": "theta"},
+     # 061 (aman.ai primer): a subscripted name under the nabla
+     r"\[\nabla_{\theta_j}J(\theta) = \frac{1}{m}\sum_{i=1}^{m}\left(h_{\theta}\left("
+     r"x^{(i)}\right)-y^{(i)}\right) x_{j}^{(i)}\]", (r"\frac{1}{m}\sum", r"\sum")),
+    ("a sentence in Chinese", {"lets": ["o = w*x", "E = (t - o)^2"], "wrt": "w"},
+     # 067 (a machine-translated mirror of a Stack Overflow question): prose, not an equation
+     "考虑一个 N=3 和 D=1 的线性回归模型,输入输出对如下:\n\n" r"$$\frac{dE}{dw} = -2(t - o)x$$",
+     ("-2(t - o)x", "2(t - o)x")),
+    ("a KaTeX page's doubled text", {"lets": ["L = w^2"], "wrt": "w"},
+     # 066 (ai.ppradosh.com): a copy of a KaTeX page has each formula as text, then as TeX
+     "L=w2L = w^2\n\n" r"dLdw=2w\frac{dL}{dw} = 2w",
+     (r"dLdw=2w\frac{dL}{dw} = 2w", r"dLdw=3w\frac{dL}{dw} = 3w")),
+    ("data rows, then the model without indices", {"lets": ["h_i = b0 + b1*x_i",
+                                                            "MSE = (1/(2*n))*sum((h_i - y_i)^2, i)"],
+                                                   "wrt": "b1"},
+     # 067: "x1=1, x2=1" are data; the problem's x_1, x_2 stay the examples' inputs
+     "y1=22, x1=1, y2=3, x2=1, y3=3, x3=2\n\nh = b0 + b1*x\n", ("b0 + b1*x", "b0 - b1*x")),
+    ("a sum over j inside a term after a sum over j", SOFTMAX,
+     # 057 (sunhaozhe.github.io): the quotient rule, each sum over its own j
+     r"$$\frac{\partial p_1}{\partial o_1} = \frac{ \frac{\partial \exp(o_1)}{\partial o_1} \sum_j "
+     r"\exp(o_j) - \frac{\partial \sum_j \exp(o_j)}{\partial o_1} \exp (o_1) }{(\sum_j "
+     r"\exp(o_j))^2}$$", (r"- \frac{\partial \sum_j", r"+ \frac{\partial \sum_j")),
+    ("a case after a row for every index", SOFTMAX,
+     # 057: "If $i = k$," continues only the i = k chains of the general row before it
+     r"$$\frac{\partial p_i}{\partial o_k} = \frac{\partial}{\partial o_k} \frac{\exp(o_i)}"
+     r"{\sum_j \exp(o_j)}$$ If $i = k$," "\n"
+     r"$$\frac{\partial p_i}{\partial o_k} = \frac{\exp(o_k) \sum_j \exp(o_j) - \exp(o_k)^2}"
+     r"{(\sum_j \exp(o_j))^2} \\ = p_k(1 - p_k)$$", ("p_k(1 - p_k)", "p_k(1 + p_k)")),
 ]
 
 

@@ -139,7 +139,7 @@ _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?
                             r"[^=\n$\\{}]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
 
 
-_DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[A-Za-z]\w*(?:_\{?\w+\}?)?"
+_DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[^\W\d_]\w*(?:_\{?\w+\}?)?"
                            r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
 
 

@@ -22,9 +22,11 @@ from symgrad.checking.rowtext import (  # noqa: F401 - re-exported for the lexer
     ROW_ENVS,
     _quoted,
     _statements,
+    foreign_script,
     looks_like_code,
     looks_like_formula,
     looks_like_prose,
+    rendered_copy,
     split_rows,
     strip_annotation,
     trim,
@@ -345,7 +347,13 @@ class _Splitter:
         lead = _LEAD.match(clean, s, b)
         if lead and "=" in clean[lead.end() : b]:
             s = lead.end()  # "so g(w) = Y - w·x"
+        copy = rendered_copy(clean, s, b)
+        if copy is not None:  # "dLdw=2w\frac{dL}{dw} = 2w": a KaTeX page's text, then its TeX
+            s = copy
         t = clean[s:b].strip()
+        if foreign_script(t):  # "考虑一个 N=3 和 D=1 的线性回归模型": a sentence, not an equation
+            self.text(a, b)
+            return
         if not re.search(r"=|\\leftarrow|\\gets|<-|←|\\approx|≈|→", t):
             if looks_like_formula(t) and (self.prose or cue):  # "the result is:" then a formula
                 cue = " ".join([self.cue(), cue]).strip()

@@ -165,6 +165,9 @@ class Commands:
     def cs_nabla(self) -> sp.Expr:
         """``\\nabla_w L``, ``\\nabla_{\\hat Y} L``; ``\\nabla L`` is the vector of partials."""
         t = self.take()
+        var = self.nabla_name()
+        if var is not None:  # \nabla_{\theta_j}: a subscripted name under the nabla
+            return self.apply_derivative(var)
         sub = self.subscript()
         if sub is not None:
             var = self.lookup_param(sub)
@@ -190,6 +193,28 @@ class Commands:
         if len(vars_) == 1:
             return Leibniz(inner, symbol(vars_[0]), True)
         return sp.ImmutableMatrix([Leibniz(inner, symbol(v), True) for v in vars_])
+
+    def nabla_name(self) -> str | None:
+        """The name in ``\\nabla_{\\theta_j}`` (a name with its own subscript), else None (and
+        nothing read)."""
+        from symgrad.checking.handbase import FreeIndex, GenericRule, IndexMiss
+
+        if not (self.at("_") and self.peek().text == "{"):
+            return None
+        save = self.i
+        self.i += 2
+        try:
+            inner = self.part()
+            nested = any(t.kind == "op" and t.text == "_" for t in self.toks[save + 2 : self.i])
+            if nested and self.at("}") and inner.is_Symbol and inner.name in self.vocab:
+                self.take()
+                return inner.name
+        except (FreeIndex, IndexMiss, GenericRule):
+            raise
+        except ParseError:
+            pass
+        self.i = save
+        return None
 
     def vector_members(self, pieces) -> list[str] | None:
         """``\\hat{Y}`` in ``\\nabla_{\\hat{Y}}``: the numbered names of that vector (yhat_1, ...)."""
@@ -238,7 +263,11 @@ class Commands:
                     self.expect("}")
         if self.at("^"):
             self.take()
-            upper = self.group() if self.at("{") else self.atom()
+            if self.at("{") and self.peek().text == "}":  # \sum_{k}^{ }: an empty limit
+                self.take()
+                self.take()
+            else:
+                upper = self.group() if self.at("{") else self.atom()
         self.enter()
         start = self.i
         if index is None:  # \sum x_i: the index is the one the body leaves free
@@ -314,6 +343,9 @@ class Commands:
                     return False
             elif depth == 0 and u.kind == "op" and u.text in ("+", "-", "=", "~=", "<-", ":="):
                 return False
+            if u.kind == "cs" and u.text == "sum" and index in [
+                    self.toks[j].text for j in range(k + 1, min(k + 4, len(self.toks)))]:
+                return False  # a sum of its own over the same letter: its index, not ours (057)
             if u.kind == "op" and u.text in ("_", "^"):
                 nxt = [self.toks[j].text for j in range(k + 1, min(k + 5, len(self.toks)))]
                 if index in nxt[:1] or nxt[:3] == ["{", index, "}"] or \

@@ -312,6 +312,12 @@ class _Lexer:
         word = arg.strip().replace("\\_", "_").replace("\\ ", " ")
         if cs in _ACCENT_CS:
             inner = _inner_name(word)
+            sub = _SUBSCRIPTED.fullmatch(arg) if inner is None else None
+            if sub and _inner_name(sub.group(1)):  # \hat{y_i}: read as \hat{y}_i
+                names = accent_names(_inner_name(sub.group(1)), _ACCENT_CS[cs])
+                self.add(Tok("word", doc[pos : at + sub.start(2)], pos, names=names))
+                self.run(at + sub.start(2), at + sub.end(2))
+                return j
             if inner is None:
                 raise error(doc, at, f"expected a name in \\{cs}{{...}}")
             mark = _ACCENT_CS[cs]
@@ -373,6 +379,10 @@ def _word_token(word: str, pos: int, vocab, text: str) -> Tok:
     if word in _FUNCTIONS and word not in vocab:
         return Tok("fn", text, pos, value=_FUNCTIONS[word])
     return Tok("word", text, pos, names=(word,))
+
+
+#: An accent over a subscripted letter, ``\\hat{y_i}``, ``\\hat{y_{i}}``: the letter and the subscript.
+_SUBSCRIPTED = re.compile(r"\s*([A-Za-z]|\\[A-Za-z]+)\s*(_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))\s*")
 
 
 def _inner_name(word: str) -> str | None:

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 from symgrad.checking.handbase import (
     _GREEK_ALIASES,
     _PARAM_MARKS,
@@ -58,7 +60,7 @@ class Lookup:
                 letters.append(p)
             else:
                 concrete.append(p)
-        for name in _candidates(base, concrete):
+        for name in _feature_of_example(base, pieces, self.bind) + _candidates(base, concrete):
             if name in vocab:
                 for p in letters:
                     self.index_uses[p] = self.index_uses.get(p, 0) + 1
@@ -174,3 +176,18 @@ class Lookup:
             self.next_step = True
             return True
         return text in ("k", "t", "n", "old", "0") and base in self.scope.params
+
+
+def _feature_of_example(base: str, pieces: list[str], bind: dict) -> list[str]:
+    """``x_{i1}``, ``x_{1i}``, ``x_1^{(i)}``: feature 1 of example i, the problem's ``x1_i``
+    (with the example's number for i)."""
+    pieces = [p for p in pieces if p != ","]
+    if len(pieces) == 1:  # x_{i1}: one word of the index letter and the number
+        split = re.fullmatch(r"([A-Za-z])(\d+)|(\d+)([A-Za-z])", pieces[0])
+        pieces = [g for g in split.groups() if g is not None] if split else pieces
+    if len(pieces) != 2 or sum(p in bind for p in pieces) != 1:
+        return []
+    index, fixed = (pieces[0], pieces[1]) if pieces[0] in bind else (pieces[1], pieces[0])
+    if bind[index] is None or not fixed.isdigit():
+        return []
+    return [f"{base}{fixed}_{bind[index]}"]

@@ -55,7 +55,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         from symgrad.checking.setting import TERMS
 
         self.scope.defined.update(TERMS.get((truth.problem, truth.examples), {}))
-        self.targets: dict = {}  # binding -> the current chain's Target
+        self.targets: _Targets = _Targets()  # binding -> the current chain's Target
         self.prev_ok: dict = {}  # binding -> the previous right side's verdict
         self.values: dict = dict(truth.point)  # the point, with values the document gives
         self.lr = truth.problem.lr
@@ -165,7 +165,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 if not readings:
                     return LineResult(row.line, source, None, "skipped")
         except GenericRule as g:
-            self.targets, self.prev_ok = {}, {}
+            self.targets, self.prev_ok = _Targets(), {}
             lhs = re.match(r"\s*([A-Za-z])\s*&?\s*=", source)
             s = self.scope
             if lhs and row.block >= 0 and lhs.group(1) in s.inputs and lhs.group(1) not in s.quantities:
@@ -178,7 +178,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         except Skip as sk:
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", sk.reason))
         except ParseError as e:
-            self.targets, self.prev_ok = {}, {}  # what follows cannot continue this chain
+            self.targets, self.prev_ok = _Targets(), {}  # what follows cannot continue this chain
             if row.kind == "line" and looks_like_prose(source, self.scope.names, _FUNCTIONS):
                 return LineResult(row.line, source, None, "skipped")
             if row.kind == "line" and re.search(r"unknown name '[A-Za-z]\w*_[A-Za-z]{3,}", str(e)):
@@ -215,6 +215,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             why = f"line {row.line}: a number in this line is too large to compare"
             return LineResult(row.line, source, False, "unreadable", Diagnosis("unreadable", why))
         results = []
+        self.targets.touched = set()
         for reading in readings:
             try:
                 results.append(self.reading(reading, row, rows, k))
@@ -224,6 +225,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             except ParseError as e:
                 why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
                 results.append(("unreadable", Diagnosis("unreadable", why)))
+        self.drop_stale_targets()
         verdict, diag = _combine(results)
         if verdict in ("definition", "given"):
             self.definition_rows.add(row.start)
@@ -233,6 +235,16 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         if verdict in ("definition", "given"):
             verdict, ok = "skipped", None
         return LineResult(row.line, source, ok, verdict, diag)
+
+    def drop_stale_targets(self) -> None:
+        """A row that starts a new chain for some values of its indices ends the chain before
+        it for the others: "If $i = k$" after a row for every i and k (057) continues only the
+        i = k chains."""
+        touched = self.targets.touched
+        if touched:
+            for k in [k for k in self.targets if k not in touched]:
+                del self.targets[k]
+                self.prev_ok.pop(k, None)
 
     def unknown_in(self, text: str) -> bool:
         """True when ``text`` (a right side) uses a name the problem does not have."""
@@ -418,6 +430,19 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     results.append(self.judge_parts(st.rhs, st.reading, b))
             return _combine(results)
         return self.judge_parts(st.rhs, st.reading, key)
+
+
+class _Targets(dict):
+    """The current chains' targets by binding, remembering which bindings the row being judged
+    set (:meth:`Checker.drop_stale_targets`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.touched: set = set()
+
+    def __setitem__(self, key, value):
+        self.touched.add(key)
+        super().__setitem__(key, value)
 
 
 def _has_relation(source: str) -> bool:

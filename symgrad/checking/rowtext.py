@@ -170,8 +170,53 @@ def trim(s: str, a: int, b: int) -> tuple[int, int]:
         if s.startswith("\\\\", b - 2) and b - 2 >= a:
             b -= 2
             continue
+        m = _NOTE.search(s, a, b)
+        if m and m.start() > a:
+            b = m.start()
+            continue
         break
     return a, b
+
+
+#: A note set off at the end of a row: ``\quad [\text{chain rule}]``, ``\qquad (\text{by ...})``.
+_NOTE = re.compile(r"(?:\\q?quad|\\[,;: ]|~)+\s*[\[(]\s*\\(?:text|textrm|mbox|mathrm)\s*\{[^{}]*\}"
+                   r"\s*[\])]\s*$")
+
+
+_RENDERED = {"times": "×", "cdot": "⋅", "div": "÷", "pm": "±", "leq": "≤", "geq": "≥", "le": "≤",
+             "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "partial": "∂", "nabla": "∇",
+             "sum": "∑", "prod": "∏", "infty": "∞", "cdots": "⋯", "ldots": "…", "to": "→"}
+
+
+def _as_rendered(tex: str) -> str:
+    """What a page shows for ``tex`` once the markup is gone: ``\\frac{dL}{dw} = 2w`` ->
+    ``dLdw=2w``, ``w^2`` -> ``w2`` (the text a copy of a KaTeX or MathJax page carries)."""
+    out = re.sub(r"\\([A-Za-z]+)", lambda m: _RENDERED.get(m.group(1), ""), tex)
+    out = out.replace("\\_", "_").replace("-", "−")
+    return re.sub(r"[\s{}^_\\]", "", out)
+
+
+def rendered_copy(s: str, a: int, b: int) -> int | None:
+    """Where the TeX source starts in a row that a copy of a KaTeX page writes twice, first
+    as rendered text and then as TeX (``dLdw=2w\\frac{dL}{dw} = 2w``, ``L=w2L = w^2``), else
+    None. The two halves must match exactly once the TeX is flattened."""
+    text = s[a:b]
+    if len(text) > 400 or "=" not in text:
+        return None
+    for k in range(1, len(text)):
+        seen = re.sub(r"\s", "", text[:k]).replace("-", "−")
+        if "=" in seen and len(text) - k >= k and _as_rendered(text[k:]) == seen:
+            return a + k
+    return None
+
+
+def foreign_script(text: str) -> bool:
+    """Letters of a script math does not use (Chinese, Cyrillic, Arabic, ...): a sentence in
+    another language, such as a machine-translated copy of a page."""
+    import unicodedata
+
+    return any(ord(c) > 0x3FF and c.isalpha() and not unicodedata.name(c, "").startswith(
+        ("GREEK", "LATIN", "MATHEMATICAL", "SCRIPT", "DOUBLE-STRUCK")) for c in text)
 
 
 def looks_like_prose(text: str, vocab: frozenset[str], functions=()) -> bool:

@@ -100,8 +100,13 @@ class Scope:
             frozenset(self.indexed)
 
     def family(self, base: str) -> dict[int, str]:
-        """Numbered names with this base: ``x`` -> {1: 'x_1', 2: 'x_2'} or {1: 'x1', ...}."""
-        return _families(self.names).get(base, {})
+        """Numbered names with this base: ``x`` -> {1: 'x_1', 2: 'x_2'} or {1: 'x1', ...}.
+        The problem's own names come first: a document's data row ``x1=1`` does not turn the
+        problem's ``x_1`` into that number (067)."""
+        own = _families(self.inputs | self.quantities).get(base, {})
+        if not self.defined and not self.opened:
+            return own
+        return {**_families(self.names).get(base, {}), **own}
 
     @property
     def domain(self) -> tuple[int, ...]:
