@@ -299,3 +299,23 @@ def test_found_by_the_long_run_a_number_added_to_a_matrix():
         assert e.one_line()
     else:
         assert report.render()
+
+
+def test_found_by_the_long_run_a_where_boundary_that_selects_the_same_piece_on_both_sides():
+    """Seed 7,015,259: where(yhat > |yhat|, b, 1e30 x) with yhat = 3 is on its boundary
+    (yhat - |yhat| = 0), yet the condition is false on both sides: no jump, and dL/db = 0
+    (sign(b) is flat at b = 3; the where keeps its x piece). SymPy's written-out derivative
+    compares sinh(x)^2 with 14 - 2|sinh(x)^2/2 - 7|, equal terms that rounding split, so
+    points on a piecewise boundary are no longer compared."""
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = smooth_l1(where(b >= 2, 7, 1), l2(sinh(x)))",
+                             "L = (sgn(b) * where(yhat > l1(yhat), b, (x * 1e30)))"],
+                       wrt="b", at="x=4, b=3", style="backprop")
+    assert d.gradient["b"] == 0
+    assert not d.numbers.jumps
+    (v,) = d.verification
+    assert v.sympy and v.finite_difference, v.note
+    # a real jump stays one: the condition changes across b = 2
+    d = symgrad.derive(lets=["L = where(b >= 2, b, 3*b)"], wrt="b", at="b=2")
+    assert d.numbers.jumps
