@@ -140,6 +140,22 @@ CASES = [
      # 067 (a machine-translated mirror of a Stack Overflow question): prose, not an equation
      "考虑一个 N=3 和 D=1 的线性回归模型,输入输出对如下:\n\n" r"$$\frac{dE}{dw} = -2(t - o)x$$",
      ("-2(t - o)x", "2(t - o)x")),
+    ("a table row gradient(b1) : numbers", {"lets": ["h_i = b0 + b1*x_i",
+                                                     "MSE = (1/(2*n))*sum((h_i - y_i)^2, i)"],
+                                            "wrt": "b1", "at": "x_1=1, x_2=1, x_3=2, y_1=22, "
+                                                               "y_2=3, y_3=3, b0=0, b1=1"},
+     # 067: the answer's space-aligned table ends with the gradient's row
+     "gradient(b1)    : (-21 - 2 - 2) / 3 = -25 / 3 = -8.3333", ("-21 - 2 - 2", "-21 - 2 - 1")),
+    ("layer superscripts z^2_1, w^1_{11}, a^3", {"lets": [
+        "z21 = w1_11*x1 + w1_12*x2 + b1", "a21 = sigmoid(z21)",
+        "z31 = w2_11*a21 + w2_12*a22 + w2_13*a23", "a3 = sigmoid(z31)", "C = (1/2)*(a3 - y)^2"],
+        "wrt": "w2_11"},
+     # 068 (datascience.stackexchange 11743): the deep-learning book's layer-first names
+     "$z^2_1=w^1_{11}x_1+w^1_{12}x_2+b_1$\n\n"
+     r"$\frac{\partial C}{\partial w^2_{11}} = a^2_1 (a^3 - y)\sigma'(z^3_1)$",
+     ("a^2_1 (a^3 - y)", "a^2_2 (a^3 - y)")),
+    (r"\odot on scalars", {"lets": ["a = sigmoid(z)", "C = (a - y)^2/2"], "wrt": "z"},
+     r"$$\frac{\partial C}{\partial z} = (a - y) \odot \sigma'(z)$$", ("(a - y)", "(y - a)")),
     ("a KaTeX page's doubled text", {"lets": ["L = w^2"], "wrt": "w"},
      # 066 (ai.ppradosh.com): a copy of a KaTeX page has each formula as text, then as TeX
      "L=w2L = w^2\n\n" r"dLdw=2w\frac{dL}{dw} = 2w",

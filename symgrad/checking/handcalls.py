@@ -185,6 +185,9 @@ class Calls:
             self.i = save
             return None
         self.take()
+        layered = self.layer_first(t)  # \partial z^3_1, \partial w^2_{11}: a layer number
+        if layered is not None:
+            return layered
         sup = self.index_superscript(t.names)
         sub = self.subscript()
         if sup is None:

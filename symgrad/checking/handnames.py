@@ -3,6 +3,8 @@ the words of a row resolved to the problem's names, new names a row defines, cou
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from symgrad.checking.handbase import (
@@ -141,6 +143,11 @@ class Names:
         if sub is not None and self.at("^") and sup is None:
             sup = self.index_superscript(t.names)
         pieces = (sub or []) + (sup or [])
+        if self.at("^") and t.names[0] not in self.vocab and (
+                not self.resolves(t, pieces) or self.layered(t.names[0])):
+            layered = self.layer_name(t, pieces)  # a^3, z^2_1 (moved to z_1^2 above): layers
+            if layered is not None:
+                return self.after_name(layered, t)
 
         if not pieces and t.text in self.counts and t.kind == "word" and not self.labels:
             return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
@@ -216,6 +223,9 @@ class Names:
             args = self.arguments()  # D(\sigma(w^T z)): the derivative by the one parameter
             if len(args) == 1:
                 return sp.Derivative(args[0], symbol(self.scope.params[0]), evaluate=False)
+        layered = self.layer_name(t, pieces)
+        if layered is not None:
+            return self.after_name(layered, t)
         if self.at("(", "'") and (t.names[0] not in self.vocab):
             raise GenericRule(t.names[0])
         if self.scope.opened is not None and t.kind == "word" and \
@@ -231,6 +241,64 @@ class Names:
                 self.vocab = self.scope.names
                 return symbol(name)
         raise self.unknown(t, pieces)
+
+    def layer_name(self, t: Tok, pieces) -> str | None:
+        """``z^2_1``, ``w^1_{11}``, ``a^3``: a layer number written as a superscript (the
+        problem's ``z21``, ``w1_11``, ``a3``), read only when no name with the superscript as
+        a power exists. The superscript is consumed; None (nothing read) otherwise."""
+        if not self.at("^"):
+            return None
+        nxt = [self.peek(k) for k in (1, 2, 3)]
+        if nxt[0].kind == "num" and nxt[0].text.isdigit():
+            layer, width = nxt[0].text, 2
+        elif nxt[0].text == "{" and nxt[1].kind == "num" and nxt[1].text.isdigit() \
+                and nxt[2].text == "}":
+            layer, width = nxt[1].text, 4
+        else:
+            return None
+        sub = "".join(p for p in pieces if p != ",")
+        for base in t.names:
+            if not sub and not self.layered(base):
+                continue  # x^2 with x1, x2: a power of something, not layer 2
+            names = [base + layer] if not sub else [f"{base}{layer}{sub}", f"{base}{layer}_{sub}",
+                                                    f"{base}_{layer}_{sub}"]
+            found = [n for n in names if n in self.vocab]
+            if found:
+                self.i += width
+                self.layer_name_found = found[0]
+                return found[0]
+        return None
+
+    def layered(self, base: str) -> bool:
+        """Does the problem name this letter by layer and unit (``a21``, ``w1_11``)?"""
+        pattern = re.compile(re.escape(base) + r"\d(?:\d|_\d)")
+        return any(pattern.match(v) for v in self.vocab)
+
+    def resolves(self, t: Tok, pieces) -> bool:
+        """Is t with these pieces a name of the problem as it stands (z_1 for z^2_1)?"""
+        if not pieces:
+            return False
+        try:
+            return self.resolve(t, pieces) is not None
+        except (ParseError, FreeIndex, IndexMiss):
+            return False
+
+    def layer_first(self, t: Tok) -> str | None:
+        """``z^3_1`` read as written (superscript first): the layer name, or None with nothing
+        read. Only where the name with the superscript as a power does not exist."""
+        if not self.at("^") or t.names[0] in self.vocab:
+            return None
+        save = self.i
+        width = 2 if self.peek().kind == "num" else 4
+        self.i += width
+        sub = self.subscript() if self.at("_") else None
+        after = self.i
+        self.i = save
+        if self.layer_name(t, sub or []) is None:
+            self.i = save
+            return None
+        self.i = after
+        return self.layer_name_found
 
     def partial_subscript(self, t: Tok, pieces) -> sp.Expr | None:
         """``\\phi_m``: the loss with a parameter as subscript, the partial derivative by it."""

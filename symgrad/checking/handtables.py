@@ -32,7 +32,7 @@ _IGNORED = frozenset((
 )) | {" "}
 _IGNORED_WITH_ARGUMENT = frozenset(("hspace", "vspace", "phantom", "hphantom", "vphantom",
                                     "color", "label", "tag", "cssId", "class", "htmlId"))
-_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/", "approx": "~=", "simeq": "~=",
+_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "odot": "*", "div": "/", "approx": "~=", "simeq": "~=",
               "gt": ">", "lt": "<", "ge": ">=", "geq": ">=", "geqslant": ">=", "le": "<=",
               "leq": "<=", "leqslant": "<=", "leftarrow": "<-", "gets": "<-",
               "longleftarrow": "<-", "lvert": "lbar", "rvert": "rbar", "vert": "|",

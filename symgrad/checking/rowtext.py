@@ -66,7 +66,7 @@ def strip_annotation(s: str, a: int, b: int) -> int:
     return b
 
 
-_LABEL = re.compile(r"[A-Za-z][A-Za-z ]{0,30}:\s+(?=\S)")
+_LABEL = re.compile(r"[A-Za-z][A-Za-z ]{0,30}(?:\([A-Za-z_0-9 ]{1,12}\))?[ \t]*:\s+(?=\S)")
 
 
 _LEAD = re.compile(r"(?:so|then|thus|hence|where|and|now|therefore|since|i\.e\.|we have|"
