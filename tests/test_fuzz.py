@@ -319,3 +319,19 @@ def test_found_by_the_long_run_a_where_boundary_that_selects_the_same_piece_on_b
     # a real jump stays one: the condition changes across b = 2
     d = symgrad.derive(lets=["L = where(b >= 2, b, 3*b)"], wrt="b", at="b=2")
     assert d.numbers.jumps
+
+
+def test_found_by_the_long_run_a_where_whose_condition_sympy_folds_without_end():
+    """Seed 7,059,674: SymPy's Piecewise, folding the condition smooth_l1(m, m) >=
+    max(m^3, tan(m), x), recursed until Python's limit while the definition was read (an
+    internal error from the API). The where() is kept as written now; at m = 0.001, x = 1e8
+    the condition is false, so yhat = clamp(x m, -1, 0) = 0 and L = |y - 0| with y = -2:
+    dL/dm = 0 (the clamp is flat above 0), which the verification confirms."""
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = where(smooth_l1(m, m) >= Max((m ^ 3), tan(m), x), "
+                             "clamp(1e-300, 0, 0), clamp((x * m), -1, 0))", "L = l1(y - yhat)"],
+                       wrt="m", at="x=1e8, y=-2, m=0.001")
+    assert d.gradient["m"] == 0
+    (v,) = d.verification
+    assert v.finite_difference, v.note

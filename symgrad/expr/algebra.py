@@ -94,7 +94,13 @@ def evaluated(expr: sp.Basic) -> sp.Basic:
     with sp.evaluate(True):
         if isinstance(expr, sp.Derivative):
             return sp.diff(evaluated(expr.expr), *expr.variables)
-        return expr.func(*[evaluated(a) for a in expr.args])
+        args = [evaluated(a) for a in expr.args]
+        if isinstance(expr, sp.Piecewise):
+            try:
+                return expr.func(*args)
+            except RecursionError:  # SymPy's condition folding can recurse without end
+                return sp.Piecewise(*args, evaluate=False)  # (fuzz seed 7,059,674)
+        return expr.func(*args)
 
 
 def huge_power(base, exponent) -> bool:
