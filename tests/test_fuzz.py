@@ -335,3 +335,23 @@ def test_found_by_the_long_run_a_where_whose_condition_sympy_folds_without_end()
     assert d.gradient["m"] == 0
     (v,) = d.verification
     assert v.finite_difference, v.note
+
+
+def test_found_by_the_long_run_a_sine_of_a_rounded_number_beyond_its_digits():
+    """Seed 7,062,669: sin(u1) with u1 = exp(-0.6) - 1e30, a 30-digit float whose digits end
+    before the decimal point: its sine (and the derivative's cosine) is unknown at that
+    precision, and the central difference saw no change. Now a clear user error; a sine of
+    an exact huge number is still computed (cos(3e30) to every digit shown)."""
+    import mpmath
+
+    import symgrad
+    from symgrad.errors import ProblemError
+
+    with pytest.raises(ProblemError, match=r"sin\(u1\) cannot be computed at the point"):
+        symgrad.derive(lets=["u0 = mse(exp(leaky_relu(w, 0.1)))",
+                             "u1 = (where(1e-300 <= u0, u0, x) - 1e30)", "L = (sin(u1) - 1)"],
+                       wrt="w", at="x=0.001, w=-3")
+    d = symgrad.derive(lets=["L = sin(w*1e30)"], wrt="w", at="w=3")
+    with mpmath.workdps(50):
+        oracle = float(10**30 * mpmath.cos(3 * mpmath.mpf(10)**30))
+    assert float(d.gradient["w"]) == pytest.approx(oracle, rel=1e-12)

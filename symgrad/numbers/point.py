@@ -21,7 +21,7 @@ from symgrad.derivation.kinks import KinkPlace, weight_replacements
 from symgrad.derivation.record import Derivation
 from symgrad.errors import ProblemError
 from symgrad.numbers.conventions import Convention, choose, choose_tie, framework_weights
-from symgrad.numbers.values import PRECISION, Evaluator
+from symgrad.numbers.values import PERIODIC_LIMIT, PRECISION, Evaluator, periodic_beyond_precision
 
 #: A float argument this close to 0 counts as on the kink (values carry 30 digits).
 ON_KINK = sp.Float(f"1e-{PRECISION - 5}", PRECISION)
@@ -139,6 +139,11 @@ def _describe(node, args) -> str:
         vals = ", ".join(_short(a) for a in args)
         return (f"{shown} is too large at the point (beyond 1e300, the largest value shown): "
                 f"base and exponent {vals}")
+    if periodic_beyond_precision(node, args):
+        return (f"{shown} cannot be computed at the point: its argument "
+                f"{plain(node.args[0])} = {_short(args[0])} is a rounded number beyond "
+                f"{_short(PERIODIC_LIMIT)}, and symgrad carries {PRECISION} significant digits, "
+                "too few to place it within the period")
     name = type(node).__name__.lower()
     if name in ("log", "sqrt") or (isinstance(node, sp.Pow) and args and not args[1].is_integer):
         what = "log" if name == "log" else "a root"

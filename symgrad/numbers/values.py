@@ -15,6 +15,7 @@ import math
 from decimal import Decimal
 
 import sympy as sp
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 
 from symgrad.errors import ProblemError
 from symgrad.expr.algebra import huge_power as _huge_power
@@ -58,6 +59,18 @@ def _bad(v: sp.Basic) -> bool:
     if v.free_symbols:
         return False
     return True  # complex, zoo, nan, or a value evalf could not reduce
+
+
+#: The largest rounded argument a sine or cosine is taken of: a PRECISION-digit float beyond
+#: it is known only to about 1e-10 or worse, and its sine to no digit at all at 1e30.
+PERIODIC_LIMIT = sp.Float(f"1e{PRECISION - 10}", PRECISION)
+
+
+def periodic_beyond_precision(node: sp.Basic, args: list) -> bool:
+    """sin, cos, tan ... of a rounded number too large for its digits to place it in the
+    period (``sin(exp(-0.6) - 1e30)``: fuzz seed 7,062,669). An exact argument is fine."""
+    return (isinstance(node, TrigonometricFunction) and len(args) == 1
+            and isinstance(args[0], sp.Float) and abs(args[0]) > PERIODIC_LIMIT)
 
 
 class Evaluator:
@@ -106,6 +119,8 @@ class Evaluator:
     def _node(self, node: sp.Basic, args: list) -> sp.Basic:
         if isinstance(node, sp.Pow) and _huge_power(*args):  # 4^(1e8): never the exact integer
             args = [sp.Float(a, PRECISION) for a in args]
+        if periodic_beyond_precision(node, args):
+            raise self._error(node, args)
         try:
             value = node.func(*args)
         except (ZeroDivisionError, ValueError, TypeError, ArithmeticError) as e:
