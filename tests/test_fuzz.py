@@ -355,3 +355,18 @@ def test_found_by_the_long_run_a_sine_of_a_rounded_number_beyond_its_digits():
     with mpmath.workdps(50):
         oracle = float(10**30 * mpmath.cos(3 * mpmath.mpf(10)**30))
     assert float(d.gradient["w"]) == pytest.approx(oracle, rel=1e-12)
+
+
+def test_found_by_the_long_run_cancelling_terms_inside_a_piece():
+    """Seed 7,071,534: sympy.diff writes d/dm of leaky_relu(where(y < 2, x, m) / (1e-30 m)) as a
+    Piecewise whose piece 1e30/m - 1e30 m/m^2 is 0 only up to the rounding of its 1e30-sized
+    terms; the comparison allows that rounding inside pieces too. By hand at y = 1e-8 < 2:
+    yhat = x/(1e-30 m) = 4e38 > 0 with slope 1, so dyhat/dm = -1e30 x/m^2, and L = |y - yhat|
+    with y - yhat < 0 has dL/dyhat = 1: dL/dm = -1e30 x/m^2 = -4e46 at x = 4, m = 1e-8."""
+    import symgrad
+
+    d = symgrad.derive(lets=["yhat = leaky_relu((where(y < 2, x, m) / (1e-30 * m)))", "u0 = b",
+                             "L = mae(y - yhat)"], wrt="m", at="x=4, y=1e-8, m=1e-8, b=0", lr="1e-3")
+    assert float(d.gradient["m"]) == pytest.approx(-4e46, rel=1e-12)
+    (v,) = d.verification
+    assert v.sympy, v.note

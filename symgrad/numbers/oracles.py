@@ -153,14 +153,17 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
 
 def _term_scale(e: sp.Basic, env: dict) -> list[float]:
     """At each point, the largest magnitude among the terms of a sum (0 for other forms and
-    where a term is not finite): how much rounding the sum's value can carry."""
-    if not e.is_Add:
-        return [0.0] * _POINTS
+    where a term is not finite): how much rounding the sum's value can carry. The sums that
+    are a piece of a piecewise expression count too (sympy.diff's Piecewise((1e30/m -
+    1e30 m/m^2, ...)): seed 7,071,534)."""
+    sums = [e] if e.is_Add else []
+    sums += [piece for pw in e.atoms(sp.Piecewise) for piece, _ in pw.args if piece.is_Add]
     out = [0.0] * _POINTS
-    for term in e.args:
-        for k, v in enumerate(fvals(term, env, _POINTS)):
-            if math.isfinite(v):
-                out[k] = max(out[k], abs(v))
+    for total in sums:
+        for term in total.args:
+            for k, v in enumerate(fvals(term, env, _POINTS)):
+                if math.isfinite(v):
+                    out[k] = max(out[k], abs(v))
     return out
 
 
