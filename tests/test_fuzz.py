@@ -370,3 +370,18 @@ def test_found_by_the_long_run_cancelling_terms_inside_a_piece():
     assert float(d.gradient["m"]) == pytest.approx(-4e46, rel=1e-12)
     (v,) = d.verification
     assert v.sympy, v.note
+
+
+def test_found_by_the_long_run_an_exponent_sympy_cannot_ask_about():
+    """Seed 9,006,752 (no point): the line breaking asked SymPy whether a factor's exponent
+    is negative; for 1e30^(1/where(...)) SymPy rebuilt the piecewise exponent, compared zoo
+    and raised TypeError while the Markdown was rendered. The factor is kept whole now."""
+    import symgrad
+    from symgrad.rendering import render_many
+
+    d = symgrad.derive(lets=["yhat = min(1, y, b, 7)", "u0 = abs(x)",
+                             "L = where((u0 - clamp(where(u0 <= 1/3, u0, b), -1, 1)) < sqrt(x), "
+                             "min(100, (u0 + leaky_relu(y, 0.1))), (1e30 ** (where(0.5 >= 1e-30, "
+                             "yhat, yhat) ** -1)))"], wrt="b")
+    out = render_many(d, ["markdown", "latex"])
+    assert all("frac{\\partial L}{\\partial b}" in o for o in out)

@@ -94,7 +94,7 @@ def _split(expr, show, width: float, sign: str) -> list[str]:
         return out
     tex = show(expr)
     if tex_width(tex) > width and isinstance(expr, sp.Mul) and not any(
-            f.is_Pow and f.exp.is_negative for f in expr.args):
+            _divides(f) for f in expr.args):
         factors = list(expr.args)
         if factors[0] == -1:
             sign, factors = ("+ " if sign == "- " else "- "), factors[1:]
@@ -227,3 +227,15 @@ def number_equations(tex: str) -> str:
     tex = tex.replace("\\end{align*}", "\\end{aligned}\n\\end{equation}")
     tex = re.sub(r"(?m)^(\s*)\\\[\s*$", r"\1\\begin{equation}", tex)
     return re.sub(r"(?m)^(\s*)\\\]\s*$", r"\1\\end{equation}", tex)
+
+
+def _divides(factor: sp.Basic) -> bool:
+    """A factor that is a division (a power with a negative exponent). SymPy's assumption
+    query can itself fail on a piecewise exponent holding zoo (TypeError, fuzz seed
+    9,006,752): then the factor is not broken out, as if it divided."""
+    if not factor.is_Pow:
+        return False
+    try:
+        return factor.exp.is_negative is True
+    except (TypeError, ValueError, RecursionError):
+        return True
