@@ -7,7 +7,7 @@ Each right side must equal the truth as a function of the inputs (decided on see
 that include negative values and both sides of every kink), or, for a line with numbers
 substituted, the true value at the point.
 
-Modules: ``handlex`` (splitting a document into rows), ``handcommands`` and ``handparse``
+Modules: ``handlex`` (splitting a document into rows), ``handcommands``, ``handsums`` and ``handparse``
 (reading hand LaTeX and plain math), ``truth`` (the true derivatives and sample points),
 ``judge`` (verdicts and diagnoses), ``report`` (the result).
 """

@@ -1,5 +1,5 @@
 """The LaTeX commands of the hand-derivation parser: \\frac (and Leibniz fractions), \\sqrt,
-\\nabla, \\sum and function calls. A mixin of
+\\nabla and function calls (\\sum is in :mod:`handsums`). A mixin of
 :class:`symgrad.checking.handparse._Parser`, which owns the token cursor and the grammar these
 methods call back into."""
 
@@ -20,8 +20,6 @@ _FN = {"sign": sp.sign, "abs": sp.Abs, "exp": sp.exp, "log": sp.log, "sqrt": sp.
        "hardtanh": hardtanh, "sech": lambda u: 1 / sp.cosh(u), "csch": lambda u: 1 / sp.sinh(u),
        "coth": lambda u: sp.cosh(u) / sp.sinh(u)}  # fmt: skip
 _ARITY = {leaky_relu: (1, 2), clamp: (3, 3)}
-COUNT = "n"  # the count symbol of a \sum whose bound is not a problem name
-MAX_SUM_TERMS = 10**6
 
 
 class Commands:
@@ -228,167 +226,6 @@ class Commands:
         return [fam[k] for k in sorted(fam)]
 
     # --- sums ---------------------------------------------------------------------------
-    def cs_sum(self) -> sp.Expr:
-        """``\\sum_{i=1}^{n} body``: the body read once for each value of the index."""
-        from symgrad.checking.handbase import FreeIndex, IndexMiss
-
-        t = self.take()
-        index, lower, upper, exclude = None, None, None, None
-        if self.at("_"):
-            self.take()
-            braced = self.at("{")
-            if braced:
-                self.take()
-            if self.tok.kind == "num" and self.peek().text == "=" and braced:
-                # \sum_{1=1}^{n} (sic): the bound is read, the index is the body's own
-                self.take()
-                self.take()
-                lower = self.atom()
-                self.expect("}")
-                braced = False
-                index_from_body = True
-            else:
-                index_from_body = False
-            if not index_from_body:
-                if self.tok.kind != "word":
-                    raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}")
-                index = self.take().text
-                if self.at("="):
-                    self.take()
-                    lower = self.atom()
-                elif self.at("!="):
-                    self.take()
-                    exclude = self.atom()
-                if braced:
-                    self.expect("}")
-        if self.at("^"):
-            self.take()
-            if self.at("{") and self.peek().text == "}":  # \sum_{k}^{ }: an empty limit
-                self.take()
-                self.take()
-            else:
-                upper = self.group() if self.at("{") else self.atom()
-        self.enter()
-        start = self.i
-        if index is None:  # \sum x_i: the index is the one the body leaves free
-            saved = dict(self.bind)
-            try:
-                self.term()
-                body = None
-            except FreeIndex as e:
-                index, body = e.letter, e
-            finally:
-                self.bind = saved
-                self.i = start
-            if index is None:  # \sum w_{jk} L_j with w_jk, L_j the problem's own names
-                from symgrad.checking.handbase import Skip
-
-                raise Skip("a sum whose terms the problem does not number: not checked")
-        values = self.sum_values(t, index, lower, upper, exclude)
-        terms, stop = [], None
-        outer = self.bind.get(index, "unset")
-        uses = self.index_uses.get(index, 0)
-        try:
-            for v in values:
-                self.bind[index] = v
-                self.i = start
-                try:
-                    terms.append(self.sum_body(index))
-                    stop = self.i
-                except IndexMiss:
-                    continue
-                if self.index_uses.get(index, 0) == uses:
-                    break  # the body does not depend on the index: every term is the same
-            if not terms or self.index_uses.get(index, 0) == uses:
-                # no numbered names (y_i is y): the sum is the count times the body
-                self.bind[index] = None
-                self.i = start
-                body = self.sum_body(index)
-                stop = self.i
-                count = self.sum_count(t, lower, upper, exclude, values)
-                terms = [count * body]
-                self.copies = True
-        finally:
-            if outer == "unset":
-                self.bind.pop(index, None)
-            else:
-                self.bind[index] = outer
-        self.i = stop
-        self.depth -= 1
-        total = terms[0]
-        for x in terms[1:]:
-            total = total + x
-        return self.checked(total, t)
-
-    def sum_body(self, index: str) -> sp.Expr:
-        """The term after \\sum, and the terms after it that still use the index
-        (``\\sum_i a_i - b_i``: the author's sum goes on)."""
-        value = self.term()
-        while self.at("+", "-") and self.uses_index(index):
-            op = self.take()
-            t = self.term()
-            value = value - t if op.text == "-" else value + t
-        return value
-
-    def uses_index(self, index: str) -> bool:
-        """Does the term after the sign here write the index (``x_i``, ``x^{(i)}``)?"""
-        depth, k = 0, self.i + 1
-        while self.toks[k].kind != "end":
-            u = self.toks[k]
-            if u.kind == "op" and u.text in ("(", "[", "{", "lbrace", "begin:cases"):
-                depth += 1
-            elif u.kind == "op" and u.text in (")", "]", "}", "rbrace", "end:cases"):
-                depth -= 1
-                if depth < 0:
-                    return False
-            elif depth == 0 and u.kind == "op" and u.text in ("+", "-", "=", "~=", "<-", ":="):
-                return False
-            if u.kind == "cs" and u.text == "sum" and index in [
-                    self.toks[j].text for j in range(k + 1, min(k + 4, len(self.toks)))]:
-                return False  # a sum of its own over the same letter: its index, not ours (057)
-            if u.kind == "op" and u.text in ("_", "^"):
-                nxt = [self.toks[j].text for j in range(k + 1, min(k + 5, len(self.toks)))]
-                if index in nxt[:1] or nxt[:3] == ["{", index, "}"] or \
-                        nxt[:4] == ["{", "(", index, ")"]:
-                    return True
-            k += 1
-        return False
-
-    def sum_count(self, t, lower, upper, exclude, values) -> sp.Expr:
-        """How many terms a sum has whose body does not change with the index."""
-        if upper is not None and not upper.is_Integer:
-            n = upper if upper.is_Symbol else self.count(COUNT)
-            lo = 1 if lower is None else lower
-            return n - lo + 1 - int(exclude is not None)
-        if upper is not None or values:
-            return sp.Integer(len(values))
-        return self.count(COUNT) - int(exclude is not None)
-
-    def sum_values(self, t, index, lower, upper, exclude) -> list[int]:
-        """The values the index takes: the bounds, or every numbered name when none are given."""
-        lo = 1 if lower is None else lower
-        if upper is None:
-            values = list(self.scope.domain)
-            if not values:
-                return []
-        else:
-            hi = upper
-            if not (hi.is_Integer or hi.is_Symbol and hi.is_integer):
-                hi = self.count(str(hi)) if hi.is_Symbol else hi
-            if hi.is_Symbol:  # a count with no number: the numbered names decide
-                values = list(self.scope.domain)
-            else:
-                if not (hi.is_Integer and sp.Integer(lo).is_Integer):
-                    raise self.fail("the bounds of the sum must be whole numbers", t)
-                if not 0 <= int(hi) - int(lo) + 1 <= MAX_SUM_TERMS:
-                    raise self.fail("the sum must have between 1 and 10^6 terms", t)
-                if int(hi) - int(lo) + 1 > 64:
-                    raise self.fail("a sum of more than 64 terms cannot be checked term by term", t)
-                values = list(range(int(lo), int(hi) + 1))
-        if exclude is not None:
-            values = [v for v in values if sp.Integer(v) != exclude]
-        return values
-
     # --- calls --------------------------------------------------------------------------
     def call(self) -> sp.Expr:
         t = self.take()

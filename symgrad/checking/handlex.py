@@ -45,6 +45,8 @@ from symgrad.checking.handtables import (  # noqa: F401 - _FUNCTIONS is read by 
     MAX_LITERAL_DIGITS,
     MAX_ROW,
     MAX_TOKENS,
+    SUBSCRIPTED,
+    inner_name,
 )
 
 MATH_ENVS = ROW_ENVS
@@ -311,10 +313,10 @@ class _Lexer:
         arg, at, j = _braced(doc, i, end, nested=True)
         word = arg.strip().replace("\\_", "_").replace("\\ ", " ")
         if cs in _ACCENT_CS:
-            inner = _inner_name(word)
-            sub = _SUBSCRIPTED.fullmatch(arg) if inner is None else None
-            if sub and _inner_name(sub.group(1)):  # \hat{y_i}: read as \hat{y}_i
-                names = accent_names(_inner_name(sub.group(1)), _ACCENT_CS[cs])
+            inner = inner_name(word)
+            sub = SUBSCRIPTED.fullmatch(arg) if inner is None else None
+            if sub and inner_name(sub.group(1)):  # \hat{y_i}: read as \hat{y}_i
+                names = accent_names(inner_name(sub.group(1)), _ACCENT_CS[cs])
                 self.add(Tok("word", doc[pos : at + sub.start(2)], pos, names=names))
                 self.run(at + sub.start(2), at + sub.end(2))
                 return j
@@ -379,21 +381,6 @@ def _word_token(word: str, pos: int, vocab, text: str) -> Tok:
     if word in _FUNCTIONS and word not in vocab:
         return Tok("fn", text, pos, value=_FUNCTIONS[word])
     return Tok("word", text, pos, names=(word,))
-
-
-#: An accent over a subscripted letter, ``\\hat{y_i}``, ``\\hat{y_{i}}``: the letter and the subscript.
-_SUBSCRIPTED = re.compile(r"\s*([A-Za-z]|\\[A-Za-z]+)\s*(_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))\s*")
-
-
-def _inner_name(word: str) -> str | None:
-    """The letter under an accent: ``y``, ``\\boldsymbol{y}``, ``\\mathbf y``, ``\\theta``."""
-    w = re.sub(r"\\(?:boldsymbol|mathbf|bm|mathit|mathrm|vec|pmb)\s*", "", word)
-    w = w.replace("{", "").replace("}", "").strip()
-    if w.startswith("\\") and w[1:] in GREEK:
-        return w[1:]
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", w):
-        return w
-    return None
 
 
 def _skip_group(doc: str, i: int, end: int) -> int:

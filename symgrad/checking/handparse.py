@@ -49,6 +49,7 @@ from symgrad.checking.handlex import Tok, error, tokenize
 from symgrad.checking.handlookup import Lookup
 from symgrad.checking.handnames import Names
 from symgrad.checking.handprep import _dummies, _prepared
+from symgrad.checking.handsums import Sums
 from symgrad.checking.scope import MAX_INSTANCES, Scope
 from symgrad.errors import ParseError
 from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT
@@ -112,7 +113,7 @@ def _instances(doc, toks, scope, free, dummies) -> list[Reading]:
     return out
 
 
-class _Parser(Commands, Groups, Names, Lookup, Calls):
+class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
     """The grammar; LaTeX commands (\\frac, \\sqrt, \\sum, calls) are in :mod:`handcommands`."""
 
     def __init__(self, doc: str, toks: list[Tok], scope: Scope, binding: dict, dummies):

@@ -78,3 +78,18 @@ _SINGLE = "+-*/^_()[]{}|=,<>'?."
 _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}  # combining marks: ŷ, ȳ, ỹ
 _BLOCK_SPEC = re.compile(r"\s*\{[lcr|\s]*\}")  # the column spec of \begin{array}{cc}
 # fmt: on
+
+
+#: An accent over a subscripted letter, ``\\hat{y_i}``, ``\\hat{y_{i}}``: the letter and the subscript.
+SUBSCRIPTED = re.compile(r"\s*([A-Za-z]|\\[A-Za-z]+)\s*(_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))\s*")
+
+
+def inner_name(word: str) -> str | None:
+    """The letter under an accent: ``y``, ``\\boldsymbol{y}``, ``\\mathbf y``, ``\\theta``."""
+    w = re.sub(r"\\(?:boldsymbol|mathbf|bm|mathit|mathrm|vec|pmb)\s*", "", word)
+    w = w.replace("{", "").replace("}", "").strip()
+    if w.startswith("\\") and w[1:] in GREEK:
+        return w[1:]
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", w):
+        return w
+    return None

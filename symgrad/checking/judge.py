@@ -38,7 +38,7 @@ from symgrad.checking.truth import (
     Truth,
     leibniz_parts,
 )
-from symgrad.checking.verdicts import Verdicts, _combine
+from symgrad.checking.verdicts import Targets, Verdicts, _combine
 from symgrad.errors import ParseError
 from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import symbol
@@ -55,7 +55,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         from symgrad.checking.setting import TERMS
 
         self.scope.defined.update(TERMS.get((truth.problem, truth.examples), {}))
-        self.targets: _Targets = _Targets()  # binding -> the current chain's Target
+        self.targets: Targets = Targets()  # binding -> the current chain's Target
         self.prev_ok: dict = {}  # binding -> the previous right side's verdict
         self.values: dict = dict(truth.point)  # the point, with values the document gives
         self.lr = truth.problem.lr
@@ -165,7 +165,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 if not readings:
                     return LineResult(row.line, source, None, "skipped")
         except GenericRule as g:
-            self.targets, self.prev_ok = _Targets(), {}
+            self.targets, self.prev_ok = Targets(), {}
             lhs = re.match(r"\s*([A-Za-z])\s*&?\s*=", source)
             s = self.scope
             if lhs and row.block >= 0 and lhs.group(1) in s.inputs and lhs.group(1) not in s.quantities:
@@ -178,7 +178,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         except Skip as sk:
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", sk.reason))
         except ParseError as e:
-            self.targets, self.prev_ok = _Targets(), {}  # what follows cannot continue this chain
+            self.targets, self.prev_ok = Targets(), {}  # what follows cannot continue this chain
             if row.kind == "line" and looks_like_prose(source, self.scope.names, _FUNCTIONS):
                 return LineResult(row.line, source, None, "skipped")
             if row.kind == "line" and re.search(r"unknown name '[A-Za-z]\w*_[A-Za-z]{3,}", str(e)):
@@ -430,19 +430,6 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     results.append(self.judge_parts(st.rhs, st.reading, b))
             return _combine(results)
         return self.judge_parts(st.rhs, st.reading, key)
-
-
-class _Targets(dict):
-    """The current chains' targets by binding, remembering which bindings the row being judged
-    set (:meth:`Checker.drop_stale_targets`)."""
-
-    def __init__(self):
-        super().__init__()
-        self.touched: set = set()
-
-    def __setitem__(self, key, value):
-        self.touched.add(key)
-        super().__setitem__(key, value)
 
 
 def _has_relation(source: str) -> bool:

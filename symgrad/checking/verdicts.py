@@ -314,3 +314,16 @@ def _constant_ratio(ev: list[float], tv: list[float]) -> str | None:
     if abs(float(c) - ratios[0]) > 1e-8 * max(1, abs(ratios[0])) or c in (0, 1, -1):
         return None
     return str(c)
+
+
+class Targets(dict):
+    """The current chains' targets by binding, remembering which bindings the row being judged
+    set (:meth:`~symgrad.checking.judge.Checker.drop_stale_targets`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.touched: set = set()
+
+    def __setitem__(self, key, value):
+        self.touched.add(key)
+        super().__setitem__(key, value)

@@ -21,10 +21,10 @@ from symgrad.derivation.kinks import KinkPlace, weight_replacements
 from symgrad.derivation.record import Derivation
 from symgrad.errors import ProblemError
 from symgrad.numbers.conventions import Convention, choose, choose_tie, framework_weights
+from symgrad.numbers.jumps import ON_KINK, changes_nearby, on_jump
 from symgrad.numbers.values import PERIODIC_LIMIT, PRECISION, Evaluator, periodic_beyond_precision
 
 #: A float argument this close to 0 counts as on the kink (values carry 30 digits).
-ON_KINK = sp.Float(f"1e-{PRECISION - 5}", PRECISION)
 
 
 @dataclass(frozen=True)
@@ -190,63 +190,6 @@ def _ancestors(problem, expr: sp.Basic) -> set[str]:
     return out
 
 
-def _on_jump(ev: Evaluator, place, continuous: bool = False) -> bool:
-    """True when the point is exactly on a discontinuity (where: and the pieces differ);
-    with ``continuous``, on a where() boundary whose pieces agree."""
-    v = ev(place.argument)
-    if v.free_symbols or not (v == 0 or (isinstance(v, sp.Float) and abs(v) < ON_KINK)):
-        return False
-    if place.function != "where":
-        return True
-    try:
-        a, b = (ev(piece) for piece in place.pieces)
-    except ProblemError:
-        return not continuous  # a piece undefined at the boundary: no derivative either
-    return (a == b) if continuous else (a != b)
-
-
-_HOLDS = {sp.StrictGreaterThan: lambda s: s > 0, sp.GreaterThan: lambda s: s >= 0,
-          sp.StrictLessThan: lambda s: s < 0, sp.LessThan: lambda s: s <= 0,
-          sp.Equality: lambda s: s == 0, sp.Unequality: lambda s: s != 0}
-
-
-def _side(ev: Evaluator, place) -> object:
-    """What a discontinuity selects at ev's point: the sign of its argument (-1, 0 or 1, zero
-    within ON_KINK), or for where() whether its condition holds."""
-    v = ev(place.argument)
-    if v.free_symbols:
-        return None
-    s = 0 if v == 0 or abs(v) < ON_KINK else (1 if v > 0 else -1)
-    if place.function != "where":
-        return s
-    cond = place.expr.args[0][1]
-    holds = _HOLDS.get(type(cond))
-    return s if holds is None else holds(s)
-
-
-def _changes_nearby(d: Derivation, point: dict, ev: Evaluator, place) -> bool:
-    """Whether moving one differentiated parameter a little changes what the discontinuity
-    selects. ``where(yhat > |yhat|, p, q)`` at yhat = 3 is on its boundary, yet the condition
-    is false on both sides: q throughout, no jump (fuzz seed 7,015,259)."""
-    here = _side(ev, place)
-    for name in d.problem.wrt:
-        value = point.get(name)
-        if value is None or not value.is_number:
-            return True
-        step = sp.Rational(1, 10**6) * max(sp.Integer(1), abs(value))
-        for moved in (value + step, value - step):
-            env = {sp.Symbol(k, real=True): (moved if k == name else v) for k, v in point.items()}
-            near = Evaluator(env, _describe)
-            try:
-                for q in d.problem.quantities:
-                    env[q.symbol] = near(q.expr)
-                if _side(near, place) != here:
-                    return True
-            except (ProblemError, ArithmeticError, TypeError, ValueError):
-                return True  # undefined beside the point: no derivative there either
-    return False
-
-
 def _tied(ev: Evaluator, place: KinkPlace) -> list[int]:
     """The arms of max/min of three or more arguments that share the extreme value."""
     values = [ev(a) for a in place.arms]
@@ -352,10 +295,10 @@ class _Pass:
         self.choice = None if None in chosen else {
             **{s: v for c in chosen for s, v in c.items()}, **self.masked}
         self.jumps = [Jump(j, tuple(sorted(_ancestors(p, j.argument)))) for j in d.jumps
-                      if _on_jump(ev, j) and _changes_nearby(d, point, ev, j)]
+                      if on_jump(ev, j) and changes_nearby(d, point, ev, j, _describe)]
         # a where() boundary with equal pieces is continuous; the derivative there is the
         # piece the condition selects (torch.where's rule), one-sided if the slopes differ
-        self.boundaries = [j for j in d.jumps if j.function == "where" and _on_jump(ev, j, True)]
+        self.boundaries = [j for j in d.jumps if j.function == "where" and on_jump(ev, j, True)]
         self.broken = set().union(*(j.names for j in self.jumps)) if self.jumps else set()
 
     def _min_norm(self, ws: _WeightSet) -> None:
