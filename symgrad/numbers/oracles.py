@@ -136,7 +136,7 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
             va, vb = fvals(a, env, _POINTS), fvals(b, env, _POINTS)
             scale = [max(p, q) for p, q in zip(_term_scale(a, env), _term_scale(b, env))]
             tied = _ties(indicators, env)
-            for e in domain:  # outside the real domain of a quantity: not compared
+            for e in _domain_parts(domain):  # outside the real domain of a quantity: not compared
                 tied = [t or math.isnan(v) for t, v in zip(tied, fvals(e, env, _POINTS))]
         except (TypeError, ValueError, RecursionError, KeyError):
             return None
@@ -149,6 +149,19 @@ def compare_functions(a: sp.Basic, b: sp.Basic, symbols, seed: int = _SEED,
         if len(both) >= 3:
             return True
     return None
+
+
+def _domain_parts(domain) -> list[sp.Basic]:
+    """The quantities and every log and root inside them: min(log(u), v) at u < 0 can still
+    evaluate to a number (a float min() passes a NaN by), yet the quantity is not real there
+    (seed 9,024,468)."""
+    out: dict = {}
+    for e in domain:
+        out[e] = None
+        for node in sp.preorder_traversal(e):
+            if isinstance(node, sp.log) or (node.is_Pow and node.exp.is_integer is False):
+                out[node] = None
+    return list(out)
 
 
 def _term_scale(e: sp.Basic, env: dict) -> list[float]:
