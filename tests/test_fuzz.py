@@ -401,3 +401,16 @@ def test_found_by_the_long_run_a_log_of_a_negative_hidden_in_a_min():
                        wrt="w,m", at="x=1, w=1e-8, m=-2", lr="0.1", steps=4, convention="average")
     assert (d.gradient["m"], d.gradient["w"]) == (1, 0)
     assert all(v.sympy for v in d.verification), [v.note for v in d.verification]
+
+
+def test_found_by_the_long_run_a_loss_too_large_to_write_out():
+    """Seed 9,054,023 (no point): writing the loss out for the sympy.diff oracle evaluated
+    sigmoid(7^(1e30)), and mpmath's integer overflowed. The whole-loss oracle now gives way to
+    the local derivatives, as it does when SymPy cannot build the written-out loss."""
+    import symgrad
+
+    d = symgrad.derive(lets=["u0 = 1e30", "u1 = sigmoid((7 ^ u0))",
+                             "L = sinh(where(u1 >= (0.5 + u0), huber(m, 1), bce(max(u1, -0.25), u1)))"],
+                       wrt="m", style="leibniz")
+    (v,) = d.verification
+    assert v.sympy, v.note

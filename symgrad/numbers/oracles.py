@@ -254,7 +254,7 @@ def verify(d: Derivation, numbers=None) -> tuple[Verification, ...]:
         try:
             with step_limit(ORACLE_SECONDS, "writing the loss out"):
                 full, expanded = full_loss(p)
-        except (TypeError, ValueError, RecursionError, StepTimeout):  # written out, a condition
+        except (TypeError, ValueError, OverflowError, RecursionError, StepTimeout):  # written out, a condition
             # compares a non-real constant SymPy refuses, SymPy's Piecewise recurses without end
             # (seed 3,021,350) or settles conditions for minutes: each local derivative instead
             whole = False
