@@ -110,7 +110,11 @@ class Verdicts:
                     tg.vals = t.values(tg.expr)
         except (TypeError, ValueError) as err:
             return "unreadable", Diagnosis("unreadable", f"cannot evaluate the true value here: {err}")
-        mask = self.mask(reading)
+        try:
+            mask = self.mask(reading)
+        except (TypeError, ValueError):  # SymPy refuses the condition as written (check seeds
+            why = "cannot evaluate the condition of this line"  # 9,005,195 and 9,017,704)
+            return "unreadable", Diagnosis("unreadable", why)
         try:
             ev = t.values(e)
             if tg.vals is None or len(tg.vals) != t.n:
