@@ -40,6 +40,9 @@ def _armed(seconds: float, overrun: type[BaseException]):
     """The body with the real-time timer set to raise ``overrun`` after ``seconds``; the
     timer is off and the previous handler back on the way out."""
     def _alarm(signum, frame):
+        # again soon: an exception raised where Python ignores it (a gc callback, a __del__:
+        # hypothesis installs one) would otherwise end the limit without stopping the run
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         raise overrun()
 
     previous = signal.signal(signal.SIGALRM, _alarm)
