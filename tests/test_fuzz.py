@@ -403,6 +403,33 @@ def test_found_by_the_long_run_a_log_of_a_negative_hidden_in_a_min():
     assert all(v.sympy for v in d.verification), [v.note for v in d.verification]
 
 
+def test_found_by_the_long_run_a_sum_cancelling_inside_a_product():
+    """Seed 9,086,622: yhat = max(m, 1e30 m)/w, L = |y - yhat|. sympy.diff writes dL/dm as
+    -(k sign(m)/2 + (k + 2)/2) sign(y - yhat)/w with k = 10^30 - 1: for m < 0 the sum is 1,
+    but in floats its two 5e29 terms cancel to 0, and the self-check called the (right)
+    gradient different. The rounding scale now follows a sum through the product around it.
+    At m = 0 the arms tie; the subdifferential of dL/dm is -[1, 1e30]/w (w = 2, y - yhat = 4
+    > 0) and its least-norm element is -1/2; dL/dw = sign(4) max(0, 0)/w^2 = 0."""
+    import sympy as sp
+
+    import symgrad
+    from symgrad.numbers.oracles import compare_functions
+
+    m, w, y = sp.symbols("m w y", real=True)
+    k = sp.Integer(10) ** 30 - 1
+    top = sp.Max(m, (k + 1) * m)
+    s = sp.sign(y - top / w)
+    ours = -(sp.Heaviside(-k * m) + (k + 1) * sp.Heaviside(k * m)) * s / w
+    oracle = -(k * sp.sign(m) / 2 + (k + 2) / 2) * s / w
+    assert compare_functions(ours, oracle, [m, w, y]) is True
+    assert compare_functions(ours, 2 * oracle, [m, w, y]) is False  # still tells them apart
+
+    d = symgrad.derive(lets=["yhat = (max(m, (1e30 * m)) / w)", "u0 = w", "L = l1(y - yhat)"],
+                       wrt="w,m", at="y=4, w=2, m=0", convention="min-norm")
+    assert (d.gradient["m"], d.gradient["w"]) == (sp.Rational(-1, 2), 0)
+    assert all(v.sympy for v in d.verification), [v.note for v in d.verification]
+
+
 def test_found_by_the_long_run_a_loss_too_large_to_write_out():
     """Seed 9,054,023 (no point): writing the loss out for the sympy.diff oracle evaluated
     sigmoid(7^(1e30)), and mpmath's integer overflowed. The whole-loss oracle now gives way to
