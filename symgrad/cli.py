@@ -50,7 +50,10 @@ def _time_limit_option(p: argparse.ArgumentParser) -> None:
                    "0 for no limit)")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole CLI; with ``command`` (derive, check or list), the commands of
+    :mod:`symgrad.commands` are left out: importing their modules and building their parsers
+    is a tenth of a plain ``symgrad derive``'s start-up beyond SymPy."""
     top = _Parser(
         prog="symgrad",
         description="Step-by-step, verified gradient derivations as text, Markdown, LaTeX, "
@@ -140,9 +143,10 @@ def _parser() -> argparse.ArgumentParser:
     lst.add_argument("what", nargs="?", default="all",
                      choices=["all", "losses", "activations", "examples", "conventions", "rules",
                               "functions"])
-    from symgrad.commands import add_commands
+    if command not in ("derive", "check", "list"):
+        from symgrad.commands import add_commands
 
-    add_commands(sub)
+        add_commands(sub)
     return top
 
 
@@ -341,7 +345,8 @@ def _cmd_list(what: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    parser = _parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = _parser(words[0] if words else None)
     try:
         args = parser.parse_args(argv)
         if args.command is None:

@@ -7,7 +7,6 @@ measured gradient is read as a weight inside the function's subdifferential.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +44,8 @@ class Measured:
 
 @lru_cache(maxsize=None)
 def _table(framework: str) -> dict:
+    import json  # only when a framework's convention is asked for (json costs the start-up)
+
     path = Path(__file__).resolve().parents[1] / "data" / "kinks" / FILES[framework]
     return json.loads(path.read_text(encoding="utf-8"))
 
