@@ -176,6 +176,15 @@ CASES = [
      r"{\sum_j \exp(o_j)}$$ If $i = k$," "\n"
      r"$$\frac{\partial p_i}{\partial o_k} = \frac{\exp(o_k) \sum_j \exp(o_j) - \exp(o_k)^2}"
      r"{(\sum_j \exp(o_j))^2} \\ = p_k(1 - p_k)$$", ("p_k(1 - p_k)", "p_k(1 + p_k)")),
+    ("the Kronecker delta", SOFTMAX,
+     # 058 (zakariapz.github.io): both cases of the softmax derivative combined
+     r"\[ \frac{\partial p_j}{\partial o_i} = p_j(\delta_{ij} -p_i). \]",
+     (r"(\delta_{ij} -p_i)", r"(\delta_{ij} +p_i)")),
+    ("a name before parentheses it does not depend on", SOFTMAX,
+     # 058: y_j (p_i - \delta_{ij}) multiplies; for j = 3 the problem's y3 = 1 - y1 - y2 is a
+     # quantity, and y3(p_i) had been read as y3 "of p_i"
+     r"\[ \frac{\partial L}{\partial o_i} = \sum_j^C y_j (p_i -\delta_{ij}). \]",
+     (r"(p_i -\delta_{ij})", r"(p_i +\delta_{ij})")),
 ]
 
 

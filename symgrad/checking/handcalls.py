@@ -74,6 +74,9 @@ class Calls:
         if forced and not primes:
             return s
         symbols_only = all(a.is_Symbol for a in args)
+        if symbols_only and not primes and self.unrelated(name, args):
+            self.i = save  # y_3 (p_i) with y3 = 1 - y1 - y2: a product, not y3 of p_i
+            return s
         if len(args) == 1 and not symbols_only and not primes and not args[0].is_number:
             self.i = save  # a(1 - a): a product
             return s
@@ -89,6 +92,16 @@ class Calls:
         if sup is not None and sup[0] not in self.bind and self.scope.family(name) == {}:
             pass  # h_\mathbf{w}(x)^{(i)}: the index of the example, already read
         return value
+
+    def unrelated(self, name: str, args: list) -> bool:
+        """Arguments that are all names of the problem on which the quantity does not depend:
+        the parentheses multiply (``J(\\theta)`` names J; ``y_j (p_i)`` is a product when
+        y_j does not depend on p_i)."""
+        deps = self.scope.upstream.get(name)
+        if not deps or name in self.scope.args:
+            return False
+        known = self.scope.inputs | self.scope.quantities
+        return all(a.name in known and a.name not in deps for a in args)
 
     def defines_function(self) -> bool:
         """At ``(`` after a new name at the start of the row: ``(x) =`` or ``(w, b) :=``."""

@@ -174,6 +174,9 @@ class Names:
                 t.names[0] not in self.scope.inputs | self.scope.quantities and \
                 (self.function_def or not self.scope.family(t.names[0])):
             return symbol(t.names[0])  # ReLU'(z) = ..., s(x) = ...: this row's own letter
+        kronecker = self.kronecker(t, pieces)
+        if kronecker is not None:
+            return kronecker
         partial = self.partial_subscript(t, pieces)
         if partial is not None:
             return partial
@@ -241,6 +244,26 @@ class Names:
                 self.vocab = self.scope.names
                 return symbol(name)
         raise self.unknown(t, pieces)
+
+    def kronecker(self, t: Tok, pieces) -> sp.Integer | None:
+        """``\\delta_{ij}`` (the Kronecker delta of softmax derivations): 1 when the two index
+        letters have the same value in this reading of the row, else 0; None when the problem
+        has a delta of its own or the subscript is not two index letters."""
+        if t.text != "\\delta" or "delta" in self.vocab or self.scope.family("delta"):
+            return None
+        letters = [c for p in pieces if p != "," for c in p]
+        if len(letters) != 2 or not all(c in INDEX_LETTERS and c not in self.vocab
+                                        for c in letters):
+            return None
+        for c in letters:
+            if c not in self.bind:
+                raise FreeIndex(c)
+        a, b = (self.bind[c] for c in letters)
+        if a is None or b is None:
+            return None
+        for c in letters:
+            self.index_uses[c] = self.index_uses.get(c, 0) + 1
+        return sp.Integer(int(a == b))
 
     def layer_name(self, t: Tok, pieces) -> str | None:
         """``z^2_1``, ``w^1_{11}``, ``a^3``: a layer number written as a superscript (the

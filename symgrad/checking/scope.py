@@ -88,6 +88,7 @@ class Scope:
     operators: dict = field(default_factory=dict)
 
     opened: set[str] | None = None  # reading a document for its problem: new names are inputs
+    upstream: dict[str, frozenset[str]] = field(default_factory=dict)  # quantity -> its inputs
 
     @property
     def names(self) -> frozenset[str]:
@@ -141,7 +142,17 @@ def scope_for(problem, examples: int | None = None) -> Scope:
         params=tuple(problem.wrt),
         loss=problem.loss,
         count_value=examples,
+        upstream=_upstream(problem),
     )
+
+
+def _upstream(problem) -> dict[str, frozenset[str]]:
+    """Every name each quantity depends on, through the quantities it is made of."""
+    out: dict[str, frozenset[str]] = {}
+    for q in problem.quantities:
+        names = {s.name for s in q.expr.free_symbols}
+        out[q.name] = frozenset(names.union(*(out.get(n, ()) for n in names)))
+    return out
 
 
 def sym(name: str) -> sp.Symbol:
