@@ -257,3 +257,14 @@ def test_a_block_that_gives_an_input_another_meaning_is_not_judged_against_the_p
     assert "gave y another meaning" in report.lines[1].diagnosis.explanation
     wrong = check(text.replace("-2x(y", "2x(y"), lets=["L = (y - (a + b*x))^2"], wrt="b")
     assert (wrong.exit_code, wrong.first_error) == (1, 2), wrong.render()
+
+
+def test_a_program_line_with_grouped_digits_is_code_not_an_unreadable_formula():
+    # 010 (math.techqa.club): the book's Python listing sits between the formulas
+    text = ("iterations = 100_000\n"
+            "$$\\frac{\\partial L}{\\partial w} = -2x(y - wx)$$\n")
+    report = check(text, **LINE)
+    assert [(r.line, r.verdict) for r in report.lines] == [(1, "skipped"), (2, "correct")], \
+        report.render()
+    assert report.exit_code == 0
+

@@ -19,7 +19,8 @@ _CODE_WORDS = re.compile(
     r"^\s*(?:for|while|def|class|import|from|return|print|if|elif|else|try|except|with|"
     r"lambda|var|let|const|function)\b|^\s*[\w.\[\]]+\s*(?:-=|\+=|\*=|/=)|"
     r"\b(?:range|len|float|int|np|numpy|torch|tf|self|math|sum|zip|print)\s*[.(]|\w\.\w+\(|"
-    r"\w\.\w+\.\w|\)\s*:\s*$"
+    r"\w\.\w+\.\w|\)\s*:\s*$|"
+    r"\b\d{1,3}(?:_\d{3})+\b"  # 100_000: Python's digit grouping
 )
 
 

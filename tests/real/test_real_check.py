@@ -19,7 +19,7 @@ import score  # noqa: E402
 # checker (054-068) scored 3 of 15 at first, and the reader was extended for them. The issue
 # asks for 90% of documents and 95% of rows; the floors are the figures reached (the README).
 FLOOR_JUDGED_RIGHT = 56  # of 68
-FLOOR_ROWS_READ = 0.91  # 349 of 382
+FLOOR_ROWS_READ = 0.91  # 349 of 381
 FLOOR_FROM_DOCUMENT = 12
 
 
