@@ -268,3 +268,20 @@ def test_a_program_line_with_grouped_digits_is_code_not_an_unreadable_formula():
         report.render()
     assert report.exit_code == 0
 
+
+def test_a_parenthesis_left_open_where_its_place_changes_the_meaning_is_not_guessed():
+    # 070 (math.techqa.club 2979764): "(1-\sigma(HW_{out})H" closed at the end of the line
+    # reads (1 - sigma(HW) H), which is wrong, while the author meant (1 - sigma(HW)) H: a
+    # correct derivation was judged wrong. Now the line is unreadable, with the reason.
+    problem = {"lets": ["yhat = sigmoid(H*W_out)"], "wrt": "W_out"}
+    text = (r"$\frac{\partial}{\partial W_{out}} \sigma(HW_{out})$ = "
+            r"$\sigma(HW_{out})(1-\sigma(HW_{out})H$")
+    report = check(text, **problem)
+    assert report.exit_code == 2 and report.status == "unreadable", report.render()
+    assert "never closed" in report.lines[-1].diagnosis.explanation
+    # where nothing follows the inner ')', closing at the end is the only reading
+    text = (r"$\frac{\partial}{\partial W_{out}} \sigma(HW_{out})$ = "
+            r"$H\sigma(HW_{out})(1-\sigma(HW_{out})$")
+    assert check(text, **problem).exit_code == 0
+    assert check(r"$$\frac{\partial L}{\partial w} = -2x(y - wx$$", **LINE).exit_code == 0
+

@@ -28,6 +28,7 @@ class Groups:
         tok = self.take()
         close = CLOSERS[tok.text]
         outer_bars, self.bars = self.bars, 0
+        first = self.i
         inner = self.part()
         if self.at(*RELATIONS):
             inner = self.iverson(inner)
@@ -40,7 +41,10 @@ class Groups:
         self.bars = outer_bars
         if (self.tok.kind == "end" or self.at(*SEPARATORS)) and close == ")" and \
                 self.depth <= 2 and tok.value != "sized":
-            pass  # "(\log(1-\hat y)" left open at the end of the line (or at '='): closed there
+            if self.factor_after_close(first, self.i):  # (1-\sigma(z)x: (1-\sigma(z))x or not?
+                raise self.fail(f"the '(' at column {self.col(tok)} is never closed, and where the "
+                                "missing ')' goes changes the meaning; write it", tok)
+            # "(\log(1-\hat y)" left open at the end of the line (or at '='): closed there
         elif self.at(close) or close == "}" or not self.lenient_close(close):
             closer = self.expect(close, f" to close {tok.text!r} at column {self.col(tok)}")
             if tok.value == "sized" and closer.value != "sized" and self.at(close) and \
@@ -48,6 +52,22 @@ class Groups:
                 self.take()  # \left( a) \right): a stray ')' before the \right), the author's
         self.depth -= 1
         return inner
+
+    def factor_after_close(self, a: int, b: int) -> bool:
+        """Inside toks[a:b] (an unclosed group), a ')' ends a top-level group and a factor
+        follows it: the author's missing ')' may belong there (070: ``(1-\\sigma(HW)H``)."""
+        depth = 0
+        for k in range(a, b):
+            u = self.toks[k]
+            if u.kind == "op" and u.text in ("(", "[", "{"):
+                depth += 1
+            elif u.kind == "op" and u.text in (")", "]", "}"):
+                depth -= 1
+                nxt = self.toks[k + 1] if k + 1 < b else None
+                if depth == 0 and u.text == ")" and nxt is not None and (
+                        nxt.kind in ("word", "num", "fn") or nxt.kind == "op" and nxt.text == "("):
+                    return True
+        return False
 
     def over_at(self) -> tuple[int, int] | None:
         """(index of \\over, index of the closing brace) inside the ``{`` here, or None."""
