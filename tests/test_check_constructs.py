@@ -176,6 +176,12 @@ CASES = [
      r"{\sum_j \exp(o_j)}$$ If $i = k$," "\n"
      r"$$\frac{\partial p_i}{\partial o_k} = \frac{\exp(o_k) \sum_j \exp(o_j) - \exp(o_k)^2}"
      r"{(\sum_j \exp(o_j))^2} \\ = p_k(1 - p_k)$$", ("p_k(1 - p_k)", "p_k(1 + p_k)")),
+    ("an increment \\Delta x in a difference quotient", {"lets": ["f = x^2"], "wrt": "x"},
+     # 080 (ickma2311.github.io): f(x) = x^2 by the difference quotient, in one align
+     "if we have \\(f(x) = x^2\\), then\n"
+     r"\[ \begin{align} (x + \Delta x)^2 - x^2 &= 2x\Delta x + \Delta x^2 \\ "
+     r"\frac{f(x + \Delta x) - f(x)}{\Delta x} &= 2x + \Delta x \end{align} \]",
+     (r"&= 2x + \Delta x \end", r"&= 2x - \Delta x \end")),
     ("the Kronecker delta", SOFTMAX,
      # 058 (zakariapz.github.io): both cases of the softmax derivative combined
      r"\[ \frac{\partial p_j}{\partial o_i} = p_j(\delta_{ij} -p_i). \]",

@@ -77,8 +77,9 @@ class Calls:
         if symbols_only and not primes and self.unrelated(name, args):
             self.i = save  # y_3 (p_i) with y3 = 1 - y1 - y2: a product, not y3 of p_i
             return s
-        if len(args) == 1 and not symbols_only and not primes and not args[0].is_number:
-            self.i = save  # a(1 - a): a product
+        if len(args) == 1 and not symbols_only and not primes and not args[0].is_number and \
+                len(self.declared(name)) != 1:
+            self.i = save  # a(1 - a): a product (f(x + \Delta x) calls f, written f(x) = ...)
             return s
         if len(args) == 1 and args[0].is_number and not primes and name not in self.scope.args:
             self.i = save  # L(2): a product, unless L was written with its argument
@@ -142,12 +143,15 @@ class Calls:
 
     def applied(self, s: sp.Symbol, name: str, args: list, t: Tok) -> sp.Expr:
         """A quantity with arguments: ``J(\\theta)``, ``l(z)``, ``h_\\theta(x^{(i)})`` name the
-        quantity (what it depends on, as authors write it); ``f(0.3)`` is its value there."""
+        quantity (what it depends on, as authors write it); ``f(0.3)`` is its value there, and
+        ``f(\\Delta x)`` (a letter that is no name of the problem, f written ``f(x)``) too."""
         if self.toks[0] is t and self.lhs_call is None:
             self.lhs_call = (name, tuple(args))
-        if all(a.is_Symbol for a in args):
-            return s
         params = self.declared(name)
+        known = self.scope.inputs | self.scope.quantities
+        if all(a.is_Symbol for a in args) and (
+                len(params) != len(args) or all(a.name in known for a in args)):
+            return s  # J(\theta): the quantity named with what it depends on
         if len(params) != len(args):
             raise self.fail(f"{name}({', '.join(map(str, args))}): write {name} with its "
                             f"variable first, such as {name}(x) = ...", t)

@@ -87,6 +87,10 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
             out.append(Tok("num", nxt.text[1:], nxt.pos + 1, value=sp.Integer(nxt.text[1:])))
             k += 2
             continue
+        if _increment(t, nxt, scope):
+            out.append(Tok("word", "Δ" + nxt.text, t.pos, names=("Δ" + nxt.text,)))
+            k += 2  # \Delta x: one small number (an increment), any value
+            continue
         if t.kind == "op" and t.text == "^" and nxt is not None and out:
             if nxt.kind == "op" and nxt.text == "T" or (nxt.kind == "word" and nxt.text == "T"
                                                          and "T" not in scope.names):
@@ -141,10 +145,19 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
     return out
 
 
+def _increment(t: Tok, nxt: Tok | None, scope: Scope) -> bool:
+    """``\\Delta x`` before a one-letter name, when the problem has no Delta of its own: the
+    increment of a difference quotient (``\\delta x`` is left to mean a differential)."""
+    return t.kind == "word" and t.text == "\\Delta" and nxt is not None and \
+        nxt.kind == "word" and len(nxt.text) == 1 and nxt.text.isalpha() and \
+        not ({"Delta", "delta"} & scope.names)
+
+
 def _dummies(toks: list[Tok], scope: Scope) -> frozenset[str]:
-    """Letters the row declares on its left side: ``\\sigma(x)``, ``\\frac{d|x|}{dx}``, ``f(t)``."""
+    """Letters the row declares on its left side: ``\\sigma(x)``, ``\\frac{d|x|}{dx}``, ``f(t)``;
+    and increments ``\\Delta x``, which stand for any number."""
     names = scope.inputs | scope.quantities  # a document's own z may be a dummy here
-    out = set()
+    out = {"Δ" + b.text for a, b in zip(toks, toks[1:]) if _increment(a, b, scope)}
     end = next((k for k, t in enumerate(toks) if t.kind == "op" and t.text in SEPARATORS),
                len(toks))
     for k in range(end):
