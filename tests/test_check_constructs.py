@@ -182,6 +182,10 @@ CASES = [
      r"\[ \begin{align} (x + \Delta x)^2 - x^2 &= 2x\Delta x + \Delta x^2 \\ "
      r"\frac{f(x + \Delta x) - f(x)}{\Delta x} &= 2x + \Delta x \end{align} \]",
      (r"&= 2x + \Delta x \end", r"&= 2x - \Delta x \end")),
+    ("index ranges after the row", SOFTMAX,
+     # 073 (ai.stackexchange 35741): ",\:\: i=1,\cdots,n : j=1,\cdots,c" closes each display
+     r"$$\frac{\partial L}{\partial o_j} = p_j - y_j,\:\: i=1,\cdots,n : j=1,\cdots,c$$",
+     ("p_j - y_j", "y_j - p_j")),
     ("the Kronecker delta", SOFTMAX,
      # 058 (zakariapz.github.io): both cases of the softmax derivative combined
      r"\[ \frac{\partial p_j}{\partial o_i} = p_j(\delta_{ij} -p_i). \]",

@@ -171,13 +171,18 @@ def trim(s: str, a: int, b: int) -> tuple[int, int]:
         if s.startswith("\\\\", b - 2) and b - 2 >= a:
             b -= 2
             continue
-        m = _NOTE.search(s, a, b)
+        m = _NOTE.search(s, a, b) or _RANGES.search(s, a, b)
         if m and m.start() > a:
             b = m.start()
             continue
         break
     return a, b
 
+
+#: The ranges of the indices after a row: ``,\:\: i=1,\cdots,n : j=1,\cdots,c`` (073).
+_RANGE = r"[a-z]\s*=\s*\w+\s*,\s*\\[lc]?dots\s*,\s*\w+"
+_RANGES = re.compile(r",(?:\s|\\[,;:! ]|\\q?quad)*" + _RANGE + r"(?:\s*(?:[:;,]|\\[,;:])\s*" +
+                     _RANGE + r")*\s*$")
 
 #: A note set off at the end of a row: ``\quad [\text{chain rule}]``, ``\qquad (\text{by ...})``.
 _NOTE = re.compile(r"(?:\\q?quad|\\[,;: ]|~)+\s*[\[(]\s*\\(?:text|textrm|mbox|mathrm)\s*\{[^{}]*\}"
