@@ -295,3 +295,17 @@ def test_a_parenthesis_left_open_where_its_place_changes_the_meaning_is_not_gues
     assert check(text, **problem).exit_code == 0
     assert check(r"$$\frac{\partial L}{\partial w} = -2x(y - wx$$", **LINE).exit_code == 0
 
+
+@pytest.mark.parametrize("problem", [{}, {"lets": ["L = (h - y)^2"], "wrt": "y"}])
+def test_vectors_whose_sizes_do_not_fit_are_unreadable_not_an_internal_error(problem):
+    # 082 (a cs231n notebook): a 1x2 row times a 1x3 row; SymPy's ShapeError escaped (exit 3),
+    # with the problem given and when check read the problem from the document
+    text = ("$$h = \\max(0, \\begin{bmatrix}16 & -6\\end{bmatrix} "
+            "\\begin{bmatrix}0.18 & 0.04 & 0.1\\end{bmatrix})$$\n"
+            "$$L = (h - y)^2$$\n$$\\frac{\\partial L}{\\partial y} = -2(h - y)$$\n")
+    report = check(text, **problem)
+    assert [r.verdict for r in report.lines if r.ok is not None] == \
+        ["unreadable", "correct", "correct"], report.render()
+    assert "sizes do not fit" in report.lines[0].diagnosis.explanation
+    assert report.exit_code == 2
+

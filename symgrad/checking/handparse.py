@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
+from sympy.matrices.exceptions import MatrixError
 
 from symgrad.checking.handbase import (
     _CONDITION_WORDS,
@@ -106,6 +107,9 @@ def _instances(doc, toks, scope, free, dummies) -> list[Reading]:
             reading = _Parser(doc, toks, scope, binding, dummies).reading()
         except IndexMiss:
             continue
+        except MatrixError as e:  # a 2-vector times a 3-vector (082): SymPy refuses the sizes
+            raise error(doc, toks[0].pos, f"vectors or matrices whose sizes do not fit ({e})") \
+                from None
         if any(c is sp.false for c in reading.conditions):
             continue  # ", \quad i = j" with i != j: this instance states nothing
         reading.conditions = [c for c in reading.conditions if c is not sp.true]
