@@ -186,6 +186,11 @@ CASES = [
      # 073 (ai.stackexchange 35741): ",\:\: i=1,\cdots,n : j=1,\cdots,c" closes each display
      r"$$\frac{\partial L}{\partial o_j} = p_j - y_j,\:\: i=1,\cdots,n : j=1,\cdots,c$$",
      ("p_j - y_j", "y_j - p_j")),
+    ("a prime on a parenthesized expression", {"lets": ["P = lam*(w1^2 + w2^2)"],
+                                                "wrt": "w1"},
+     # 079 (math.techqa.club 4607950): "Taking the derivative with respect to w_1 ..."
+     r"$$(\lambda(w_1^2 + w_2^2))' = 0 \cdot (w_1^2 + w_2^2) + \lambda \cdot 2w_1 = "
+     r"2\lambda w_1.$$", (r"\lambda \cdot 2w_1", r"\lambda \cdot w_1")),
     ("the Kronecker delta", SOFTMAX,
      # 058 (zakariapz.github.io): both cases of the softmax derivative combined
      r"\[ \frac{\partial p_j}{\partial o_i} = p_j(\delta_{ij} -p_i). \]",

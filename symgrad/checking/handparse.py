@@ -53,7 +53,7 @@ from symgrad.checking.handprep import _dummies, _prepared
 from symgrad.checking.handsums import Sums
 from symgrad.checking.scope import MAX_INSTANCES, Scope
 from symgrad.errors import ParseError
-from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT
+from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
 
 
 def parse_row(doc: str, start: int, end: int, vocab) -> list[Part]:
@@ -289,7 +289,14 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
         return -value if negate else value
 
     def power(self) -> sp.Expr:
+        start = self.i
         base = self.atom()
+        if self.at("'") and self.i > start + 1 and self.toks[start].text == "(" and \
+                self.toks[self.i - 1].text == ")" and len(self.scope.params) == 1:
+            self.take()  # (\lambda(w_1^2 + w_2^2))': by the one parameter (079)
+            if self.at("'"):
+                raise self.fail("write a second derivative with \\frac{d^2}{d x^2}")
+            base = sp.Derivative(base, symbol(self.scope.params[0]), evaluate=False)
         while self.at("^"):
             if self.transpose():
                 continue
