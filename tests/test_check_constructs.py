@@ -314,3 +314,15 @@ def test_vectors_whose_sizes_do_not_fit_are_unreadable_not_an_internal_error(pro
     assert "sizes do not fit" in report.lines[0].diagnosis.explanation
     assert report.exit_code == 2
 
+
+def test_one_examples_gradient_written_for_the_whole_loss_is_named():
+    # 071 (a chat-assistant answer): "the subgradient of the loss" written with y_i x_i and no
+    # sum. dJ/dtheta1 of the mean is (2/3) sum_k (h_k - y_k) x_k; the line is one term of it.
+    text = r"$$\frac{\partial J}{\partial \theta_1} = 2(h_\theta(x^{(i)}) - y^{(i)}) x^{(i)}$$"
+    report = check(text, **MSE)
+    assert report.exit_code == 1, report.render()
+    assert report.lines[0].diagnosis.kind == "one-example"
+    assert "sum over the examples is missing" in report.lines[0].diagnosis.explanation
+    wrong = check(text.replace("= 2(", "= 3("), **MSE)  # not one example's term either
+    assert wrong.lines[0].diagnosis.kind == "not-equal", wrong.render()
+

@@ -309,6 +309,8 @@ class Truth:
                     why = f"the chain rule needs the factor d{key[0]}/d{key[1]} = {shown}"
                     cands.append(Candidate("missing-chain-factor", why, through(key, 1)))
                     t.factors.append((f"d{key[0]}/d{key[1]} = {shown}", local))
+        if top == self.problem.loss:
+            cands.extend(self._one_example(top, bottom))
         for s in self.inputs:
             t.factors.append((s.name, s))
             if s.name != bottom:
@@ -316,6 +318,28 @@ class Truth:
                 if wrong != 0:
                     why = f"this is d{top}/d{s.name}, the derivative by {s.name}, not by {bottom}"
                     cands.append(Candidate("wrong-variable", why, wrong))
+
+
+    def _one_example(self, top: str, bottom: str) -> list[Candidate]:
+        """For a loss over examples: example k's term differentiated alone (with or without
+        the 1/n), what an author writes for "the gradient" when the sum is left out."""
+        from symgrad.checking.setting import TERMS
+        from symgrad.expr.functions import to_elementary
+
+        terms = TERMS.get((self.problem, self.examples), {})
+        out, k = [], 1
+        while f"{top}_{k}" in terms and self.examples:
+            try:
+                d = sp.diff(to_elementary(self.expand(evaluated(terms[f"{top}_{k}"]))),
+                            _sym(bottom))
+            except (TypeError, ValueError):
+                return []
+            why = (f"this is the derivative of one example's term alone; {top} adds up every "
+                   "example's term, so the sum over the examples is missing")
+            out += [Candidate("one-example", why, d),
+                    Candidate("one-example", why, d * self.examples)]
+            k += 1
+        return out
 
 
 def _step_mistakes(root: Step):
