@@ -19,6 +19,8 @@ SOFTMAX = {"lets": ["S = exp(o1) + exp(o2) + exp(o3)", "p1 = exp(o1)/S", "p2 = e
                     "p3 = exp(o3)/S", "y3 = 1 - y1 - y2",
                     "L = -(y1*log(p1) + y2*log(p2) + y3*log(p3))"], "wrt": "o1"}
 
+HINGE = {"lets": ["Li = max(0, w_j*x - w_y*x + D)"], "wrt": "w_y"}
+
 # (id, problem, the author's text, (text to replace, planted mistake)) -- the mistake must
 # make the first judged line wrong
 CASES = [
@@ -191,6 +193,16 @@ CASES = [
      # 079 (math.techqa.club 4607950): "Taking the derivative with respect to w_1 ..."
      r"$$(\lambda(w_1^2 + w_2^2))' = 0 \cdot (w_1^2 + w_2^2) + \lambda \cdot 2w_1 = "
      r"2\lambda w_1.$$", (r"\lambda \cdot 2w_1", r"\lambda \cdot w_1")),
+    ("nested subscripts w_{y_i}", HINGE,
+     # 072 (a GitHub notebook on the multiclass SVM loss): the weight of the true class y_i;
+     # \Delta is the problem's D as \delta is d
+     r"$$\nabla_{w_{y_{i}}} L_{i} = -\mathbb{1}(w_{j}^{T}x_{i} - w_{y_{i}}^{T}x_{i} + \Delta > 0)"
+     r"x_{i}$$", (r"= -\mathbb{1}", r"= \mathbb{1}")),
+    ("a case named in the sentence before", HINGE,
+     # 072: "When it is greater than 0:" then the derivative on that side of the hinge
+     "we can immediately see that the gradient is 0. When it is greater than 0: <br><br>\n"
+     r"$$\nabla_{w_{y_{i}}} L_{i} = \nabla_{w_{y_{i}}}(w_{j}^{T}x_{i} - w_{y_{i}}^{T}x_{i} + "
+     r"\Delta) = -x_{i}$$", (r"= -x_{i}", r"= x_{i}")),
     ("the Kronecker delta", SOFTMAX,
      # 058 (zakariapz.github.io): both cases of the softmax derivative combined
      r"\[ \frac{\partial p_j}{\partial o_i} = p_j(\delta_{ij} -p_i). \]",
@@ -325,4 +337,12 @@ def test_one_examples_gradient_written_for_the_whole_loss_is_named():
     assert "sum over the examples is missing" in report.lines[0].diagnosis.explanation
     wrong = check(text.replace("= 2(", "= 3("), **MSE)  # not one example's term either
     assert wrong.lines[0].diagnosis.kind == "not-equal", wrong.render()
+
+
+def test_a_piece_without_the_sentence_that_names_its_case_is_wrong():
+    # the hinge's active piece alone, with no "when it is greater than 0" before it
+    text = r"$$\nabla_{w_{y_{i}}} L_{i} = -x_{i}$$"
+    assert check(text, **HINGE).exit_code == 1
+    # and the sentence names the other side: the piece is wrong there
+    assert check("When it is less than 0:\n" + text, **HINGE).exit_code == 1
 

@@ -220,3 +220,23 @@ def cue_claim(cue: str) -> tuple[str, str, str] | None:
 def _cue_words(cue: str) -> str:
     """The sentence before a formula, without the formulas at its end."""
     return re.sub(r"(\$[^$]*\$\s*)+$", "", cue.rstrip()).rstrip()
+
+
+_SIDE = re.compile(r"\b(?:when|if|where|for)\b[^.:;]{0,80}?\b(?:is\s+|are\s+)?(?P<side>greater "
+                   r"than|larger than|bigger than|more than|above|positive|less than|smaller than|"
+                   r"below|negative)(?:\s+(?:0|zero))?\s*[:,]?\s*$|"
+                   r"\b(?:when|if|where|for)\b[^.:;]{0,80}?(?P<sym>>|<|\\gt|\\lt)\s*0\s*\$?\s*[:,]?\s*$")
+
+
+def case_side(cue: str) -> str | None:
+    """The side of a kink the sentence just before a formula puts it on: ``When it is greater
+    than 0:`` gives ``>``, ``if it is negative,`` gives ``<`` (None when it names none)."""
+    tail = re.sub(r"<br\s*/?>", " ", cue).strip().lower()
+    m = _SIDE.search(tail[-160:])
+    if m is None:
+        return None
+    if m.group("sym"):
+        return ">" if m.group("sym") in (">", "\\gt") else "<"
+    return ">" if m.group("side") in ("greater than", "larger than", "bigger than", "more than",
+                                      "above", "positive") else "<"
+

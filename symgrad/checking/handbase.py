@@ -33,7 +33,7 @@ _CONDITION_WORDS = frozenset(("if", "for", "when", "where", "whenever", "with", 
 
 _GREEK_ALIASES = {"lambda": ("lam", "lmbda", "lamda", "lmb"), "epsilon": ("eps",),
                   "varepsilon": ("eps", "epsilon"), "varphi": ("phi",), "vartheta": ("theta",),
-                  "sigma": ("s",), "delta": ("d",)}  # fmt: skip
+                  "sigma": ("s",), "delta": ("d",), "Delta": ("D",)}  # fmt: skip
 
 
 #: The function a bare operator (``\\frac{\\delta}{\\delta m} = ...``) differentiates: the loss.

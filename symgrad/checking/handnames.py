@@ -49,6 +49,9 @@ class Names:
                 if tok.kind == "op" and tok.text in ("{", "}", "(", ")"):
                     self.take()
                     continue
+                if tok.kind == "op" and tok.text == "_" and words:
+                    self.take()  # w_{y_{i}}: the class y_i, read as the pieces y, i
+                    continue
                 if tok.kind not in ("word", "num", "fn") and not (
                         tok.kind == "op" and tok.text in (",", "-", "+", "!=")):
                     raise self.fail(f"cannot read the subscript at {tok.shown()}")

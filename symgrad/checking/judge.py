@@ -25,6 +25,7 @@ from symgrad.checking.claims import (
     _RATE_IN_WORDS,
     Cues,
     _cue_words,
+    case_side,
 )
 from symgrad.checking.document import Row, looks_like_prose, read_document
 from symgrad.checking.handbase import MAIN, GenericRule, Part, Question, Reading, Skip
@@ -66,6 +67,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         self.row_start = -1
         self.key = ()
         self.row_cue = ""
+        self.row_side = None
         self.views: dict = {}  # name -> the document's re-expression of it (then f = u^2)
         self.line_conditions: dict = {}  # line -> conditions stated with "if" on it
         self.arrow = None  # (line, offset) of a lone \rightarrow
@@ -315,6 +317,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
     # --- one reading --------------------------------------------------------------------
     def reading(self, reading: Reading, row: Row, rows: list[Row], k: int):
         self.row_cue = _cue_words(row.cue) if row.inline else ""
+        self.row_side = case_side(row.cue or "")
         verdicts = []
         for st in self.statements(reading, row):
             verdicts.append(self.statement(st, row, rows, k))

@@ -127,6 +127,8 @@ class Verdicts:
             tv = [v if m else math.nan for v, m in zip(tv, mask)]
         if close(ev, tv, tolerance=_tolerance(part)):
             return self.at_kink(e, tg)
+        if self.holds_on_the_side(ev, tg, tv):
+            return "correct", None  # "When it is greater than 0:" then that piece's derivative
         if self.values and part.numbers:  # numbers put in for some inputs: judged there
             pe, pt = e.xreplace(self.values), tg.expr.xreplace(self.values)
             if pe.free_symbols and pe.free_symbols <= pt.free_symbols | pe.free_symbols:
@@ -136,6 +138,23 @@ class Verdicts:
                 except (TypeError, ValueError):
                     pass
         return "wrong", self.symbolic_mistake(ev, tg, tv)
+
+    def holds_on_the_side(self, ev: list[float], tg: Target, tv: list[float]) -> bool:
+        """The line holds on the side of one of the truth's kinks that the sentence before it
+        names (``When it is greater than 0:``, 072), on at least 4 sampled points there."""
+        side = getattr(self, "row_side", None)
+        if side is None:
+            return False
+        for arg in kink_arguments(tg.expr):
+            try:
+                av = self.t.values(arg)
+            except (TypeError, ValueError):
+                continue
+            keep = [v > 0 if side == ">" else v < 0 for v in av]
+            if sum(keep) >= 4 and close([x if k else math.nan for x, k in zip(ev, keep)],
+                                        [y if k else math.nan for y, k in zip(tv, keep)]):
+                return True
+        return False
 
     def judge_vector(self, part: Part, tg: Target, reading: Reading):
         e = part.expr
