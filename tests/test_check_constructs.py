@@ -203,6 +203,11 @@ CASES = [
      "we can immediately see that the gradient is 0. When it is greater than 0: <br><br>\n"
      r"$$\nabla_{w_{y_{i}}} L_{i} = \nabla_{w_{y_{i}}}(w_{j}^{T}x_{i} - w_{y_{i}}^{T}x_{i} + "
      r"\Delta) = -x_{i}$$", (r"= -x_{i}", r"= x_{i}")),
+    ("a sum over the examples where a condition holds",
+     {"lets": ["L = (1/2)*w^2 + C*sum(max(0, 1 - y_i*(w*x_i + b)), i)"], "wrt": "w"},
+     # 071 (a chat-assistant answer): the SVM subgradient, summed over the margin violators
+     r"$$\nabla_w L(w, b) = w - C \sum_{i : y_i(w^T x_i + b) < 1} y_i x_i$$",
+     (r"< 1} y_i x_i", r"> 1} y_i x_i")),
     ("the Kronecker delta", SOFTMAX,
      # 058 (zakariapz.github.io): both cases of the softmax derivative combined
      r"\[ \frac{\partial p_j}{\partial o_i} = p_j(\delta_{ij} -p_i). \]",

@@ -19,7 +19,7 @@ class Sums:
         from symgrad.checking.handbase import FreeIndex, IndexMiss
 
         t = self.take()
-        index, lower, upper, exclude = None, None, None, None
+        index, lower, upper, exclude, where = None, None, None, None, None
         if self.at("_"):
             self.take()
             braced = self.at("{")
@@ -39,7 +39,11 @@ class Sums:
                 if self.tok.kind != "word":
                     raise self.fail("expected the index of the sum, e.g. \\sum_{i=1}^{n}")
                 index = self.take().text
-                if self.at("="):
+                if self.at(":") and braced:  # \sum_{i : y_i(w^T x_i + b) < 1}: where it holds
+                    self.take()
+                    where = (self.i, self.condition_end())
+                    self.i = where[1]
+                elif self.at("="):
                     self.take()
                     lower = self.atom()
                 elif self.at("!="):
@@ -79,7 +83,9 @@ class Sums:
                 self.bind[index] = v
                 self.i = start
                 try:
-                    terms.append(self.sum_body(index))
+                    holds = self.sum_condition(where) if where else 1
+                    self.i = start
+                    terms.append(holds * self.sum_body(index))
                     stop = self.i
                 except IndexMiss:
                     continue
@@ -87,6 +93,8 @@ class Sums:
                     break  # the body does not depend on the index: every term is the same
             if not terms or self.index_uses.get(index, 0) == uses:
                 # no numbered names (y_i is y): the sum is the count times the body
+                if where:
+                    raise self.fail("a sum over a condition on names the problem does not number")
                 self.bind[index] = None
                 self.i = start
                 body = self.sum_body(index)
@@ -105,6 +113,31 @@ class Sums:
         for x in terms[1:]:
             total = total + x
         return self.checked(total, t)
+
+    def condition_end(self) -> int:
+        """The index of the ``}`` that closes the sum's subscript, from inside it."""
+        k, depth = self.i, 0
+        while self.toks[k].kind != "end":
+            u = self.toks[k]
+            if u.kind == "op" and u.text == "{":
+                depth += 1
+            elif u.kind == "op" and u.text == "}":
+                if depth == 0:
+                    return k
+                depth -= 1
+            k += 1
+        raise self.fail("expected '}' to close the sum's subscript")
+
+    def sum_condition(self, where: tuple[int, int]) -> sp.Expr:
+        """The sum's condition for this value of the index, as an indicator (1 where it holds)."""
+        self.i = where[0]
+        left = self.part()
+        if not self.at(">", "<", ">=", "<="):
+            raise self.fail("expected a comparison such as u < 1 after ':' in the sum")
+        holds = self.iverson(left)
+        if self.i != where[1]:
+            raise self.fail("expected '}' after the sum's condition")
+        return holds
 
     def sum_body(self, index: str) -> sp.Expr:
         """The term after \\sum, and the terms after it that still use the index
