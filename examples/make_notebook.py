@@ -23,7 +23,7 @@ CELLS = [
     new_code_cell("d.gradient[\"m\"], d.updated[\"m\"]"),
     new_markdown_cell("Its computation graph, with each value and gradient:"),
     new_code_cell(
-        "from IPython.display import SVG\n"
+        "from IPython.display import SVG\n\n"
         "import symgrad.pictures\n\n"
         "SVG(symgrad.pictures.graph(d, \"svg\"))"),
     new_markdown_cell("Without a point the derivation is symbolic:"),
