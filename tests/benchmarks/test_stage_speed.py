@@ -11,9 +11,9 @@ The ratios are asserted only when benchmarks are enabled::
 - the built-in 2-2-2 network, derived once and rendered in all five formats: < 1.5 s CPU;
 - ``symgrad derive`` (the built-in example, text) against ``python -c "import sympy"``, CPU
   time, medians of interleaved runs. The issue asks for 1.3x; this machine measures
-  1.3-1.45x (1.42x by callgrind instruction count), of which SymPy's own lazy import of
-  ``sympy.tensor`` on the first evaluated sum is 0.14 (see the README, "Speed"). The bound
-  asserted is 1.5x, so a regression still fails.
+  1.26-1.37x (1.22x by callgrind instruction count), of which SymPy's own lazy import of
+  ``sympy.tensor`` on the first evaluated sum is 0.07-0.12 (see the README, "Speed"). The
+  bound asserted is 1.5x, so a regression still fails.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import pytest
+from sympy.core.cache import clear_cache
 
 import symgrad
 from symgrad.derivation import chain
@@ -71,10 +72,13 @@ def derive_and_render(n: int):
 
 
 def cpu(fn, repeat: int = 5) -> float:
-    """The best CPU time of ``repeat`` runs, each from a cold symbolic cache, GC paused."""
+    """The best CPU time of ``repeat`` runs, each from a cold symbolic cache (symgrad's and
+    SymPy's, as in a fresh process: SymPy's cache holds 1,000 results, so a warm small chain
+    would be timed against a large one that overflows it), GC paused."""
     best = math.inf
     for _ in range(repeat):
         chain._CACHE.clear()
+        clear_cache()
         gc.collect()
         gc.disable()
         try:
@@ -99,7 +103,10 @@ def test_tanh_chain_grows_linearly(benchmark):
     if benchmark.disabled:
         pytest.skip("timing ratios are measured with --benchmark-enable")
     derive_and_render(3)  # warm: imports, templates
-    times = {n: cpu(lambda n=n: derive_and_render(n)) for n in SIZES}
+    times = {n: math.inf for n in SIZES}
+    for _ in range(7):  # the sizes in turn, so a slow spell of the machine hits all of them
+        for n in SIZES:
+            times[n] = min(times[n], cpu(lambda n=n: derive_and_render(n), repeat=1))
     benchmark.pedantic(derive_and_render, args=(32,), rounds=1, iterations=1)
     print("\ntanh chain, derive + 5 formats (CPU s):",
           ", ".join(f"N={n}: {t:.3f}" for n, t in times.items()))
