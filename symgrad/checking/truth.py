@@ -319,7 +319,6 @@ class Truth:
                     why = f"this is d{top}/d{s.name}, the derivative by {s.name}, not by {bottom}"
                     cands.append(Candidate("wrong-variable", why, wrong))
 
-
     def _one_example(self, top: str, bottom: str) -> list[Candidate]:
         """For a loss over examples: example k's term differentiated alone (with or without
         the 1/n), what an author writes for "the gradient" when the sum is left out."""
