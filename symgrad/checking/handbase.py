@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.matrices.exceptions import ShapeError
 
 from symgrad.checking.handlex import Tok
 from symgrad.reader.expression import symbol
@@ -172,7 +173,10 @@ def _add(terms: list) -> sp.Expr:
     if any(isinstance(t, sp.MatrixBase) for t in terms):
         total = terms[0]
         for t in terms[1:]:
-            total = total + t
+            try:
+                total = total + t
+            except TypeError:  # a vector plus a number: the row is unreadable (the reader
+                raise ShapeError("a vector or matrix added to a number") from None  # says so)
         return total
     return sp.Add(*terms)
 

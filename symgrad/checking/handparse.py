@@ -336,6 +336,8 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
         return False
 
     def raised(self, base: sp.Expr, exponent: sp.Expr, op: Tok) -> sp.Expr:
+        if isinstance(base, sp.MatrixBase) or isinstance(exponent, sp.MatrixBase):
+            raise self.fail("a vector or matrix raised to a power", op)  # fuzz seed 14,015,716
         if exponent.is_number and bool(abs(exponent) > MAX_POWER_EXPONENT):
             raise self.fail(f"exponent too large (limit {MAX_POWER_EXPONENT})", op)
         if base.is_number and exponent.is_number:

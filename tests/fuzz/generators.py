@@ -110,6 +110,12 @@ PIECES = (
     r"\max(0, 1 - yz)", r"[z > 0]", r"\mathbb{1}[u>0]", r"\text{ where }", r"\quad", "x",
     "m", "b", "y", "yhat", r"\hat y", "L", "J", r"\theta", r"\theta_1", "w_1", r"\eta",
     r"m \leftarrow m - \eta", ":=", "'", "^", "_", "{", "}", "(", ")", "[", "]", "|", ",", ".",
+    # vectors and matrices of sizes that do not fit (082's ShapeError came from the corpus, not
+    # from here), and the notation of the third blind batch
+    r"\begin{bmatrix}16 & -6\end{bmatrix}", r"\begin{bmatrix}0.1 & 0.2 & 0.3\end{bmatrix}",
+    r"\begin{pmatrix}a \\ b\end{pmatrix}", "(1, 2)", "(x, y, m)", r"\sum_{i : y_i z < 1}",
+    r"\delta_{ij}", r"\Delta x", r"w_{y_{i}}", r"(\lambda w^2)'", "100_000", ":",
+    r",\:\: i=1,\cdots,n", "When it is greater than 0:",
 )
 WRAPS = (("$$", "$$"), ("$", "$"), (r"\[", r"\]"), (r"\(", r"\)"),
          ("\\begin{align*}\n", "\n\\end{align*}"), ("", ""), ("```\n", "\n```"))
