@@ -452,30 +452,21 @@ def test_found_by_the_long_run_a_condition_sympy_refuses_to_build(seed):
     assert outcome in ("ok", "user-error"), detail
 
 
-def test_found_by_the_extended_document_generator_a_vector_plus_a_number():
-    """The document generator now writes vectors of sizes that do not fit (082's crash came
-    from the real corpus, not from it). Seed 13,003,100 added a 1x3 row to a power inside a
-    condition: SymPy's TypeError escaped as an internal error (exit 3). The row is unreadable,
-    with the reason."""
+# The document generator now writes vectors of sizes that do not fit (082's crash came from
+# the real corpus, not from it). Seed 13,003,100 added a 1x3 row to a power inside a condition
+# (SymPy's TypeError); seed 14,015,716 raised a 1x2 row to a power (SymPy's matrix power,
+# NotImplementedError). Both escaped as internal errors (exit 3); the row is now unreadable,
+# with the reason.
+@pytest.mark.parametrize("row, reason", [
+    ("x \\text{ where } x = \\begin{bmatrix}0.1 & 0.2 & 0.3\\end{bmatrix} + x^2",
+     "added to a number"),
+    ("\\begin{bmatrix}16 & -6\\end{bmatrix}^2", "raised to a power"),
+], ids=["a vector plus a number", "a vector to a power"])
+def test_found_by_the_extended_document_generator(row, reason):
     from symgrad import check
 
-    text = ("$$\\frac{dL}{dm} = x \\text{ where } x = \\begin{bmatrix}0.1 & 0.2 & 0.3"
-            "\\end{bmatrix} + x^2$$\n$$\\frac{\\partial L}{\\partial m} = -2x(y - mx - b)$$\n")
+    text = f"$$\\frac{{dL}}{{dm}} = {row}$$\n$$\\frac{{\\partial L}}{{\\partial m}} = -2x(y - mx - b)$$\n"
     report = check(text, lets=["yhat = m*x + b", "L = (y - yhat)^2"], wrt="m,b")
     assert [r.verdict for r in report.lines if r.ok is not None] == ["unreadable", "correct"], \
         report.render()
-    assert "added to a number" in report.lines[0].diagnosis.explanation
-
-
-def test_found_by_the_extended_document_generator_a_vector_to_a_power():
-    """Check seed 14,015,716: a 1x2 row raised to a power reached SymPy's matrix power
-    (NotImplementedError, exit 3). The row is unreadable, with the reason."""
-    from symgrad import check
-
-    text = ("$$\\frac{dL}{dm} = \\begin{bmatrix}16 & -6\\end{bmatrix}^2$$\n"
-            "$$\\frac{\\partial L}{\\partial m} = -2x(y - mx - b)$$\n")
-    report = check(text, lets=["yhat = m*x + b", "L = (y - yhat)^2"], wrt="m,b")
-    assert [r.verdict for r in report.lines if r.ok is not None] == ["unreadable", "correct"], \
-        report.render()
-    assert "raised to a power" in report.lines[0].diagnosis.explanation
-
+    assert reason in report.lines[0].diagnosis.explanation
