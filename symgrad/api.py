@@ -13,7 +13,6 @@ and :func:`derive`, which runs every stage the problem asks for and returns one
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from symgrad.errors import ProblemError, UsageError
@@ -22,6 +21,7 @@ from symgrad.reader.examples import DEFAULT_EXAMPLE
 from symgrad.reader.examples import example as _example
 from symgrad.reader.expression import parse_assignment, parse_values
 from symgrad.reader.problem import Problem, Quantity, Reduction, Variant, build_problem
+from symgrad.records import replace
 
 #: Largest problem file read, in bytes.
 MAX_PROBLEM_FILE = 64 * 1024

@@ -12,7 +12,6 @@ Nothing here evaluates anything.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from symgrad.checking.rowtext import (  # noqa: F401 - re-exported for the lexer and the judge
     _LABEL,
@@ -32,6 +31,7 @@ from symgrad.checking.rowtext import (  # noqa: F401 - re-exported for the lexer
     trim,
 )
 from symgrad.errors import ParseError
+from symgrad.records import field, record
 
 # fmt: off
 #: Limits that keep every document and row small and every check fast.
@@ -62,7 +62,7 @@ _MACRO = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     """One unit of a document.
 
@@ -88,7 +88,7 @@ class Row:
     block: int = -1
 
 
-@dataclass
+@record(frozen=False)
 class Document:
     """The rows of a document and the macros it defines (name -> body offsets)."""
 

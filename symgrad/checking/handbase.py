@@ -4,13 +4,12 @@ a row (:class:`Part`, :class:`Reading`), the signals a row can raise (:class:`Fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sympy as sp
 from sympy.matrices.exceptions import ShapeError
 
 from symgrad.checking.handlex import Tok
 from symgrad.reader.expression import symbol
+from symgrad.records import field, record
 
 CLOSERS = {"(": ")", "[": "]", "{": "}", "lbrace": "rbrace", "lbar": "rbar", "|": "|"}
 MAX_DEPTH = 60  # nesting of groups, bars, calls, fractions and exponents
@@ -91,7 +90,7 @@ class Skip(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@record
 class Part:
     """One side of a chain: the expression (None when the row starts with ``=``)."""
 
@@ -103,7 +102,7 @@ class Part:
     relation: bool = False  # a condition such as ``z > 0``, not a value
 
 
-@dataclass
+@record(frozen=False)
 class Reading:
     """A row read once (for one value of each free index)."""
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from symgrad.errors import UsageError
+from symgrad.records import record
 
 VERDICTS = ("correct", "wrong", "correct-except-at-kink", "different-subgradient", "unreadable",
             "skipped")  # fmt: skip
 
 
-@dataclass(frozen=True)
+@record
 class Diagnosis:
     """Why a line is wrong: a kind (``sign-error``, ...), a sentence, and the expected result."""
 
@@ -21,7 +21,7 @@ class Diagnosis:
     expected_plain: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class LineResult:
     """The verdict on one line of the input (``ok`` is None for lines that are not math)."""
 
@@ -32,7 +32,7 @@ class LineResult:
     diagnosis: Diagnosis | None = None
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class CheckReport:
     """Every line's verdict and the first wrong (or unreadable) line."""
 

@@ -13,12 +13,12 @@ The placeholders here stand for things a row says that are not plain expressions
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sympy as sp
 
 from symgrad.reader.expression import symbol
+from symgrad.records import field, record
 
 #: Letters that can be indices (``x_i``, ``\sum_k``) when they are not names themselves.
 INDEX_LETTERS = frozenset("ijklnmrstcdpqabh")
@@ -41,7 +41,7 @@ class ByExpression(sp.Function):
     nargs = 2
 
 
-@dataclass(frozen=True)
+@record
 class DocFunction:
     """A function the document defines: ``s(x) = \\frac{1}{1+e^{-x}}``."""
 
@@ -54,7 +54,7 @@ class DocFunction:
         return self.body.xreplace(dict(zip(self.params, args)))
 
 
-@dataclass
+@record(frozen=False)
 class Scope:
     """The names in force while a document is read (it grows as definitions are met).
 

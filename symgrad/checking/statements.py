@@ -5,7 +5,6 @@ scope as they come. A mixin of :class:`symgrad.checking.judge.Checker`."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -21,10 +20,11 @@ from symgrad.checking.truth import (
 from symgrad.checking.verdicts import _is_number, _mentions
 from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import symbol
+from symgrad.records import record, replace
 from symgrad.rendering.printing import latex
 
 
-@dataclass
+@record(frozen=False)
 class Statement:
     """What a row (or one instance of it) states."""
 

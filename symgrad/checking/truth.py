@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
 
 import sympy as sp
 
@@ -22,6 +21,7 @@ from symgrad.expr.placeholders import Leibniz
 from symgrad.numbers.floats import fvals
 from symgrad.reader.expression import symbol
 from symgrad.reader.problem import Problem, depending_on
+from symgrad.records import field, record
 from symgrad.rendering.printing import plain as _plain
 
 SAMPLES = 24  # random points per problem (plus points added to reach both sides of a kink)
@@ -31,7 +31,7 @@ _CHAIN_RULES = frozenset({Rule.POWER, Rule.SQRT, Rule.EXP, Rule.LOG, Rule.SIGMOI
                           Rule.ABS, Rule.RELU, Rule.MAX, Rule.MIN, Rule.EXPONENTIAL})  # fmt: skip
 
 
-@dataclass
+@record(frozen=False)
 class Candidate:
     """A likely mistake: its diagnosis kind, the explanation, and the expression it produces."""
 
@@ -42,7 +42,7 @@ class Candidate:
     at_point: sp.Expr | None = None
 
 
-@dataclass
+@record(frozen=False)
 class Target:
     """What a line claims to equal: a derivative (or a named quantity's value)."""
 

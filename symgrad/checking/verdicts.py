@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
 
 import sympy as sp
 
@@ -21,6 +20,7 @@ from symgrad.checking.truth import (
     plain,
 )
 from symgrad.expr.placeholders import Leibniz
+from symgrad.records import replace
 from symgrad.rendering.printing import latex
 
 

@@ -11,18 +11,18 @@ function is adding a handler.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
 
 from symgrad.expr.algebra import tidy
 from symgrad.expr.functions import below_above, clamp, hardtanh, leaky_relu, maximum, minimum, relu
+from symgrad.records import record
 
 ZERO, HALF, ONE = sp.Integer(0), sp.Rational(1, 2), sp.Integer(1)
 
 
-@dataclass(frozen=True)
+@record
 class KinkPlace:
     """A kinked sub-expression and the place where it is not differentiable.
 
@@ -161,7 +161,7 @@ def kink_places(quantity: str, expr: sp.Basic) -> list[KinkPlace]:
     return found
 
 
-@dataclass(frozen=True)
+@record
 class JumpPlace:
     """A discontinuity as written: ``sign(u)`` and ``heaviside(u)`` at ``u = 0``, or
     ``where(a < b, p, q)`` at ``a = b`` when the two pieces differ there. No derivative and

@@ -9,7 +9,6 @@ attaches them, so one immutable object carries everything a renderer reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from functools import cached_property
 
 import sympy as sp
@@ -17,9 +16,10 @@ import sympy as sp
 from symgrad.derivation.kinks import KinkPlace
 from symgrad.derivation.rules import Step
 from symgrad.reader.problem import Problem
+from symgrad.records import record, replace
 
 
-@dataclass(frozen=True)
+@record
 class Partial:
     """A local partial derivative d(quantity)/d(symbol), derived step by step."""
 
@@ -32,7 +32,7 @@ class Partial:
         return self.step.after
 
 
-@dataclass(frozen=True)
+@record
 class Gradient:
     """dL/d(param): the chain-rule paths and the gradient as a formula in the named quantities.
 
@@ -46,7 +46,7 @@ class Gradient:
     expr: sp.Basic | None
 
 
-@dataclass(frozen=True)
+@record
 class OnKink:
     """A gradient on a kink place, as a formula in the place's weight ``t``."""
 
@@ -55,7 +55,7 @@ class OnKink:
     expr: sp.Basic  # the gradient with the local factor replaced by t (or 1 - t)
 
 
-@dataclass(frozen=True)
+@record
 class Result:
     """One parameter's gradient, as a formula and (when a point was given) as numbers."""
 
@@ -66,7 +66,7 @@ class Result:
     updated: sp.Basic | float | None
 
 
-@dataclass(frozen=True, repr=False)
+@record(repr=False)
 class Derivation:
     """The record every renderer reads; nothing downstream recomputes mathematics.
 

@@ -11,7 +11,6 @@ one table entry.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import Callable
 
 import sympy as sp
@@ -28,6 +27,7 @@ from symgrad.expr.functions import (
     sigmoid,
     softplus,
 )
+from symgrad.records import field, record
 
 
 class Rule(enum.Enum):
@@ -74,7 +74,7 @@ ELEMENTARY_RULES = MINOR_RULES | frozenset({
 DETAILS = ("full", "normal", "brief")
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One application of one rule: d(before)/d(var) = middle = after.
 

@@ -13,12 +13,12 @@ import inspect
 import json
 import random
 import re
-from dataclasses import dataclass, replace
 
 import sympy as sp
 
 from symgrad.errors import ProblemError, SymgradError, UsageError
 from symgrad.exercises.varying import KINK_MODES, Grid, choose, parse_vary
+from symgrad.records import record, replace
 
 #: Variants on one sheet at most.
 MAX_COUNT = 200
@@ -29,7 +29,7 @@ class VariantNotVerified(RuntimeError):
     symgrad (not the user's fault), so not a :class:`~symgrad.errors.SymgradError`."""
 
 
-@dataclass(frozen=True)
+@record
 class Exercise:
     """One variant: its number (from 1), its point (every input, in the problem's order),
     whether the point lies on a kink (or a jump), and its verified derivation."""
@@ -48,7 +48,7 @@ class Exercise:
         return self.derivation.updated
 
 
-@dataclass(frozen=True)
+@record
 class Sheet:
     """The variants of one problem, and what they render to.
 

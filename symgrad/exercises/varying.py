@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import re
 import sys
-from dataclasses import dataclass
 
 from symgrad.errors import SymgradError, UsageError
+from symgrad.records import record
 
 #: Longest ``--vary`` text, names varied at once, values per name, digits in one number.
 MAX_TEXT = 1000
@@ -35,7 +35,7 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 
 
-@dataclass(frozen=True)
+@record
 class Grid:
     """The values of each varied name, in the order written; a point is one value of each."""
 

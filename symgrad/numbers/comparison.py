@@ -7,15 +7,14 @@ evaluates it at the row's point.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import sympy as sp
 
 from symgrad.derivation.chain import derive
 from symgrad.numbers.point import evaluate
+from symgrad.records import record, replace
 
 
-@dataclass(frozen=True)
+@record
 class ComparisonRow:
     """One row: its label, the values that differ, the loss and the gradient there."""
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import sympy as sp
 
 from symgrad.errors import ProblemError
 from symgrad.reader.data import Dataset
+from symgrad.records import record
 
 
-@dataclass(frozen=True)
+@record
 class TrajectoryPoint:
     """The loss and the parameters after ``step`` updates."""
 
@@ -50,7 +50,7 @@ def trajectory(d, numbers) -> tuple[TrajectoryPoint, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True)
+@record
 class RowResult:
     """One row at the first step: its inputs, its loss and its gradient."""
 
@@ -89,7 +89,7 @@ class RowTable(Sequence):
         return f"<{len(self)} rows>"
 
 
-@dataclass(frozen=True)
+@record
 class DataRun:
     """A dataset run: per-row first step, reduced gradient, update and trajectory."""
 

@@ -7,11 +7,12 @@ measured gradient is read as a weight inside the function's subdifferential.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import sympy as sp
+
+from symgrad.records import record
 
 #: The measured files, one per framework.
 FILES = {
@@ -32,7 +33,7 @@ CASES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Measured:
     """One framework's measured gradient for one kinked function."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
 
 import sympy as sp
 
@@ -23,6 +22,7 @@ from symgrad.expr.algebra import evaluated, substituted
 from symgrad.expr.functions import to_elementary
 from symgrad.numbers.floats import fvals
 from symgrad.numbers.values import Evaluator
+from symgrad.records import record
 
 #: Largest (written-out loss size x parameters) compared with sympy.diff as a whole; beyond
 #: it sympy.diff checks every local derivative and finite differences check the chain.
@@ -35,7 +35,7 @@ _POINTS = 24
 _H = sp.Rational(1, 10**10)
 
 
-@dataclass(frozen=True)
+@record
 class Verification:
     """How one gradient was checked against independent oracles."""
 

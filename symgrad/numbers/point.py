@@ -11,7 +11,6 @@ vector when the point lies on one kink).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
@@ -23,11 +22,12 @@ from symgrad.errors import ProblemError
 from symgrad.numbers.conventions import Convention, choose, choose_tie, framework_weights
 from symgrad.numbers.jumps import ON_KINK, changes_nearby, on_jump
 from symgrad.numbers.values import PERIODIC_LIMIT, PRECISION, Evaluator, periodic_beyond_precision
+from symgrad.records import record
 
 #: A float argument this close to 0 counts as on the kink (values carry 30 digits).
 
 
-@dataclass(frozen=True)
+@record
 class Kink:
     """A kink place that the point lies exactly on, and what the convention did there.
 
@@ -63,7 +63,7 @@ class Kink:
     local = property(lambda self: self.place.local)
 
 
-@dataclass(frozen=True)
+@record
 class Jump:
     """A discontinuity the point lies on, and the names whose derivative it takes away."""
 
@@ -76,7 +76,7 @@ class Jump:
     argument = property(lambda self: self.place.argument)
 
 
-@dataclass(frozen=True)
+@record
 class Numbers:
     """A derivation's numbers at one point under one convention.
 
@@ -305,7 +305,7 @@ class _Pass:
         """With one kink the gradient is affine in its weights, so the subgradients are the
         convex hull of the gradients at the weights' extreme points: take the point of that
         hull nearest to 0 (the true min-norm subgradient), not the function's own choice."""
-        from dataclasses import replace
+        from symgrad.records import replace
 
         grads = [sp.expand(self.raw_adjoints[p].xreplace(self.masked)) for p in self.d.problem.wrt]
         points = [[Evaluator({})(g.xreplace(v)) for g in grads] for v in ws.vertices]

@@ -11,9 +11,8 @@ gets NaN and the plot leaves a gap.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from symgrad.errors import UsageError
+from symgrad.records import replace
 
 #: Points evaluated along a curve (odd, so the point itself is one of them).
 SAMPLES = 801

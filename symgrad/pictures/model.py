@@ -13,7 +13,7 @@ barycentre sweeps, ties broken by that order), which removes most crossings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from symgrad.records import record
 
 #: Node kinds, in the order a legend lists them.
 KINDS = ("input", "parameter", "quantity", "loss")
@@ -21,7 +21,7 @@ KINDS = ("input", "parameter", "quantity", "loss")
 MAX_EXPR = 40
 
 
-@dataclass(frozen=True)
+@record
 class Node:
     """One named quantity or input: its kind, its layout slot and its label lines."""
 
@@ -33,7 +33,7 @@ class Node:
     tex: tuple[str, ...]  # LaTeX, each line a math formula without the $ signs
 
 
-@dataclass(frozen=True)
+@record
 class Graph:
     """Nodes in drawing order (by layer, then row) and edges as (source, target) names."""
 

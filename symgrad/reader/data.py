@@ -7,7 +7,6 @@ import io
 import re
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from symgrad.errors import ProblemError
 from symgrad.reader.expression import parse_number
 from symgrad.reader.files import read_limited
 from symgrad.reader.schema import REDUCTIONS, UPDATES  # noqa: F401 - re-exported
+from symgrad.records import field, record
 
 #: Limits on what is read: file size, rows, columns.
 MAX_BYTES = 4 * 1024 * 1024
@@ -24,7 +24,7 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 100
 
 
-@dataclass(frozen=True)
+@record
 class Dataset:
     """Rows of exact numbers under named columns (the header names are input names)."""
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from symgrad.errors import ProblemError
+from symgrad.records import field, record
 
 
-@dataclass(frozen=True)
+@record
 class Example:
     """A named problem given as the same text a user would type on the command line."""
 

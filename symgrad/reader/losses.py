@@ -9,12 +9,12 @@ kinks and its derivative (``symgrad list losses``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
 
 from symgrad.expr.functions import maximum, softplus
+from symgrad.records import record
 
 
 def _neg(e):
@@ -41,7 +41,7 @@ def _abs(e):
     return sp.Abs(e, evaluate=False)
 
 
-@dataclass(frozen=True)
+@record
 class Loss:
     """A named loss: its arguments, its definition in primitives and its documentation."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy as sp
@@ -20,9 +19,10 @@ from symgrad.reader.expression import (
 )
 from symgrad.reader.losses import BY_NAME as LOSS_NAMES
 from symgrad.reader.schema import MAX_DIGITS, MAX_QUANTITIES, MAX_STEPS  # noqa: F401 - the bounds
+from symgrad.records import field, record
 
 
-@dataclass(frozen=True)
+@record
 class Quantity:
     """One named quantity, ``name = expr``, as the author wrote it."""
 
@@ -35,7 +35,7 @@ class Quantity:
         return sp.Symbol(self.name, real=True)
 
 
-@dataclass(frozen=True)
+@record
 class Variant:
     """A side-by-side comparison case: the same problem with another loss and/or other values."""
 
@@ -44,7 +44,7 @@ class Variant:
     values: tuple[tuple[str, sp.Rational], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Reduction:
     """The loss over a dataset: ``total = mean_i per_example`` (or the sum).
 
@@ -67,7 +67,7 @@ class Reduction:
     text: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """Everything a derivation needs; build it with :func:`build_problem`.
 

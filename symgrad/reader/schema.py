@@ -10,10 +10,10 @@ declarations (a test keeps the README equal to it).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from symgrad.choices import CONVENTIONS, STYLES
 from symgrad.errors import ProblemError
+from symgrad.records import record
 
 #: Bounds shared with :mod:`symgrad.reader.problem` and :mod:`symgrad.reader.data`.
 MAX_QUANTITIES = 200
@@ -24,7 +24,7 @@ REDUCTIONS = ("mean", "sum")
 UPDATES = ("batch", "sgd")
 
 
-@dataclass(frozen=True)
+@record
 class Key:
     """One key: the kind of value it takes (``text``, ``texts`` (text or a list of texts),
     ``number``, ``whole``, ``point``, ``path``), its choices or bounds, and its meaning."""

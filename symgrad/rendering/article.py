@@ -11,10 +11,10 @@ block; every block is rendered before anything is written, so an error leaves th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from symgrad.errors import ProblemError, SymgradError, UsageError
+from symgrad.records import record
 
 #: Largest source read, in bytes, and most blocks expanded in one source.
 MAX_SOURCE = 2 * 1024 * 1024
@@ -38,7 +38,7 @@ _SUFFIX_KIND = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown", 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*symgrad\s*$")
 
 
-@dataclass(frozen=True)
+@record
 class Block:
     """One ```` ```symgrad ```` block: its TOML, where it is (0-based line indexes), and the
     lines of its current expansion (``generated``: a (start, stop) range, or None)."""

@@ -7,10 +7,10 @@ its file and line (exit 2) instead of a traceback. User templates run in Jinja2'
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from symgrad.errors import UsageError
+from symgrad.records import record
 
 #: The built-in template of each format (``latex-standalone``: the whole pdflatex document,
 #: which includes ``derivation.tex.j2``).
@@ -65,7 +65,7 @@ CONTEXT = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class UserTemplates:
     """Where a user's templates are: ``folder`` first, then the built-in ones; ``files`` maps a
     format to a file in ``folder`` that replaces its built-in template whatever its name."""
