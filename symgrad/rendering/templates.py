@@ -6,6 +6,7 @@ Jinja2, tomllib and latex2mathml are imported on first use, so a run that render
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +26,35 @@ def template_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _sentences() -> dict:
+    """``sentences.toml`` as a table. Importing tomllib and parsing costs more than the rest
+    of a text run's rendering, so the table is kept in the cache folder next to the compiled
+    templates, with the text it was read from: a changed file is read again."""
+    import marshal
+    import sys
+
+    text = (template_dir() / "sentences.toml").read_text(encoding="utf-8")
+    folder = cache_folder(f"sentences-py{sys.version_info[0]}.{sys.version_info[1]}")
+    kept = None if folder is None else os.path.join(folder, "sentences.marshal")
+    if kept is not None:
+        try:
+            with open(kept, "rb") as f:
+                source, table = marshal.load(f)
+            if source == text and isinstance(table, dict):
+                return table
+        except (OSError, TypeError, ValueError, EOFError):  # none yet, or unreadable
+            pass
     import tomllib
 
-    return tomllib.loads((template_dir() / "sentences.toml").read_text(encoding="utf-8"))
+    table = tomllib.loads(text)
+    if kept is not None:
+        try:  # written whole, then renamed: a run reading at the same time sees all or nothing
+            partial = f"{kept}.{os.getpid()}"
+            with open(partial, "wb") as f:
+                marshal.dump((text, table), f)
+            os.replace(partial, kept)
+        except OSError:
+            pass
+    return table
 
 
 _PLAIN_TEX = [
@@ -133,24 +160,29 @@ def _bytecode_cache(jinja2, variant: str = ""):
     cached in ``$SYMGRAD_CACHE`` or the user's cache folder; when no folder is writable
     symgrad simply compiles them each time. ``SYMGRAD_CACHE=off`` turns the cache off.
     """
-    import os
+    # Jinja2 keys its cache by template source only; compiled code also depends on the
+    # environment's options (autoescape, ...) and on the Jinja2 version, so they name the folder
+    where = cache_folder(f"{_ENVIRONMENT_KEY}{variant}-jinja{jinja2.__version__}")
+    return None if where is None else jinja2.FileSystemBytecodeCache(where)
 
+
+def cache_folder(name: str) -> str | None:
+    """The writable folder ``name`` in symgrad's cache (``$SYMGRAD_CACHE``, else the user's
+    cache folder), made if needed; None when the cache is off or nothing there is writable."""
     where = os.environ.get("SYMGRAD_CACHE")
     if where == "off":
         return None
     if not where:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         where = os.path.join(base, "symgrad", "templates")
-    # Jinja2 keys its cache by template source only; compiled code also depends on the
-    # environment's options (autoescape, ...) and on the Jinja2 version, so they name the folder
-    where = os.path.join(where, f"{_ENVIRONMENT_KEY}{variant}-jinja{jinja2.__version__}")
+    where = os.path.join(where, name)
     try:
         os.makedirs(where, exist_ok=True)
         if not os.access(where, os.W_OK):
             return None
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(where)
+    return where
 
 
 def _variant(user_dir, html_names) -> str:
