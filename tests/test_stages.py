@@ -279,6 +279,21 @@ def test_text_output_loads_neither_mathml_nor_numpy_nor_jinja2():
     assert not {"latex2mathml", "numpy", "symgrad.checking", "jinja2"} & loaded
 
 
+def test_only_a_process_the_command_line_owns_freezes_the_collector():
+    code = ("import gc, io, sys, contextlib; from symgrad.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['derive'])\n"
+            "    print(gc.get_freeze_count(), file=sys.stderr)\n"
+            "    sys.argv = ['symgrad', 'derive']\n"
+            "    code = main()\n"
+            "print(gc.get_freeze_count() > 10_000, code, 'sympy.tensor.tensor' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         check=True)
+    assert run.stderr.strip() == "0"  # main(argv) from a program: its collector untouched
+    assert run.stdout.split() == ["True", "0", "True"]  # the console script's main(): frozen
+
+
 def test_numpy_is_a_runtime_dependency():
     import tomllib
 
