@@ -10,10 +10,12 @@ The ratios are asserted only when benchmarks are enabled::
   w_k, at a point, all five formats): t(2N) / t(N) <= 2.2 for N = 2 .. 32, N = 32 < 10 s;
 - the built-in 2-2-2 network, derived once and rendered in all five formats: < 1.5 s CPU;
 - ``symgrad derive`` (the built-in example, text) against ``python -c "import sympy"``, CPU
-  time, medians of interleaved runs. The issue asks for 1.3x; this machine measures
-  1.26-1.37x (1.22x by callgrind instruction count), of which SymPy's own lazy import of
-  ``sympy.tensor`` on the first evaluated sum is 0.07-0.12 (see the README, "Speed"). The
-  bound asserted is 1.5x, so a regression still fails.
+  time, medians of interleaved runs: at most 1.3x (the issue's bar). The command line
+  freezes the garbage collector's view of SymPy's import-time objects, which also spares it
+  the collection over them at exit that the plain import pays; so the like-for-like figure,
+  against ``python -c "import sympy, gc; gc.freeze()"``, is printed too (symgrad's own
+  cost: its imports, SymPy's lazy ``sympy.tensor`` import on the first sum, the work) and
+  held to 1.5x as a regression guard (see the README, "Speed").
 """
 
 from __future__ import annotations
@@ -144,17 +146,22 @@ def test_cli_start_costs_little_more_than_importing_sympy(benchmark, tmp_path):
     script = Path(sys.executable).with_name("symgrad")  # the console script of this environment
     ours = [str(script), "derive"] if script.exists() else [sys.executable, "-m", "symgrad", "derive"]
     baseline = [sys.executable, "-c", "import sympy"]
+    frozen = [sys.executable, "-c", "import sympy, gc; gc.freeze()"]
     out = subprocess.run(ours, capture_output=True, text=True, env=env, check=True).stdout
     assert "dL/dm = -sign(y - yhat)*x = -sign(10 - 7)*2 = -2" in out
     if benchmark.disabled:
         return
-    a, b = [], []
+    a, b, c = [], [], []
     for _ in range(15):
         a.append(_child_cpu(baseline, env))
         b.append(_child_cpu(ours, env))
+        c.append(_child_cpu(frozen, env))
     ratio = statistics.median(b) / statistics.median(a)
+    alike = statistics.median(b) / statistics.median(c)
     print(f"\nsymgrad derive {statistics.median(b):.3f} s, import sympy {statistics.median(a):.3f} s: "
-          f"{ratio:.2f}x")
+          f"{ratio:.2f}x; like for like, import sympy + gc.freeze() {statistics.median(c):.3f} s: "
+          f"{alike:.2f}x")
     benchmark.pedantic(subprocess.run, args=(ours,), kwargs=dict(stdout=subprocess.DEVNULL, env=env),
                        rounds=3, iterations=1)
-    assert ratio <= 1.5
+    assert ratio <= 1.3
+    assert alike <= 1.5
