@@ -87,6 +87,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             if row.kind in ("prose", "code"):
                 out.append(LineResult(row.line, source, None, "skipped"))
                 continue
+            if row.kind == "cut":
+                why = "the copied text ends inside this formula: not checked"
+                out.append(LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why)))
+                continue
             if self.case is not None and row.line > self.case[3]:
                 self.case_math = True
             if row.error:
