@@ -401,3 +401,37 @@ def test_amsmath_dots_are_terms_not_written():
     report = check(text, **MSE)
     assert [r.verdict for r in report.lines] == ["correct", "skipped"], report.render()
     assert "terms not written" in report.lines[1].diagnosis.explanation
+
+
+SIGMOID = {"lets": ["g = sigmoid(z)"], "wrt": "z"}
+# 075 (math.stackexchange 1159033, a mirror): the asker quotes the paper's line to dispute it
+DISPUTED = ("However, I don't follow how\n"
+            "$$ \\frac{\\partial g(z)}{\\partial z} = -g(z)(1-g(z)) $$\n"
+            "If I differentiate g(z) w.r.t. z I get:\n"
+            "$$ \\frac{\\partial g(z)}{\\partial z} = \\frac{e^{-z}}{(1+e^{-z})^2} $$\n")
+
+
+def test_a_formula_the_author_says_they_do_not_follow_is_not_their_claim():
+    # d/dz 1/(1+e^{-z}) = e^{-z}/(1+e^{-z})^2 (by hand); the quoted -g(1-g) is minus that
+    report = check(DISPUTED, **SIGMOID)
+    assert [r.verdict for r in report.lines if r.ok is not None or r.diagnosis] == \
+        ["skipped", "correct"], report.render()
+    assert "I don't follow how" in report.lines[1].diagnosis.explanation
+    assert report.exit_code == 0
+    wrong = check(DISPUTED.replace("\\frac{e^{-z}}", "\\frac{-e^{-z}}"), **SIGMOID)
+    assert (wrong.exit_code, wrong.first_error) == (1, 4), wrong.render()
+    # said without the doubt, the same line is the author's, and wrong
+    plain = check(DISPUTED.replace("However, I don't follow how", "So we have"), **SIGMOID)
+    assert (plain.exit_code, plain.first_error) == (1, 2), plain.render()
+
+
+def test_a_derivative_named_in_words_with_nothing_stated_is_not_a_claim():
+    # 075: "I get the negative of what is expressed there (... the partial differential of
+    # - L.H.S. of (1)):" then only the derivative, of a formula named by its number
+    lone = "$$ \\frac{\\partial (-\\text{L.H.S. (1)} )}{\\partial w_j} $$\n"
+    report = check(DISPUTED + "Also, when doing (2) I get:\n" + lone, **SIGMOID)
+    assert report.exit_code == 0, report.render()
+    assert "nothing said about it" in report.lines[-1].diagnosis.explanation
+    # a row that goes on from it ("= ...") would be judged against it: still unreadable
+    report = check(DISPUTED + lone + "$$ = 0 $$\n", **SIGMOID)
+    assert report.exit_code == 2 and report.status == "unreadable", report.render()
