@@ -435,3 +435,41 @@ def test_a_derivative_named_in_words_with_nothing_stated_is_not_a_claim():
     # a row that goes on from it ("= ...") would be judged against it: still unreadable
     report = check(DISPUTED + lone + "$$ = 0 $$\n", **SIGMOID)
     assert report.exit_code == 2 and report.status == "unreadable", report.render()
+
+
+def test_the_statements_after_one_that_gives_an_input_another_meaning_on_its_line_are_skipped():
+    # 065 (mohdvasim.com, plain text): the post's other example on one bullet, where y is the
+    # label; the neuron's y = sigma(z) follows. dy/dw = sigma(z)(1 - sigma(z)) x (by hand).
+    problem = {"lets": ["z = w*x + b", "y = sigmoid(z)"], "wrt": "w"}
+    text = ("- Input: x = [0.5, 0.1], label y = 0\n\n"
+            "y = σ(z), z = wx + b\ndy/dw = (dy/dz) · (dz/dw)\n= σ(z)(1 − σ(z)) · x\n")
+    report = check(text, **problem)
+    assert report.exit_code == 0, report.render()
+    assert "gave x another meaning" in report.lines[1].diagnosis.explanation
+    wrong = check(text.replace("· x\n", "\n"), **problem)
+    assert (wrong.exit_code, wrong.first_error) == (1, 5), wrong.render()
+
+
+NEURON = {"lets": ["z = w*x + b", "y = sigmoid(z)"], "wrt": "w"}
+
+
+def test_a_unicode_sigma_applied_is_the_sigmoid_as_backslash_sigma_is():
+    # 065: "dy/dw = (dy/dz) · (dz/dw) = σ'(z) · x = σ(z)(1 − σ(z)) · x" in plain text
+    text = "y = σ(z), z = wx + b\ndy/dw = σ(z)(1 − σ(z)) · x\n"
+    report = check(text, **NEURON)
+    assert [r.verdict for r in report.lines] == ["correct", "correct", "correct"], report.render()
+    wrong = check(text.replace("(1 − σ(z))", "(1 + σ(z))"), **NEURON)
+    assert (wrong.exit_code, wrong.first_error) == (1, 2), wrong.render()
+
+
+def test_a_plain_text_copy_that_ends_inside_a_formula_is_skipped_there():
+    # 065: the stored page stops inside the numeric trace, "y = σ(0.40) = 1/(1 + e^"
+    # (0.6 * 0.5 + 0.1 = 0.4 by hand)
+    at = {**NEURON, "at": "w=0.6, x=0.5, b=0.1"}
+    text = "z = 0.6 × 0.5 + 0.1 = 0.40\ny = σ(0.40) = 1/(1 + e^"
+    report = check(text, **at)
+    assert report.exit_code == 0, report.render()
+    assert "ends inside this formula" in report.lines[-1].diagnosis.explanation
+    assert check(text.replace("0.40", "0.45"), **at).exit_code == 1
+    # the same line with more text after it is not the end of the copy
+    assert check(text + "\nand then more words here\n", **at).exit_code == 2

@@ -388,11 +388,16 @@ class _Splitter:
                 self.text(a, b)
         elif looks_like_code(t):
             self.rows.append(Row("code", self.line_of(s), *trim(clean, s, b)))
+        elif not clean[b : self.end].strip() and (t.endswith(("^", "+", "-", "*", "/", "(", "="))
+                                                  or t.count("(") > t.count(")")):
+            self.rows.append(Row("cut", self.line_of(s), *trim(clean, s, b)))  # "= 1/(1 + e^"
         else:
             b = strip_annotation(clean, s, b)
             cue = " ".join([self.cue(), cue]).strip()
-            for x, y in _statements(clean, s, b):  # "f'(x) = 2x, and g'(w) = -x"
-                self.rows.append(Row("line", self.line_of(x), *trim(clean, x, y), cue))
+            pieces = list(_statements(clean, s, b))  # "f'(x) = 2x, and g'(w) = -x"
+            block = s if len(pieces) > 1 else -1  # one line's statements share their setting
+            for x, y in pieces:
+                self.rows.append(Row("line", self.line_of(x), *trim(clean, x, y), cue, block=block))
             self.prose = []
 
     def code_line(self, a: int, b: int) -> None:
