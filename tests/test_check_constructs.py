@@ -20,6 +20,8 @@ SOFTMAX = {"lets": ["S = exp(o1) + exp(o2) + exp(o3)", "p1 = exp(o1)/S", "p2 = e
                     "L = -(y1*log(p1) + y2*log(p2) + y3*log(p3))"], "wrt": "o1"}
 
 HINGE = {"lets": ["Li = max(0, w_j*x - w_y*x + D)"], "wrt": "w_y"}
+LOGISTIC = {"lets": ["h_i = sigmoid(theta*x_i + c_i)",
+                     "J = -(1/n)*sum(y_i*log(h_i) + (1 - y_i)*log(1 - h_i), i)"], "wrt": "theta"}
 
 # (id, problem, the author's text, (text to replace, planted mistake)) -- the mistake must
 # make the first judged line wrong
@@ -217,6 +219,12 @@ CASES = [
      # quantity, and y3(p_i) had been read as y3 "of p_i"
      r"\[ \frac{\partial L}{\partial o_i} = \sum_j^C y_j (p_i -\delta_{ij}). \]",
      (r"(p_i -\delta_{ij})", r"(p_i +\delta_{ij})")),
+    ("theta^T x^{(i)}, the whole dot product", LOGISTIC,
+     # 077 (Andrew Ng's course notes, quoted): h_\theta(x) = \sigma(\theta^\top x); the problem
+     # stands for theta by the component theta_j and puts the others' share in c_i
+     r"$$\frac{\partial J(\theta)}{\partial \theta_j} = \frac{1}{m}\sum_{i=1}^m \left("
+     r"\sigma\left(\theta^\top x^{(i)}\right) - y^{(i)}\right) x_j^{(i)}$$",
+     (r"- y^{(i)}\right)", r"+ y^{(i)}\right)")),
 ]
 
 
@@ -351,3 +359,117 @@ def test_a_piece_without_the_sentence_that_names_its_case_is_wrong():
     # and the sentence names the other side: the piece is wrong there
     assert check("When it is less than 0:\n" + text, **HINGE).exit_code == 1
 
+
+
+def test_a_bias_shared_by_the_examples_is_not_the_rest_of_a_dot_product():
+    # w^T x_i + b with the problem's w*x_i + b: b is not the other features' share, and
+    # reading it so would count b twice
+    problem = {"lets": ["J = mean((w*x_i + b - y_i)^2, i)"], "wrt": "w"}
+    text = r"$$\frac{\partial J}{\partial w} = \frac{2}{n}\sum_{i=1}^n (w^T x_i + b - y_i) x_i$$"
+    assert check(text, **problem).exit_code == 0
+    assert check(text.replace("+ b", "+ 2b"), **problem).exit_code == 1
+
+
+# (L = (y - wx)^2, so dL/dw = -2x(y - wx) = -2xy + 2wx^2, by hand)
+CUT = (r"$\small \frac{\partial L}{\partial w} = -2x(y - wx) \\[2ex]\Tiny\underset{\text{expand}}"
+       r"= -2xy + 2wx^2 \\[")
+
+
+def test_a_formula_the_copied_page_ends_inside_is_skipped_and_its_whole_steps_read():
+    # 077 (a quoted derivation in one $...$ span, steps split by \\[2ex], sized with \small and
+    # \Tiny): the stored copy stops right after the last step's "\\["
+    report = check("In what follows:\n" + CUT, **LINE)
+    assert [r.verdict for r in report.lines if r.verdict != "skipped" or r.diagnosis] == \
+        ["correct", "correct", "skipped"], report.render()
+    assert "ends inside this formula" in report.lines[-1].diagnosis.explanation
+    assert report.exit_code == 0
+    wrong = check("In what follows:\n" + CUT.replace("+ 2wx^2", "- 2wx^2"), **LINE)
+    assert (wrong.exit_code, wrong.first_error) == (1, 2), wrong.render()
+    # 033: "... DB $$= \frac{dL}{dB}$$ is equal to $$(a " at the end of the page
+    text = "$$\\frac{dL}{dw} = -2x(y - wx)$$ and then it is equal to $$(a "
+    assert check(text, **LINE).exit_code == 0
+    # an unclosed formula with a paragraph after it is not the end of the copy: unreadable
+    report = check(text + "\n\nMore text follows here.\n", **LINE)
+    assert report.exit_code == 2 and report.status == "unreadable", report.render()
+
+
+def test_amsmath_dots_are_terms_not_written():
+    # 069 (a forum question): "+ \dotsi +" between the first and the last term of a sum
+    text = (r"$$\frac{\partial J}{\partial \theta_1} = \frac{2}{m}\sum_{i=1}^m (h_\theta(x^{(i)}) -"
+            r" y^{(i)}) x^{(i)} \\ = \frac{2}{m} \left [ (h_\theta(x^{(1)}) - y^{(1)}) x^{(1)} + "
+            r"\dotsi + (h_\theta(x^{(m)}) - y^{(m)}) x^{(m)} \right ]$$")
+    report = check(text, **MSE)
+    assert [r.verdict for r in report.lines] == ["correct", "skipped"], report.render()
+    assert "terms not written" in report.lines[1].diagnosis.explanation
+
+
+SIGMOID = {"lets": ["g = sigmoid(z)"], "wrt": "z"}
+# 075 (math.stackexchange 1159033, a mirror): the asker quotes the paper's line to dispute it
+DISPUTED = ("However, I don't follow how\n"
+            "$$ \\frac{\\partial g(z)}{\\partial z} = -g(z)(1-g(z)) $$\n"
+            "If I differentiate g(z) w.r.t. z I get:\n"
+            "$$ \\frac{\\partial g(z)}{\\partial z} = \\frac{e^{-z}}{(1+e^{-z})^2} $$\n")
+
+
+def test_a_formula_the_author_says_they_do_not_follow_is_not_their_claim():
+    # d/dz 1/(1+e^{-z}) = e^{-z}/(1+e^{-z})^2 (by hand); the quoted -g(1-g) is minus that
+    report = check(DISPUTED, **SIGMOID)
+    assert [r.verdict for r in report.lines if r.ok is not None or r.diagnosis] == \
+        ["skipped", "correct"], report.render()
+    assert "I don't follow how" in report.lines[1].diagnosis.explanation
+    assert report.exit_code == 0
+    wrong = check(DISPUTED.replace("\\frac{e^{-z}}", "\\frac{-e^{-z}}"), **SIGMOID)
+    assert (wrong.exit_code, wrong.first_error) == (1, 4), wrong.render()
+    # said without the doubt, the same line is the author's, and wrong
+    plain = check(DISPUTED.replace("However, I don't follow how", "So we have"), **SIGMOID)
+    assert (plain.exit_code, plain.first_error) == (1, 2), plain.render()
+
+
+def test_a_derivative_named_in_words_with_nothing_stated_is_not_a_claim():
+    # 075: "I get the negative of what is expressed there (... the partial differential of
+    # - L.H.S. of (1)):" then only the derivative, of a formula named by its number
+    lone = "$$ \\frac{\\partial (-\\text{L.H.S. (1)} )}{\\partial w_j} $$\n"
+    report = check(DISPUTED + "Also, when doing (2) I get:\n" + lone, **SIGMOID)
+    assert report.exit_code == 0, report.render()
+    assert "nothing said about it" in report.lines[-1].diagnosis.explanation
+    # a row that goes on from it ("= ...") would be judged against it: still unreadable
+    report = check(DISPUTED + lone + "$$ = 0 $$\n", **SIGMOID)
+    assert report.exit_code == 2 and report.status == "unreadable", report.render()
+
+
+def test_the_statements_after_one_that_gives_an_input_another_meaning_on_its_line_are_skipped():
+    # 065 (mohdvasim.com, plain text): the post's other example on one bullet, where y is the
+    # label; the neuron's y = sigma(z) follows. dy/dw = sigma(z)(1 - sigma(z)) x (by hand).
+    problem = {"lets": ["z = w*x + b", "y = sigmoid(z)"], "wrt": "w"}
+    text = ("- Input: x = [0.5, 0.1], label y = 0\n\n"
+            "y = σ(z), z = wx + b\ndy/dw = (dy/dz) · (dz/dw)\n= σ(z)(1 − σ(z)) · x\n")
+    report = check(text, **problem)
+    assert report.exit_code == 0, report.render()
+    assert "gave x another meaning" in report.lines[1].diagnosis.explanation
+    wrong = check(text.replace("· x\n", "\n"), **problem)
+    assert (wrong.exit_code, wrong.first_error) == (1, 5), wrong.render()
+
+
+NEURON = {"lets": ["z = w*x + b", "y = sigmoid(z)"], "wrt": "w"}
+
+
+def test_a_unicode_sigma_applied_is_the_sigmoid_as_backslash_sigma_is():
+    # 065: "dy/dw = (dy/dz) · (dz/dw) = σ'(z) · x = σ(z)(1 − σ(z)) · x" in plain text
+    text = "y = σ(z), z = wx + b\ndy/dw = σ(z)(1 − σ(z)) · x\n"
+    report = check(text, **NEURON)
+    assert [r.verdict for r in report.lines] == ["correct", "correct", "correct"], report.render()
+    wrong = check(text.replace("(1 − σ(z))", "(1 + σ(z))"), **NEURON)
+    assert (wrong.exit_code, wrong.first_error) == (1, 2), wrong.render()
+
+
+def test_a_plain_text_copy_that_ends_inside_a_formula_is_skipped_there():
+    # 065: the stored page stops inside the numeric trace, "y = σ(0.40) = 1/(1 + e^"
+    # (0.6 * 0.5 + 0.1 = 0.4 by hand)
+    at = {**NEURON, "at": "w=0.6, x=0.5, b=0.1"}
+    text = "z = 0.6 × 0.5 + 0.1 = 0.40\ny = σ(0.40) = 1/(1 + e^"
+    report = check(text, **at)
+    assert report.exit_code == 0, report.render()
+    assert "ends inside this formula" in report.lines[-1].diagnosis.explanation
+    assert check(text.replace("0.40", "0.45"), **at).exit_code == 1
+    # the same line with more text after it is not the end of the copy
+    assert check(text + "\nand then more words here\n", **at).exit_code == 2

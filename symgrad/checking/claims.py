@@ -88,6 +88,57 @@ class Cues:
             return "probe"
         return self.leibniz_target(Leibniz(symbol(top), symbol(var), True))
 
+    def unknown_in(self, text: str) -> bool:
+        """True when ``text`` (a right side) uses a name the problem does not have."""
+        try:
+            read_row(text, 0, len(text), self.scope)
+        except ParseError as e:
+            return "unknown name" in str(e)
+        except (GenericRule, Question, Skip, ValueError):
+            return False
+        return False
+
+    def names_in(self, text: str) -> bool:
+        """True when ``text`` (a left side) reads as something in scope."""
+        try:
+            readings = read_row(text, 0, len(text), self.scope)
+        except (ParseError, GenericRule, Question, Skip, ValueError):
+            return False
+        e = readings[0].parts[0].expr if readings and readings[0].parts else None
+        return e is not None and bool(getattr(e, "free_symbols", ()))
+
+    def mentions_problem(self, row: Row) -> bool:
+        """True when some word of the row names something in the problem (or the document)."""
+        from symgrad.checking.handlex import tokenize
+
+        try:
+            toks = tokenize(self.doc, row.start, row.end, self.scope.vocab(), self.scope.macros,
+                            self.scope.operators)
+        except ParseError:
+            return True
+        s = self.scope
+        for t in toks:
+            if t.kind != "word":
+                continue
+            for n in t.names:
+                if n in s.names or n in s.functions or s.family(n) or n in s.indexed or \
+                        any(v.startswith(n + "_") for v in s.names):
+                    return True
+                if n.startswith("d") and (n[1:] in s.names or s.family(n[1:])):
+                    return True
+        return False
+
+    def questioned(self, row: Row, rows: list[Row], k: int) -> bool:
+        """The sentence before the formula questions it ("However, I don't follow how"): a
+        formula quoted to be disputed, not one the author states (075)."""
+        return bool(_QUESTIONED.search(_cue_words(self.cue_of(row, rows, k))))
+
+    def continued(self, row: Row, rows: list[Row], k: int) -> bool:
+        """Does the next formula continue this one (``$$= ...$$``, ``&= ...``)?"""
+        nxt = next((r for r in rows[k + 1 :] if r.kind in ("math", "line", "cut")), None)
+        return nxt is not None and bool(re.match(r"\s*&?\s*(=|\\approx|:=)",
+                                                 self.doc[nxt.start : nxt.end]))
+
     def name_in(self, text: str) -> str | None:
         """The scope name a bit of a sentence names: ``$w_1$``, ``w1``, ``$\\hat{y}$``."""
         text = text.strip().strip("$").strip()
@@ -141,6 +192,35 @@ _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?
 
 _DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[^\W\d_]\w*(?:_\{?\w+\}?)?"
                            r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
+
+
+_QUESTIONED = re.compile(r"\b(?:do\s+not|don'?t|don’t|can'?t|can’t|cannot)\s+(?:follow|see|"
+                         r"understand|get)\s+(?:how|why)\s*:?$")
+
+
+def lone_derivative(source: str) -> bool:
+    """The row is one Leibniz fraction and nothing else (``\\frac{\\partial (-\\text{L.H.S.
+    (1)})}{\\partial w_j}``): a derivative named, not stated."""
+    m = re.match(r"\s*\\[dt]?frac\s*\{\s*(?:\\partial|d)", source)
+    if m is None:
+        return False
+    k, args = source.index("{", m.start()), []
+    for _ in range(2):
+        depth, start = 0, k
+        while k < len(source):
+            depth += {"{": 1, "}": -1}.get(source[k], 0)
+            k += 1
+            if depth == 0:
+                break
+        if depth:
+            return False
+        args.append(source[start + 1 : k - 1])
+        while k < len(source) and source[k].isspace():
+            k += 1
+        if len(args) == 1 and (k >= len(source) or source[k] != "{"):
+            return False
+    return bool(re.match(r"\s*(?:\\partial|d)", args[1])) and \
+        not source[k:].strip(" .,")
 
 
 _IN_WORDS = re.compile(r"^\s*[^=]{1,30}=\s*[a-z]{4,}\s*$")

@@ -68,7 +68,8 @@ class Row:
 
     Attributes:
         kind: ``math`` (math markup: a display row or an inline formula), ``line`` (a plain
-            text line that states an equation), ``prose`` or ``code`` (both skipped).
+            text line that states an equation), ``prose`` or ``code`` (both skipped), ``cut``
+            (the formula the copied text ends inside: skipped with a reason).
         line: 1-based line of its first character.
         start, end: offsets into the document.
         cue: for math and lines, the words of the sentence just before it (lower case), e.g.
@@ -214,6 +215,7 @@ class _Splitter:
     def __init__(self, doc: str, clean: str, rows: list[Row]):
         self.doc, self.clean, self.rows = doc, clean, rows
         self.prose: list[str] = []  # sentences since the last blank line or math
+        self.end = len(clean)
 
     def line_of(self, pos: int) -> int:
         return self.doc.count("\n", 0, pos) + 1
@@ -223,6 +225,7 @@ class _Splitter:
 
     def run(self, start: int, end: int) -> None:
         clean = self.clean
+        self.end = end
         i = start
         fence = None  # the fence string while inside a code block
         ahead = _DISPLAY_OPEN.search(clean, i, end)  # the next display opener, searched once
@@ -288,6 +291,8 @@ class _Splitter:
         nested = _DISPLAY_OPEN.search(clean, m.end(), c.start()) if c else None
         if nested is not None and nested.group(0) == m.group(0) and m.group(0) != "$$":
             c = None  # \[ ... \[ : the first block never closed
+        if c is None and self.cut_off(m, inline=False):
+            return self.end
         if c is None:
             stop = clean.find("\n", m.end())
             stop = len(clean) if stop < 0 else stop
@@ -308,6 +313,24 @@ class _Splitter:
             self.prose = []
         return c.end()
 
+    def cut_off(self, m: re.Match, inline: bool) -> bool:
+        """A formula the copied page ends inside (``is equal to $$(a``, a step ``&=`` with no
+        right side): when nothing closes it and no paragraph break follows, its rows that end
+        in a ``\\\\`` are whole and are read; the one the text stops in is a ``cut`` row."""
+        clean, end = self.clean, self.end
+        closer = {"$": r"(?<!\\)\$", "\\(": r"\\\)", "$$": r"\$\$", "\\[": r"\\\]"}.get(
+            m.group(0), r"\\end\{")
+        rest = clean[m.end() : end]
+        if re.search(closer, rest) or re.search(r"\n[ \t]*\n", rest.rstrip()) or not rest.strip():
+            return False
+        pieces = split_rows(clean, m.end(), end)
+        cue = self.cue()
+        for a, b in pieces[:-1]:
+            self.math(a, b, cue, inline, block=m.start())
+        a, b = trim(clean, *pieces[-1]) if pieces else (m.start(), end)
+        self.rows.append(Row("cut", self.line_of(a), a, max(a, b)))
+        return True
+
     def inline(self, i: int, m: re.Match, stop: int, end: int) -> int:
         """Inline math in a sentence; returns where to continue."""
         clean = self.clean
@@ -316,6 +339,8 @@ class _Splitter:
             c = re.compile(r"(?<!\\)\$").search(clean, m.end(), min(end, m.end() + 4000))
         else:
             c = re.compile(r"\\\)").search(clean, m.end(), min(end, m.end() + 4000))
+        if c is None and self.cut_off(m, inline=True):
+            return end
         if c is None:  # a lone $ (a price, a typo): the rest of the line is prose
             self.text(m.start(), stop)
             return stop + 1
@@ -363,11 +388,16 @@ class _Splitter:
                 self.text(a, b)
         elif looks_like_code(t):
             self.rows.append(Row("code", self.line_of(s), *trim(clean, s, b)))
+        elif not clean[b : self.end].strip() and (t.endswith(("^", "+", "-", "*", "/", "(", "="))
+                                                  or t.count("(") > t.count(")")):
+            self.rows.append(Row("cut", self.line_of(s), *trim(clean, s, b)))  # "= 1/(1 + e^"
         else:
             b = strip_annotation(clean, s, b)
             cue = " ".join([self.cue(), cue]).strip()
-            for x, y in _statements(clean, s, b):  # "f'(x) = 2x, and g'(w) = -x"
-                self.rows.append(Row("line", self.line_of(x), *trim(clean, x, y), cue))
+            pieces = list(_statements(clean, s, b))  # "f'(x) = 2x, and g'(w) = -x"
+            block = s if len(pieces) > 1 else -1  # one line's statements share their setting
+            for x, y in pieces:
+                self.rows.append(Row("line", self.line_of(x), *trim(clean, x, y), cue, block=block))
             self.prose = []
 
     def code_line(self, a: int, b: int) -> None:

@@ -193,6 +193,9 @@ class _Lexer:
             word = name.rsplit(" ", 1)[1].lower()
             word = word if "SMALL" in name else word.title()
             word = {"lamda": "lambda"}.get(word, word)
+            if word == "sigma" and word not in self.vocab and _call_follows(doc, i + 1, end):
+                self.add(Tok("fn", ch, i, value="sigmoid"))  # σ(z), as \sigma(z)
+                return i + 1
             self.add(Tok("word", ch, i, names=(word,)))
             return i + 1
         raise error(doc, i, f"unexpected character {ch!r}")

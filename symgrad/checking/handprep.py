@@ -67,6 +67,30 @@ def _unbraced(toks: list[Tok]) -> list[Tok]:
     return [t for j, t in enumerate(toks) if j not in drop] if drop else toks
 
 
+def _whole_product(out: list[Tok], toks: list[Tok], k: int, scope: Scope) -> int:
+    """After a transpose (``\\theta^\\top`` is out[-1]) and before toks[k]: ``\\theta^\\top
+    x^{(i)}`` is the whole dot product, which the problem writes ``theta*x_i + c_i`` (see
+    :attr:`Scope.rest_of_product`); write it so, with c taking x's index. Returns where to go
+    on (k itself when the product is not one of those)."""
+    w, x = out[-1], toks[k]
+    if w.kind != "word" or len(w.names) != 1 or x.kind != "word" or len(x.names) != 1:
+        return k
+    rest = scope.rest_of_product.get((w.names[0], x.names[0]))
+    if rest is None or not (toks[k + 1].kind == "op" and toks[k + 1].text in ("_", "^")):
+        return k
+    stop = k + 3
+    if toks[k + 2].kind == "op" and toks[k + 2].text == "{":
+        stop = closing_brace(toks, k + 2) + 1
+    index = toks[k + 1 : stop]
+    if not index or index[-1].kind == "end":
+        return k
+    pos = x.pos
+    out.insert(len(out) - 1, Tok("op", "(", w.pos))
+    out.extend([x, *index, Tok("op", "+", pos), Tok("word", rest, pos, names=(rest,)), *index,
+                Tok("op", ")", pos)])
+    return stop
+
+
 def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
     """Rewrite what the grammar would otherwise misread, once, before parsing (so every token
     index the parser keeps stays valid): braces that only group (:func:`_unbraced`),
@@ -94,12 +118,12 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
         if t.kind == "op" and t.text == "^" and nxt is not None and out:
             if nxt.kind == "op" and nxt.text == "T" or (nxt.kind == "word" and nxt.text == "T"
                                                          and "T" not in scope.names):
-                k += 2  # ^T, ^\top: a transpose
+                k = _whole_product(out, toks, k + 2, scope)  # ^T, ^\top: a transpose
                 continue
             if nxt.kind == "op" and nxt.text == "{" and k + 3 < n and toks[k + 3].text == "}" and \
                     (toks[k + 2].text == "T" and "T" not in scope.names or
                      toks[k + 2].kind == "op" and toks[k + 2].text == "T"):
-                k += 4  # ^{T}
+                k = _whole_product(out, toks, k + 4, scope)  # ^{T}
                 continue
             if nxt.kind == "word" and nxt.text[0] in "tT" and len(nxt.text) > 1 and \
                     nxt.text not in scope.names and _spelled(nxt.text[1:], scope, dummies):

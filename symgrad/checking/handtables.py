@@ -29,6 +29,8 @@ _IGNORED = frozenset((
     "limits", "nolimits", "nonumber", "notag", "big", "Big", "bigg", "Bigg", "middle",
     "enspace", "thinspace", "medspace", "thickspace", "negthinspace", "hfill", "cal",
     "hspace", "vspace", "phantom", "hphantom", "vphantom", "color", "text_", "allowbreak",
+    "tiny", "Tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large",
+    "LARGE", "huge", "Huge",
 )) | {" "}
 _IGNORED_WITH_ARGUMENT = frozenset(("hspace", "vspace", "phantom", "hphantom", "vphantom",
                                     "color", "label", "tag", "cssId", "class", "htmlId"))
@@ -43,7 +45,8 @@ _OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "odot": "*", "div": "/", "a
               "longrightarrow": "=>", "to": "=>", "mapsto": "=>", "iff": "=>",
               "propto": "propto", "sim": "propto", "neq": "!=", "ne": "!=", "in": "in",
               "dots": "dots", "ldots": "dots", "cdots": "dots", "vdots": "dots",
-              "ddots": "dots", "pm": "pm", "mp": "pm", "mid": "mid", "land": "and",
+              "ddots": "dots", "dotsi": "dots", "dotsb": "dots", "dotsc": "dots", "dotsm": "dots",
+              "dotso": "dots", "pm": "pm", "mp": "pm", "mid": "mid", "land": "and",
               "wedge": "and", "forall": "forall", "prime": "'", "top": "T", "intercal": "T",
               "transpose": "T", "lfloor": "(", "rfloor": ")", "lceil": "(", "rceil": ")",
               "langle": "(", "rangle": ")", "Vert": "|", "|_": "|"}  # fmt: skip

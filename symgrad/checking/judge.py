@@ -26,6 +26,7 @@ from symgrad.checking.claims import (
     Cues,
     _cue_words,
     case_side,
+    lone_derivative,
 )
 from symgrad.checking.document import Row, looks_like_prose, read_document
 from symgrad.checking.handbase import MAIN, GenericRule, Part, Question, Reading, Skip
@@ -86,6 +87,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             self.case_ends(row)
             if row.kind in ("prose", "code"):
                 out.append(LineResult(row.line, source, None, "skipped"))
+                continue
+            if row.kind == "cut":
+                why = "the copied text ends inside this formula: not checked"
+                out.append(LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why)))
                 continue
             if self.case is not None and row.line > self.case[3]:
                 self.case_math = True
@@ -160,6 +165,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         if row.inline and _ARROW.match(source):  # "if $a > 0$ $\rightarrow$ $formula$"
             self.arrow = (row.line, row.end)
             return LineResult(row.line, source, None, "skipped")
+        if self.questioned(row, rows, k):
+            why = "a formula the sentence before questions (\"I don't follow how\"): not checked"
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         try:
             readings = read_row(self.doc, row.start, row.end, self.scope)
             if self.case is not None:
@@ -211,6 +219,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if row.inline and not _has_relation(source) and not self.cued(row, rows, k):
                 return LineResult(row.line, source, None, "skipped")
+            if lone_derivative(source) and not self.continued(row, rows, k):
+                why = "a derivative named, with nothing said about it: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
             return LineResult(row.line, source, False, "unreadable", Diagnosis("unreadable", why))
         except (OverflowError, RecursionError):
@@ -247,46 +258,6 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             for k in [k for k in self.targets if k not in touched]:
                 del self.targets[k]
                 self.prev_ok.pop(k, None)
-
-    def unknown_in(self, text: str) -> bool:
-        """True when ``text`` (a right side) uses a name the problem does not have."""
-        try:
-            read_row(text, 0, len(text), self.scope)
-        except ParseError as e:
-            return "unknown name" in str(e)
-        except (GenericRule, Question, Skip, ValueError):
-            return False
-        return False
-
-    def names_in(self, text: str) -> bool:
-        """True when ``text`` (a left side) reads as something in scope."""
-        try:
-            readings = read_row(text, 0, len(text), self.scope)
-        except (ParseError, GenericRule, Question, Skip, ValueError):
-            return False
-        e = readings[0].parts[0].expr if readings and readings[0].parts else None
-        return e is not None and bool(getattr(e, "free_symbols", ()))
-
-    def mentions_problem(self, row: Row) -> bool:
-        """True when some word of the row names something in the problem (or the document)."""
-        from symgrad.checking.handlex import tokenize
-
-        try:
-            toks = tokenize(self.doc, row.start, row.end, self.scope.vocab(), self.scope.macros,
-                            self.scope.operators)
-        except ParseError:
-            return True
-        s = self.scope
-        for t in toks:
-            if t.kind != "word":
-                continue
-            for n in t.names:
-                if n in s.names or n in s.functions or s.family(n) or n in s.indexed or \
-                        any(v.startswith(n + "_") for v in s.names):
-                    return True
-                if n.startswith("d") and (n[1:] in s.names or s.family(n[1:])):
-                    return True
-        return False
 
     def index_condition(self, row: Row, source: str):
         """``If $i = j$, this gives:``, ``Case 2: \\(i \\neq j\\)``: a condition on the indices that

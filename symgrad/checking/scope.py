@@ -89,6 +89,9 @@ class Scope:
 
     opened: set[str] | None = None  # reading a document for its problem: new names are inputs
     upstream: dict[str, frozenset[str]] = field(default_factory=dict)  # quantity -> its inputs
+    # (w, x) -> c: the problem writes the linear form as w*x_i + c_i, c standing for the other
+    # features, so the document's dot product w^T x^{(i)} is all of it
+    rest_of_product: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def names(self) -> frozenset[str]:
@@ -143,7 +146,46 @@ def scope_for(problem, examples: int | None = None) -> Scope:
         loss=problem.loss,
         count_value=examples,
         upstream=_upstream(problem),
+        rest_of_product=_rest_of_product(problem),
     )
+
+
+def _rest_of_product(problem) -> dict[tuple[str, str], str]:
+    """``w*x_i + c_i`` in the problem, with c_i a per-example input used nowhere else:
+    {(w, x): c}. The problem stands for a vector w by one of its components and puts the other
+    components' share in c_i (a bias ``w*x + b`` shared by every example is not that)."""
+    inputs = set(problem.inputs)
+    found: dict[tuple[str, str], set[str]] = {}
+    uses: dict[str, int] = {}
+    for q in problem.quantities:
+        for s_ in q.expr.free_symbols:
+            uses[s_.name] = uses.get(s_.name, 0) + q.expr.count(s_)
+        for add in q.expr.atoms(sp.Add):
+            if len(add.args) != 2:
+                continue
+            for lin, rest in (add.args, add.args[::-1]):
+                factors = lin.args if isinstance(lin, sp.Mul) else ()
+                if not (isinstance(rest, sp.Symbol) and rest.name in inputs and len(factors) == 2
+                        and all(isinstance(f, sp.Symbol) for f in factors)):
+                    continue
+                w, x = sorted(factors, key=lambda f: f.name not in problem.wrt)
+                number = _FAMILY.match(x.name)
+                if w.name in problem.wrt and x.name in inputs and number and \
+                        _FAMILY.match(rest.name) and _FAMILY.match(rest.name).group(2) == number.group(2):
+                    found.setdefault((w.name, _base(x.name)), set()).add((_base(rest.name),
+                                                                          rest.name))
+    out = {}
+    for key, rests in found.items():
+        bases = {b for b, _ in rests}
+        if len(bases) == 1 and all(uses.get(n) == 1 for _, n in rests):
+            out[key] = bases.pop()
+    return out
+
+
+def _base(name: str) -> str:
+    """``x_2`` -> ``x``: the name without the number of its example."""
+    m = _FAMILY.match(name)
+    return m.group(1).rstrip("_") if m else name
 
 
 def _upstream(problem) -> dict[str, frozenset[str]]:
