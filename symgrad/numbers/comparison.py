@@ -1,8 +1,8 @@
 """Comparison rows: the same problem with another loss and/or other values, side by side.
 
 The built-in L1 example closes with the L2 gradient at the same point and both gradients
-at an outlier. Each row reuses the cached symbolic derivation of its loss and only
-evaluates it at the row's point.
+at an outlier. Each row reuses the cached symbolic derivation of its loss and runs only the
+forward and backward pass at the row's point (a row shows no step's numbers).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symgrad.derivation.chain import derive
-from symgrad.numbers.point import evaluate
+from symgrad.numbers.point import gradient_at, point_of
 from symgrad.records import record, replace
 
 
@@ -37,7 +37,8 @@ def compare(problem) -> tuple[ComparisonRow, ...]:
         )
         values = {**dict(problem.values), **dict(variant.values)}
         sub = replace(problem, quantities=quantities, values=tuple(values.items()), variants=(), steps=1)
-        numbers = evaluate(derive(sub))
+        d = derive(sub)
+        loss, grads = gradient_at(d, point_of(d), sub.convention)
         point = tuple((k, values[k]) for k in shown)
-        rows.append(ComparisonRow(variant.label, point, numbers.value(problem.loss), numbers.gradient))
+        rows.append(ComparisonRow(variant.label, point, loss, tuple(zip(sub.wrt, grads))))
     return tuple(rows)

@@ -163,7 +163,8 @@ def _short(v) -> str:
         return str(v)[:30]
 
 
-def _point(d: Derivation, at) -> dict[str, sp.Basic]:
+def point_of(d: Derivation, at=None) -> dict[str, sp.Basic]:
+    """The value of every input at ``at`` (default: the problem's point); a missing one is an error."""
     p = d.problem
     if at is None:
         values = dict(p.values)
@@ -390,7 +391,7 @@ def evaluate(d: Derivation, at=None, convention: Convention | str | None = None)
     p = d.problem
     conv = convention if isinstance(convention, Convention) else (
         Convention.parse(convention) if convention else p.convention)
-    point = _point(d, at)
+    point = point_of(d, at)
     run = _Pass(d, point, conv)
     ev = Evaluator(run.env, _describe)
     locals_, steps = [], []
