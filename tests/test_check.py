@@ -295,6 +295,28 @@ def test_cli_without_a_problem_needs_definitions_in_the_document(tmp_path):
     assert data["problem_from_document"] == ["yhat = mx + 4", "L = |y - \\hat y|"]
 
 
+def test_a_name_set_equal_to_an_undefined_name_is_no_definition():
+    # 003 (stats.stackexchange 312737): "not differentiable at $y_{pred} = y_{true}$" is a
+    # condition; read as a definition, |y_pred - y_true| is 0 and the right answer looks wrong
+    text = ("$MAE=|y_{pred} - y_{true}|$\n\n"
+            "The MAE, as a function of $y_{\\text{pred}}$, is not differentiable at "
+            "$y_{\\text{pred}}=y_{\\text{true}}$. Elsewhere, the derivative is:\n\n"
+            "$$\\dfrac{d\\text{MAE}}{dy_{\\text{pred}}} = \\begin{cases} +1,\\quad "
+            "y_{\\text{pred}}>y_{\\text{true}}\\\\ -1,\\quad y_{\\text{pred}}<y_{\\text{true}} "
+            "\\end{cases}$$\n")
+    report = check(text)
+    assert report.definitions == ("MAE = |y_{pred} - y_{true}|",)
+    assert report.exit_code == 0, report.text()
+    wrong = text.replace("+1,", "+2,")  # and a wrong case is still found
+    assert check(wrong).exit_code == 1
+    # an alias of a quantity the document defines stays: yhat = a with a = wx + b
+    alias = ("Let $a = wx + b$ and $\\hat y = a$, $L = (y - \\hat y)^2$.\n\n"
+             "$$\\frac{\\partial L}{\\partial w} = -2(y - \\hat y)x$$\n")
+    report = check(alias)
+    assert "yhat = a" in report.definitions and report.exit_code == 0, report.text()
+    assert check(alias.replace("-2(", "2(")).exit_code == 1
+
+
 def test_cli_usage_errors():
     assert _run_cli(["check"])[0] == 2
     assert _run_cli(["check", "/nonexistent/hand.tex"])[0] == 2

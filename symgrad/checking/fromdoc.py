@@ -8,6 +8,12 @@ differentiates most often (``\\frac{\\partial L}{\\partial m}``), and the parame
 differentiates by. A sum over examples is read as the sum of identical examples (the
 problem of one example, with the count as a symbol), so the author's ``\\frac{1}{m}\\sum`` and
 a line that forgets it are still told apart.
+
+Not every ``name = formula`` defines something. One name set equal to another that the
+document never defines is a condition or a label (``not differentiable at $y_{pred} =
+y_{true}$``, ``If $i = k$``, ``$L_k = output$``); read as a definition it would make the loss
+something else (``|y_pred - y_true|`` would be 0). It is kept only as an alias of a quantity
+the document does define (``\\hat y = a_2`` with ``a_2 = \\sigma(z_2)``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ def problem_from_document(text: str, *, convention=None, lr=None) -> tuple[Probl
     values: dict[str, sp.Rational] = {}
     tops: Counter = Counter()
     bottoms: list[str] = []
+    aliases: dict[str, tuple[sp.Symbol, str]] = {}
     for row in document.rows:
         if row.kind not in ("math", "line") or row.error:
             continue
@@ -76,8 +83,14 @@ def problem_from_document(text: str, *, convention=None, lr=None) -> tuple[Probl
         if name in defined or first in rhs.expr.free_symbols:
             continue
         source = " ".join(text[row.start : row.end].split())
+        if isinstance(rhs.expr, sp.Symbol):
+            aliases.setdefault(name, (rhs.expr, source))
+            continue
         defined[name] = (rhs.expr, source)
         scope.quantities = scope.quantities | {name}
+    for name, (target, source) in aliases.items():
+        if name not in defined and target.name in defined:
+            defined[name] = (target, source)
     if not defined:
         raise UsageError("no problem given and the document defines none: give --let 'NAME = EXPR' "
                          "(or --example), or write the definitions in the document (L = ...)")
