@@ -225,6 +225,19 @@ CASES = [
      r"$$\frac{\partial J(\theta)}{\partial \theta_j} = \frac{1}{m}\sum_{i=1}^m \left("
      r"\sigma\left(\theta^\top x^{(i)}\right) - y^{(i)}\right) x_j^{(i)}$$",
      (r"- y^{(i)}\right)", r"+ y^{(i)}\right)")),
+    ("e, the error, in a Leibniz fraction", {
+        "lets": ["H1 = W1*x1 + c1", "HA1 = sigmoid(H1)", "O1 = v1*HA1 + d1", "OA1 = sigmoid(O1)",
+                 "O2 = v2*HA1 + d2", "OA2 = sigmoid(O2)", "err = (OA1 - t1)^2 + (OA2 - t2)^2"],
+        "wrt": "W1"},
+     # 064 (stats.stackexchange 313142): "the derivative of the error $$e$$"; e was read as
+     # a letter for any number, so de/dW_1 was 0 and any chain of such factors passed
+     r"$$\frac{\partial e}{\partial W_1} = \left( \frac{\partial e}{\partial OA_1} "
+     r"\frac{\partial OA_1}{\partial O_1} \frac{\partial O_1}{\partial HA_1} \right) "
+     r"\frac{\partial HA_1}{\partial H_1} \frac{\partial H_1}{\partial W_1} + \left( "
+     r"\frac{\partial e}{\partial OA_2} \frac{\partial OA_2}{\partial O_2} "
+     r"\frac{\partial O_2}{\partial HA_1} \right) \frac{\partial HA_1}{\partial H_1} "
+     r"\frac{\partial H_1}{\partial W_1}$$",
+     (r"W_1} + \left(", r"W_1} - \left(")),
 ]
 
 

@@ -116,7 +116,7 @@ class Reading:
     copies: bool = False  # a sum over examples the problem does not have (all terms alike)
 
 
-_LOSS_LETTERS = frozenset(("L", "J", "E", "C", "ell", "Loss", "loss", "Cost", "cost", "Error",
+_LOSS_LETTERS = frozenset(("L", "J", "E", "e", "C", "ell", "Loss", "loss", "Cost", "cost", "Error",
                            "error", "l"))
 
 

@@ -210,10 +210,10 @@ class Calls:
         if sup is None:
             sup = self.index_superscript(t.names)
         found = self.resolve(t, (sub or []) + (sup or []))
+        if found is None and not sub and not sup:  # \partial e: the loss (the error e), even
+            found = self.loss_letter(t.names[0])  # where e could be a letter for any number
         if found is None and not sub and not sup and t.text in self.dummies:
             found = t.text
-        if found is None and not sub and not sup:
-            found = self.loss_letter(t.names[0])
         if found is None and not sub and t.text in RATE_NAMES:
             found = None
         if braced:

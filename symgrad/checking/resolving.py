@@ -64,6 +64,10 @@ class Resolving:
         known = s.quantities | s.inputs
         if top in known and bottom in known and top not in s.defined and bottom not in s.defined:
             return self.t.target(top, bottom)
+        if top not in known and top not in s.defined and top != bottom:
+            # de/dW_1 with e neither the problem's nor defined in the text: not 0, unknown
+            raise ParseError(f"unknown name {top!r} in d{top}/d{bottom} (the problem's names: "
+                             f"{', '.join(sorted(known))})")
         expr = self.derivative(symbol(top), symbol(bottom))
         return Target(f"d{top}/d{bottom}", expr, expr, self.at_point(expr))
 

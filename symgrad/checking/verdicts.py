@@ -125,6 +125,10 @@ class Verdicts:
         if mask is not None:
             ev = [v if m else math.nan for v, m in zip(ev, mask)]
             tv = [v if m else math.nan for v, m in zip(tv, mask)]
+        if self.leaves_a_gap(e, tv):
+            why = ("The cases leave a gap: at some values none of their conditions holds, "
+                   "though the true value is defined there")
+            return "wrong", self.diagnosis(tg, "not-equal", why)
         if close(ev, tv, tolerance=_tolerance(part)):
             return self.at_kink(e, tg)
         if self.holds_on_the_side(ev, tg, tv):
@@ -138,6 +142,26 @@ class Verdicts:
                 except (TypeError, ValueError):
                     pass
         return "wrong", self.symbolic_mistake(ev, tg, tv)
+
+    def leaves_a_gap(self, e: sp.Expr, tv: list[float]) -> bool:
+        """Do the cases of a piecewise line (with no ``otherwise``) leave out a region where the
+        truth is defined, ``z`` if ``z > 1``, ``0`` if ``z \\le 0``? Points on a condition's
+        boundary do not count: ``1`` if ``x > 0``, ``-1`` if ``x < 0`` leaves out only the kink."""
+        for pw in e.atoms(sp.Piecewise):
+            conds = [c for _, c in pw.args]
+            if any(c is sp.true for c in conds):
+                continue
+            try:
+                none = self.t.values(sp.Piecewise((0, sp.Or(*conds)), (1, True)))
+                edges = [self.t.values(r.lhs - r.rhs) for c in conds
+                         for r in c.atoms(sp.core.relational.Relational)]
+            except (TypeError, ValueError):
+                continue
+            for k, (gap, truth) in enumerate(zip(none, tv)):
+                if gap == 1.0 and not math.isnan(truth) and all(
+                        not math.isnan(d[k]) and abs(d[k]) > 1e-9 for d in edges):
+                    return True
+        return False
 
     def holds_on_the_side(self, ev: list[float], tg: Target, tv: list[float]) -> bool:
         """The line holds on the side of one of the truth's kinks that the sentence before it
