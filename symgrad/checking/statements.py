@@ -17,7 +17,7 @@ from symgrad.checking.truth import (
     Target,
     plain,
 )
-from symgrad.checking.verdicts import _is_number, _mentions
+from symgrad.checking.verdicts import _is_number, _mentions, value_tolerance
 from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import symbol
 from symgrad.records import record, replace
@@ -148,9 +148,7 @@ class Statements:
         if have is None:
             self.values[s] = value
             return ("given", None)
-        part = st.rhs[0]
-        tol = 10.0 ** -part.decimals if part.decimals else 1e-12
-        if abs(float(have) - float(value)) <= tol * max(1.0, abs(float(have))):
+        if abs(float(have) - float(value)) <= value_tolerance(st.rhs[0], abs(float(have))):
             return ("correct", None)
         if name in self.scope.params and self.lr is not None:  # the value after an update step
             g = self.t.target(self.t.problem.loss, name)

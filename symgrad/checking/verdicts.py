@@ -125,10 +125,9 @@ class Verdicts:
         if mask is not None:
             ev = [v if m else math.nan for v, m in zip(ev, mask)]
             tv = [v if m else math.nan for v, m in zip(tv, mask)]
-        if self.leaves_a_gap(e, tv):
-            why = ("The cases leave a gap: at some values none of their conditions holds, "
-                   "though the true value is defined there")
-            return "wrong", self.diagnosis(tg, "not-equal", why)
+        fault = self.cases_fault(e, tv)
+        if fault is not None:
+            return "wrong", self.diagnosis(tg, "not-equal", f"The cases do not fit: {fault}")
         if close(ev, tv, tolerance=_tolerance(part)):
             return self.at_kink(e, tg)
         if self.holds_on_the_side(ev, tg, tv):
@@ -143,25 +142,32 @@ class Verdicts:
                     pass
         return "wrong", self.symbolic_mistake(ev, tg, tv)
 
-    def leaves_a_gap(self, e: sp.Expr, tv: list[float]) -> bool:
-        """Do the cases of a piecewise line (with no ``otherwise``) leave out a region where the
-        truth is defined, ``z`` if ``z > 1``, ``0`` if ``z \\le 0``? Points on a condition's
-        boundary do not count: ``1`` if ``x > 0``, ``-1`` if ``x < 0`` leaves out only the kink."""
+    def cases_fault(self, e: sp.Expr, tv: list[float]) -> str | None:
+        """What is wrong with the cases of a piecewise line, if anything: a region that none
+        of them covers where the truth is defined (``z`` if ``z > 1``, ``0`` if ``z \\le 0``),
+        or two that hold together with different values (``1`` if ``x > 0``, ``-1`` if
+        ``x < 1``). Points on a condition's boundary do not count: ``1`` if ``x > 0``, ``-1``
+        if ``x < 0`` leaves out only the kink, where the derivative is undefined."""
         for pw in e.atoms(sp.Piecewise):
             conds = [c for _, c in pw.args]
-            if any(c is sp.true for c in conds):
-                continue
             try:
-                none = self.t.values(sp.Piecewise((0, sp.Or(*conds)), (1, True)))
+                holds = [self.t.values(sp.Piecewise((1, c), (0, True))) for c in conds]
+                arms = [self.t.values(a) for a, _ in pw.args]
                 edges = [self.t.values(r.lhs - r.rhs) for c in conds
                          for r in c.atoms(sp.core.relational.Relational)]
             except (TypeError, ValueError):
                 continue
-            for k, (gap, truth) in enumerate(zip(none, tv)):
-                if gap == 1.0 and not math.isnan(truth) and all(
-                        not math.isnan(d[k]) and abs(d[k]) > 1e-9 for d in edges):
-                    return True
-        return False
+            for k, truth in enumerate(tv):
+                if math.isnan(truth) or any(math.isnan(d[k]) or abs(d[k]) <= 1e-9 for d in edges):
+                    continue
+                on = [i for i, h in enumerate(holds) if h[k] == 1.0]
+                if not on and conds[-1] is not sp.true:
+                    return "none of their conditions holds at some values where the truth is defined"
+                values = [arms[i][k] for i in on
+                          if conds[i] is not sp.true and not math.isnan(arms[i][k])]
+                if any(abs(a - values[0]) > 1e-8 * max(1.0, abs(values[0])) for a in values[1:]):
+                    return "two of them hold together at some values and give different results"
+        return None
 
     def holds_on_the_side(self, ev: list[float], tg: Target, tv: list[float]) -> bool:
         """The line holds on the side of one of the truth's kinks that the sentence before it
@@ -235,11 +241,8 @@ class Verdicts:
                 return bool(lo <= v <= hi)
         if v.is_Rational and want.is_Rational and (part is None or not part.decimals):
             return v == want
-        tol = 1e-12
-        if part is not None and (part.decimals or part.separator == "~="):
-            tol = _tolerance(part) if part.decimals else 0.5
         try:
-            return abs(float(v) - float(want)) <= tol * max(1.0, abs(float(want)))
+            return abs(float(v) - float(want)) <= value_tolerance(part, abs(float(want)))
         except (TypeError, ValueError):
             return False
 
@@ -319,6 +322,22 @@ class Verdicts:
 
 def _is_number(e) -> bool:
     return not isinstance(e, sp.MatrixBase) and e.is_number
+
+
+#: The relative error a rounded number may carry from the rounded numbers it was computed
+#: from on earlier lines (0.4502 * (1 - 0.4502) = 0.2475, then -0.5498 * 0.2475 = -0.1360).
+CARRIED = 5e-4
+
+
+def value_tolerance(part: Part | None, size: float) -> float:
+    """How far a number written in a line may be from the true value ``size`` in magnitude:
+    half a unit in its last written place (``2.5`` is 2.45 to 2.55, ``≈ 3`` is 2.5 to 3.5)
+    plus the rounding carried from earlier lines; an exact number must be exact."""
+    if part is not None and part.decimals:
+        return 0.5 * 10.0 ** -part.decimals + CARRIED * size
+    if part is not None and part.separator == "~=":
+        return 0.5 + CARRIED * size
+    return 1e-12 * max(1.0, size)
 
 
 def _tolerance(part: Part) -> float:

@@ -3,15 +3,17 @@
 
 The 30 real mistakes in tests/real/ are few. For every correct document that ``check`` judges
 right (with the header's problem), every row it calls correct is changed on the right of its
-last ``=`` in one of two ways, one at a time: the first digit there goes up by one (``2`` to
-``3``, ``9`` to ``0``), or the first sign there flips (``-`` to ``+``, ``+`` to ``-``). The
+last ``=``, one change at a time: its first and its last digit go up by one (``2`` to ``3``,
+``9`` to ``0``), and its first and its last sign flip (``-`` to ``+``, ``+`` to ``-``). The
 changed document is checked again, and the row's verdict is one of:
 
 - caught: the row (or an earlier one) is now wrong;
 - not judged: the row is now unreadable or skipped (no verdict, so no false accept);
 - survived: the row is still correct. A survivor is either a false accept or a change that
-  does not change the mathematics (a digit in a subscript that names an equal value, a sign
-  under a square); each survivor is printed with its row so it can be told apart by hand.
+  does not change the mathematics (``65 - 0`` to ``65 + 0``), or one within the tolerance of
+  a rounded number (the last place of ``0.4502``: half a unit there plus the 0.05% a rounded
+  number may carry from earlier lines); each survivor is printed with its row so it can be
+  told apart by hand.
 
     python3 tests/real/mutants.py            # the totals and every survivor
     python3 tests/real/mutants.py 035 052    # some documents only
@@ -36,7 +38,7 @@ from symgrad.checking.document import read_document  # noqa: E402
 from symgrad.errors import SymgradError  # noqa: E402
 
 #: Commands and environment names whose letters and digits are not the mathematics.
-_COMMAND = re.compile(r"\\[A-Za-z]+|\\begin\{[^}]*\}|\\end\{[^}]*\}")
+_COMMAND = re.compile(r"\\tag\{[^}]*\}|\\[A-Za-z]+|\\begin\{[^}]*\}|\\end\{[^}]*\}")
 
 
 def _rhs_start(row: str) -> int | None:
@@ -47,19 +49,22 @@ def _rhs_start(row: str) -> int | None:
 
 def _mutants(row: str):
     """(kind, mutated row) pairs: the first digit on the right side up by one, its first sign
-    flipped. Digits and signs inside command names are left alone."""
+    flipped. Digits and signs inside command names and equation tags are left alone."""
     start = _rhs_start(row)
     if start is None:
         return
     masked = _COMMAND.sub(lambda m: "\0" * len(m.group(0)), row[start:])
-    m = re.search(r"\d", masked)
-    if m:
-        k = start + m.start()
-        yield "digit", row[:k] + str((int(row[k]) + 1) % 10) + row[k + 1 :]
-    m = re.search(r"[-+−–]", masked)
-    if m:
-        k = start + m.start()
-        yield "sign", row[:k] + ("+" if row[k] != "+" else "-") + row[k + 1 :]
+    digits = [start + m.start() for m in re.finditer(r"\d", masked)]
+    signs = [start + m.start() for m in re.finditer(r"[-+−–]", masked)]
+    for where, ks in (("first", digits[:1]), ("last", digits[1:][-1:])):
+        for k in ks:
+            kind = f"{where} digit"
+            if re.search(r"\.\d\d+$", row[:k + 1]) and not row[k + 1 : k + 2].isdigit():
+                kind += " (the last place of a rounded number)"
+            yield kind, row[:k] + str((int(row[k]) + 1) % 10) + row[k + 1 :]
+    for where, ks in (("first", signs[:1]), ("last", signs[1:][-1:])):
+        for k in ks:
+            yield f"{where} sign", row[:k] + ("+" if row[k] != "+" else "-") + row[k + 1 :]
 
 
 def _verdicts(text: str, options: dict, line: int) -> tuple[str, int | None]:

@@ -78,22 +78,33 @@ def test_the_readme_states_the_figures_the_script_prints(results):
     assert f"it judges {doc['judged_right']} of {doc['documents']} documents right" in readme
 
 
-# Mistakes planted in the correct documents (tests/real/mutants.py): a digit on the right of a
-# row's last "=" up by one, or a sign there flipped. Each survivor was looked at by hand:
-# 035's \sum_{i=0}^n -> \sum_{i=1}^n (a sum over the examples is read as all of them; its
-# bounds are not checked) and 050's "undefined if x = 0" -> "x = 1" (where a case says
-# "undefined" is not checked). Anything else still called correct is a false accept.
-REVIEWED_SURVIVORS = {("035-f-m-b-sum-from-zero.md", 13), ("035-f-m-b-sum-from-zero.md", 22),
-                      ("035-f-m-b-sum-from-zero.md", 23), ("050-mae-gradient-cases-newline.md", 20)}
+# Mistakes planted in the correct documents (tests/real/mutants.py): on the right of a row's
+# last "=", its first and last digit up by one, its first and last sign flipped. A change in
+# the last place of a rounded number (0.4502 -> 0.4503) may pass: it is within half a unit
+# there plus the rounding carried from earlier lines. Every other survivor was looked at by
+# hand and is listed here; anything else still called correct is a false accept.
+REVIEWED_SURVIVORS = {
+    # no change to the mathematics: d/dm (m X_i + b + y_i) = d/dm (m X_i + b - y_i) = X_i
+    ("034-slope-partial-half-n-answer.md", 35, "last sign"),
+    ("041-gd-step-by-step-m-count-clash.md", 83, "last sign"),  # 65 - 0 -> 65 + 0
+    ("041-gd-step-by-step-m-count-clash.md", 96, "last sign"),
+    # not checked: the bounds of a sum over the examples (it is read as all of them) ...
+    ("035-f-m-b-sum-from-zero.md", 13, "first digit"),
+    ("035-f-m-b-sum-from-zero.md", 22, "first digit"),
+    ("035-f-m-b-sum-from-zero.md", 23, "first digit"),
+    # ... and where a case says "undefined" ("undefined if x = 0" -> "x = 1")
+    ("050-mae-gradient-cases-newline.md", 20, "first digit"),
+}
 
 
 def test_mistakes_planted_in_correct_documents_are_caught():
     import mutants
 
     r = mutants.study(score.verify_truths.corpus_files())
-    survived = {(name, line) for name, line, *_ in r["survived"]}
-    assert survived <= REVIEWED_SURVIVORS, r["survived"]
-    assert r["mutants"] >= 300 and r["caught"] >= 0.9 * r["mutants"]
+    survived = {(name, line, kind) for name, line, kind, *_ in r["survived"]
+                if not kind.endswith("(the last place of a rounded number)")}
+    assert survived <= REVIEWED_SURVIVORS, sorted(survived - REVIEWED_SURVIVORS)
+    assert r["mutants"] >= 500 and r["caught"] >= 0.85 * r["mutants"]
 
 
 @pytest.mark.parametrize("doc, old, new", [
@@ -102,6 +113,14 @@ def test_mistakes_planted_in_correct_documents_are_caught():
     ("052", r"z & \text{if } z > 0", r"z & \text{if } z > 1"),
     # 064: the error is e; read as a letter for any number, de/dW_1 was 0 = 0 + 0
     ("064", r"\partial W_1} + \left(", r"\partial W_1} - \left("),
+    # 052: cases that overlap with different values on (0, 1]
+    ("052", r"0 & \text{if } z \leq 0", r"0 & \text{if } z \leq 1"),
+    ("052", r"0 & \text{if } z < 0", r"0 & \text{if } z < 1"),
+    # a rounded number is half a unit in its last place from the truth, plus carried
+    # rounding: 2.6 for an exact 2.5, and an input given as 2.1 for 2.0, were one unit away
+    # relative to the value (0.25 and 0.2) and passed
+    ("052", r"1 \times 2.5 = 2.5", r"1 \times 2.5 = 2.6"),
+    ("039", "x2 = 2.0", "x2 = 2.1"),
 ])
 def test_a_planted_mistake_is_found(doc, old, new):
     from symgrad.checking import check
