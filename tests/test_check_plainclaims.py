@@ -40,3 +40,65 @@ def test_subscript_that_is_an_index_is_not_a_new_function():
     text = r"$$\sum_i f_i(x) = x^2$$"
     report = check(text, **SMOOTH_L1)
     assert all(r.verdict != "correct" for r in report.lines)
+
+
+# 078 (click4ai.perfionixai.com): the only derivative on the page, in a plain-text sentence
+SAID_2W = ("**Explanation:** L2 regularization penalizes the squared magnitude of weights, creating "
+           "a smooth, differentiable penalty that grows quadratically with weight size. The "
+           "gradient of w^2 is 2w, which means larger weights receive proportionally larger "
+           "penalties -- unlike L1 where all weights receive the same constant push.")
+
+
+def test_derivative_stated_in_a_plain_sentence_is_judged():
+    w = sp.Symbol("w")
+    assert sp.diff(w**2, w) == 2 * w
+    report = check(SAID_2W, **L2)
+    assert _verdicts(report) == [(1, "correct")]
+    assert report.exit_code == 0
+
+
+def test_wrong_derivative_stated_in_a_plain_sentence_is_found():
+    report = check(SAID_2W.replace("is 2w,", "is 3w,"), **L2)
+    assert _verdicts(report) == [(1, "wrong")]
+    assert report.exit_code == 1
+
+
+def test_the_same_sentence_with_inline_math_is_about_its_own_formula():
+    # it used to be judged against the problem's gradient (2 lam w_1) and reported wrong
+    report = check("The gradient of $w^2$ is $2w$, which means larger weights.", **L2)
+    assert _verdicts(report) == [(1, "correct")]
+    report = check("The gradient of $w^2$ is $-2w$, which means larger weights.", **L2)
+    assert _verdicts(report) == [(1, "wrong")]
+
+
+# 083 (community.deeplearning.ai): the reply states the tanh derivative with its variable
+TANH = {"lets": ["A1 = tanh(Z1)", "L = A1^2"], "wrt": "Z1"}
+SAID_TANH = ("In your backpropagation steps, the mistake lies in the calculation of dL/dZ1. The "
+             "correct derivative of tanh(Z1) with respect to Z1 is 1 - tanh^2(Z1).")
+
+
+def test_derivative_with_respect_to_a_named_variable():
+    z = sp.Symbol("Z1")
+    assert sp.simplify(sp.diff(sp.tanh(z), z) - (1 - sp.tanh(z) ** 2)) == 0
+    assert _verdicts(check(SAID_TANH, **TANH)) == [(1, "correct")]
+    assert _verdicts(check(SAID_TANH.replace("1 - tanh", "1 + tanh"), **TANH)) == [(1, "wrong")]
+
+
+def test_prose_without_a_formula_stays_skipped():
+    for text in ("The derivative of the loss is negative here, so we step right.",
+                 "The derivative of a max is not the max of the derivatives; it is zero there.",
+                 "the derivative of softmax is not a vector, but a matrix:"):
+        report = check(text, **L2)
+        assert all(r.verdict == "skipped" for r in report.lines), text
+        assert report.exit_code == 2
+
+
+def test_a_claim_that_goes_on_past_its_formula_is_not_cut_short():
+    # 037's sentence shape: the result is 2(...) *multiplied by* another derivative; reading
+    # only "2((w x + b) - y)" would judge a false claim about d/dw
+    text = ("Because of the chain rule, the derivative of ((w*x + b) - y)^2 with respect to w is "
+            "equal to 2((w*x + b) - y) (as you mentioned), multiplied by the derivative of "
+            "((w*x + b) - y).")
+    report = check(text, lets=["L = ((w*x + b) - y)^2"], wrt="w")
+    assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["unreadable"]
+    assert report.exit_code == 2

@@ -1,0 +1,111 @@
+"""Derivatives stated in a plain-text sentence: "The gradient of w^2 is 2w", "The correct
+derivative of tanh(Z1) with respect to Z1 is 1 - tanh^2(Z1)".
+
+:func:`said_claims` finds, in one line of prose with no math markup, the formula a sentence
+differentiates, the variable it names (if any) and the formula it says the derivative is.
+:mod:`symgrad.checking.document` makes rows of them, and the judge pairs the two formulas (the
+same as ``the derivative of $\\tanh(x)$ is $1 - \\tanh^2(x)$`` with inline math). A sentence
+whose stated result goes on past its formula ("is 2(x - y), multiplied by the derivative of
+...") is a claim that cannot be read whole: it is reported, never cut short to a guess.
+Nothing here evaluates anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+from symgrad.records import record, replace
+
+_SAID = re.compile(
+    r"\b(?:partial\s+)?(?:derivative|gradient)\s+of\s+(?P<e1>\S.*?)\s+"
+    r"(?:(?:with\s+respect\s+to|w\.\s?r\.\s?t\.?|wrt)\s+(?P<var>[A-Za-z]\w*)\s+)?"
+    r"(?:is(?:\s+equal\s+to)?|equals)\s*:?\s+(?=\S)", re.IGNORECASE)
+
+#: words a formula may contain: the functions people write in plain text
+_MATH_WORDS = frozenset((
+    "sigmoid", "tanh", "relu", "sign", "sgn", "sqrt", "softplus", "cosh", "sinh", "sech", "exp",
+    "log", "ln", "abs", "max", "min", "sin", "cos",
+))
+#: what, right after the stated formula, makes it part of a longer statement
+_GOES_ON = re.compile(r"\s*(?:\([^()]*\))?\s*,?\s*(?:multiplied|times|plus|minus|divided|over|"
+                      r"added|subtracted|squared)\b", re.IGNORECASE)
+
+
+@record
+class Said:
+    """One statement, as offsets into the line: the formula differentiated (e1), the variable
+    named (var, or an empty span), the formula stated (e2); ``error`` when it cannot be read
+    whole."""
+
+    e1: tuple[int, int]
+    var: tuple[int, int]
+    e2: tuple[int, int]
+    error: str = ""
+
+
+def plain_formula(text: str) -> bool:
+    """A formula written in plain text (``w^2``, ``2w``, ``1 - tanh^2(Z1)``, ``x``): math
+    characters and names only, no words of prose."""
+    t = text.strip()
+    if not t or len(t) > 120 or not re.fullmatch(r"[\w^*/+\-−().,·²³' ]+", t):
+        return False
+    if t.count("(") != t.count(")") or re.search(r"[-+*/^(−]$", t) or re.match(r"[*/^)]", t):
+        return False
+    words = re.findall(r"[A-Za-z]{3,}", t)
+    if any(w.lower() not in _MATH_WORDS for w in words):
+        return False
+    if re.search(r"[A-Za-z]\w*\s+[A-Za-z]\w*\s+[A-Za-z]", t):
+        return False  # three names in a row, with spaces: words
+    return True
+
+
+def _formula_end(text: str, start: int) -> int:
+    """Where the formula starting at ``text[start]`` ends: at a comma, a semicolon or a full stop
+    outside parentheses, at a word of prose, or at the end of the line."""
+    depth, k = 0, start
+    while k < len(text):
+        c = text[k]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth < 0:
+                return k
+        elif depth == 0 and (c in ",;:!?" or c == "." and (k + 1 == len(text) or
+                                                           text[k + 1].isspace())):
+            return k
+        elif depth == 0 and c == " ":
+            m = re.match(r"\s+([A-Za-z]{3,})\b", text[k:])
+            if m and m.group(1).lower() not in _MATH_WORDS:
+                return k
+            if re.match(r"\s+\(\s*[A-Za-z]{3,}", text[k:]):
+                return k  # "2(x - y) (as you mentioned)": an aside after the formula
+        k += 1
+    return len(text)
+
+
+def said_claims(text: str) -> list[Said]:
+    """The derivatives a line of prose states, in order (see the module's text)."""
+    out: list[Said] = []
+    for m in _SAID.finditer(text):
+        e1 = m.group("e1")
+        if not plain_formula(e1):
+            continue
+        s2 = m.end()
+        e2_end = _formula_end(text, s2)
+        while e2_end > s2 and text[e2_end - 1].isspace():
+            e2_end -= 1
+        var = m.span("var") if m.group("var") else (m.end(), m.end())
+        said = Said(m.span("e1"), var, (s2, e2_end))
+        if not plain_formula(text[s2:e2_end]):
+            if re.match(r"[-−(\w]", text[s2:]) and re.search(r"[\d^*/+()]", text[s2:e2_end]):
+                out.append(replace(said, error="the derivative this sentence states is not a "
+                                    "formula that can be read"))
+            continue
+        if _GOES_ON.match(text, e2_end):
+            out.append(replace(said, error="the sentence goes on past the formula it states "
+                                "(\"multiplied by ...\"): the claim cannot be read whole"))
+            continue
+        out.append(said)
+    return out
+
