@@ -102,3 +102,26 @@ def test_a_claim_that_goes_on_past_its_formula_is_not_cut_short():
     report = check(text, lets=["L = ((w*x + b) - y)^2"], wrt="w")
     assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["unreadable"]
     assert report.exit_code == 2
+
+
+MAE = {"lets": ["L = abs(y - m*x)"], "wrt": "m"}
+
+
+def test_a_claim_under_a_condition_in_words_is_not_read_as_holding_everywhere():
+    # d|x|/dx = 1 only for x > 0; judging "1" everywhere would call a right statement wrong,
+    # and dropping "for ..." could accept a wrong one
+    report = check("The derivative of |x| is 1 for x > 0.", **MAE)
+    assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["unreadable"]
+
+
+def test_a_negated_statement_is_no_claim():
+    report = check("The derivative of |x| is not x, it has a kink.", **MAE)
+    assert all(r.verdict == "skipped" for r in report.lines)
+
+
+def test_absolute_value_in_a_plain_sentence():
+    x = sp.Symbol("x", real=True)
+    assert sp.diff(sp.Abs(x), x).subs(x, 2) == 1 and sp.diff(sp.Abs(x), x).subs(x, -2) == -1
+    assert _verdicts(check("The derivative of |x| is sign(x), away from 0.", **MAE)) == \
+        [(1, "correct")]
+    assert _verdicts(check("The derivative of |x| is x, away from 0.", **MAE)) == [(1, "wrong")]

@@ -19,7 +19,8 @@ from symgrad.records import record, replace
 _SAID = re.compile(
     r"\b(?:partial\s+)?(?:derivative|gradient)\s+of\s+(?P<e1>\S.*?)\s+"
     r"(?:(?:with\s+respect\s+to|w\.\s?r\.\s?t\.?|wrt)\s+(?P<var>[A-Za-z]\w*)\s+)?"
-    r"(?:is(?:\s+equal\s+to)?|equals)\s*:?\s+(?=\S)", re.IGNORECASE)
+    r"(?:is(?:\s+(?:simply|just|then|therefore|thus|also))?(?:\s+equal\s+to)?|equals)\s*:?\s+"
+    r"(?=\S)", re.IGNORECASE)
 
 #: words a formula may contain: the functions people write in plain text
 _MATH_WORDS = frozenset((
@@ -29,6 +30,9 @@ _MATH_WORDS = frozenset((
 #: what, right after the stated formula, makes it part of a longer statement
 _GOES_ON = re.compile(r"\s*(?:\([^()]*\))?\s*,?\s*(?:multiplied|times|plus|minus|divided|over|"
                       r"added|subtracted|squared)\b", re.IGNORECASE)
+#: a condition or a definition after the stated formula ("1 for x > 0", "s(1 - s) where s = ...")
+_QUALIFIED = re.compile(r"\s*,?\s*(?:for|when|whenever|if|unless|where|except|only)\b",
+                        re.IGNORECASE)
 
 
 @record
@@ -47,9 +51,9 @@ def plain_formula(text: str) -> bool:
     """A formula written in plain text (``w^2``, ``2w``, ``1 - tanh^2(Z1)``, ``x``): math
     characters and names only, no words of prose."""
     t = text.strip()
-    if not t or len(t) > 120 or not re.fullmatch(r"[\w^*/+\-−().,·²³' ]+", t):
+    if not t or len(t) > 120 or not re.fullmatch(r"[\w^*/+\-−().,·²³'| ]+", t):
         return False
-    if t.count("(") != t.count(")") or re.search(r"[-+*/^(−]$", t) or re.match(r"[*/^)]", t):
+    if t.count("|") % 2 or t.count("(") != t.count(")") or re.search(r"[-+*/^(−]$", t) or re.match(r"[*/^)]", t):
         return False
     words = re.findall(r"[A-Za-z]{3,}", t)
     if any(w.lower() not in _MATH_WORDS for w in words):
@@ -92,6 +96,8 @@ def said_claims(text: str) -> list[Said]:
         if not plain_formula(e1):
             continue
         s2 = m.end()
+        if re.match(r"(?:not|never|no)\b", text[s2:], re.IGNORECASE):
+            continue  # "is not 2x": no claim of what it is
         e2_end = _formula_end(text, s2)
         while e2_end > s2 and text[e2_end - 1].isspace():
             e2_end -= 1
@@ -105,6 +111,10 @@ def said_claims(text: str) -> list[Said]:
         if _GOES_ON.match(text, e2_end):
             out.append(replace(said, error="the sentence goes on past the formula it states "
                                 "(\"multiplied by ...\"): the claim cannot be read whole"))
+            continue
+        if _QUALIFIED.match(text, e2_end):
+            out.append(replace(said, error="the formula this sentence states holds under a "
+                                "condition or a definition in words: the claim cannot be read whole"))
             continue
         out.append(said)
     return out
