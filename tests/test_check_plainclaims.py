@@ -125,3 +125,27 @@ def test_absolute_value_in_a_plain_sentence():
     assert _verdicts(check("The derivative of |x| is sign(x), away from 0.", **MAE)) == \
         [(1, "correct")]
     assert _verdicts(check("The derivative of |x| is x, away from 0.", **MAE)) == [(1, "wrong")]
+
+
+def test_a_formula_that_cannot_be_read_is_reported_not_skipped():
+    # 037 (forum.devtalk.com): "((wxi + b) - y)2" lost its superscript and runs names together
+    text = ("Because of the chain rule, the derivative of ((wxi + b) - y)2 is equal to 2((wxi + "
+            "b) - y) (as you mentioned), multiplied by the derivative of ((wxi + b) - y).")
+    report = check(text, lets=["L = ((w*x + b) - y)^2"], wrt="w")
+    assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["unreadable"]
+    assert report.exit_code == 2
+
+
+def test_a_function_applied_in_a_plain_sentence():
+    x = sp.Symbol("x")
+    s = 1 / (1 + sp.exp(-x))
+    assert sp.simplify(sp.diff(s, x) - s * (1 - s)) == 0
+    problem = {"lets": ["loss = (w - y)^2"], "wrt": "w"}
+    said = "The derivative of sigma(x) is sigma(x)(1 - sigma(x)), the familiar one."
+    assert _verdicts(check(said, **problem)) == [(1, "correct")]
+    assert _verdicts(check(said.replace("(1 - s", "(1 + s"), **problem)) == [(1, "wrong")]
+    said = "The derivative of loss(w) with respect to w is 2(w - y), as before."
+    assert sp.diff((sp.Symbol("w") - sp.Symbol("y")) ** 2, sp.Symbol("w")) == \
+        2 * (sp.Symbol("w") - sp.Symbol("y"))
+    assert _verdicts(check(said, **problem)) == [(1, "correct")]
+    assert _verdicts(check(said.replace("2(w - y)", "2(y - w)"), **problem)) == [(1, "wrong")]

@@ -35,6 +35,9 @@ _QUALIFIED = re.compile(r"\s*,?\s*(?:for|when|whenever|if|unless|where|except|on
                         re.IGNORECASE)
 
 
+_FORMULA_LIKE = re.compile(r"[-+*/^()]\s*\w|\w\s*[-+*/^()]")
+
+
 @record
 class Said:
     """One statement, as offsets into the line: the formula differentiated (e1), the variable
@@ -55,7 +58,7 @@ def plain_formula(text: str) -> bool:
         return False
     if t.count("|") % 2 or t.count("(") != t.count(")") or re.search(r"[-+*/^(−]$", t) or re.match(r"[*/^)]", t):
         return False
-    words = re.findall(r"[A-Za-z]{3,}", t)
+    words = re.findall(r"[A-Za-z]{3,}(?!\w*\s*\()", t)  # sigma(x), loss(w): functions
     if any(w.lower() not in _MATH_WORDS for w in words):
         return False
     if re.search(r"[A-Za-z]\w*\s+[A-Za-z]\w*\s+[A-Za-z]", t):
@@ -93,9 +96,13 @@ def said_claims(text: str) -> list[Said]:
     out: list[Said] = []
     for m in _SAID.finditer(text):
         e1 = m.group("e1")
-        if not plain_formula(e1):
-            continue
         s2 = m.end()
+        if not plain_formula(e1):
+            if _FORMULA_LIKE.search(e1) and not re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}", e1):
+                e2_end = _formula_end(text, s2)  # "((wxi + b) - y)2": a formula, not readable
+                out.append(Said(m.span("e1"), (m.end(), m.end()), (s2, e2_end), "the formula "
+                                "this sentence differentiates cannot be read"))
+            continue
         if re.match(r"(?:not|never|no)\b", text[s2:], re.IGNORECASE):
             continue  # "is not 2x": no claim of what it is
         e2_end = _formula_end(text, s2)
