@@ -149,3 +149,13 @@ def test_a_function_applied_in_a_plain_sentence():
         2 * (sp.Symbol("w") - sp.Symbol("y"))
     assert _verdicts(check(said, **problem)) == [(1, "correct")]
     assert _verdicts(check(said.replace("2(w - y)", "2(y - w)"), **problem)) == [(1, "wrong")]
+
+
+def test_several_statements_in_one_sentence_are_judged_each():
+    text = ("Then the derivative of x^2 is 2x, and the derivative of x^3 is 3x^2, and the "
+            "derivative of x^2 is 3x.")
+    x = sp.Symbol("x")
+    assert (sp.diff(x**2, x), sp.diff(x**3, x)) == (2 * x, 3 * x**2)
+    report = check(text, lets=["L = x^2"], wrt="x")
+    assert [r.verdict for r in report.lines if r.verdict != "skipped"] == \
+        ["correct", "correct", "wrong"]

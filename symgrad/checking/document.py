@@ -404,9 +404,9 @@ class _Splitter:
     def said(self, a: int, b: int) -> None:
         """Prose with no math markup, and the derivatives its sentences state in plain text
         ("The gradient of w^2 is 2w"): the two formulas are rows, the words between are prose."""
-        found = said_claims(self.clean[a:b])
-        for c in found:
-            e1, e2 = (a + c.e1[0], a + c.e1[1]), (a + c.e2[0], a + c.e2[1])
+        base = a
+        for c in said_claims(self.clean[a:b]):
+            e1, e2 = (base + c.e1[0], base + c.e1[1]), (base + c.e2[0], base + c.e2[1])
             self.text(a, e1[0])
             if c.error:
                 self.rows.append(Row("line", self.line_of(e1[0]), e1[0], e2[1], self.cue(),

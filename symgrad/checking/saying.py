@@ -17,7 +17,7 @@ import re
 from symgrad.records import record, replace
 
 _SAID = re.compile(
-    r"\b(?:partial\s+)?(?:derivative|gradient)\s+of\s+(?P<e1>\S.*?)\s+"
+    r"\b(?:partial\s+)?(?:derivative|gradient)\s+of\s+(?P<e1>\S.{0,120}?)\s+"
     r"(?:(?:with\s+respect\s+to|w\.\s?r\.\s?t\.?|wrt)\s+(?P<var>[A-Za-z]\w*)\s+)?"
     r"(?:is(?:\s+(?:simply|just|then|therefore|thus|also))?(?:\s+equal\s+to)?|equals)\s*:?\s+"
     r"(?=\S)", re.IGNORECASE)
@@ -69,8 +69,8 @@ def plain_formula(text: str) -> bool:
 def _formula_end(text: str, start: int) -> int:
     """Where the formula starting at ``text[start]`` ends: at a comma, a semicolon or a full stop
     outside parentheses, at a word of prose, or at the end of the line."""
-    depth, k = 0, start
-    while k < len(text):
+    depth, k, stop = 0, start, min(len(text), start + 200)
+    while k < stop:
         c = text[k]
         if c == "(":
             depth += 1
@@ -88,7 +88,7 @@ def _formula_end(text: str, start: int) -> int:
             if re.match(r"\s+\(\s*[A-Za-z]{3,}", text[k:]):
                 return k  # "2(x - y) (as you mentioned)": an aside after the formula
         k += 1
-    return len(text)
+    return stop
 
 
 def said_claims(text: str) -> list[Said]:
