@@ -159,3 +159,14 @@ def test_several_statements_in_one_sentence_are_judged_each():
     report = check(text, lets=["L = x^2"], wrt="x")
     assert [r.verdict for r in report.lines if r.verdict != "skipped"] == \
         ["correct", "correct", "wrong"]
+
+
+def test_a_flattened_formula_in_a_sentence_is_reported_and_the_next_statement_found():
+    # 081 (a Reddit reply through Redlib): \frac{\lambda}{2}\|w\|_2^2 lost its markup; the
+    # sentence before it ("the gradient of the regularization term.") must not swallow it
+    text = ("With L2 regularization, you also consider the gradient of the regularization term. "
+            "The derivative of λ2∥w∥22λ∥w∥2 with respect to w is: λw.")
+    report = check(text, lets=["R = (lam/2)*w^2"], wrt="w")
+    assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["unreadable"]
+    text = "Take the gradient of the loss term and the derivative of w^2 is 2w here."
+    assert _verdicts(check(text, lets=["R = (lam/2)*w^2"], wrt="w")) == [(1, "correct")]

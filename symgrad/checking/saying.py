@@ -35,7 +35,8 @@ _QUALIFIED = re.compile(r"\s*,?\s*(?:for|when|whenever|if|unless|where|except|on
                         re.IGNORECASE)
 
 
-_FORMULA_LIKE = re.compile(r"[-+*/^()]\s*\w|\w\s*[-+*/^()]")
+#: a formula, readable or not: operators next to names, or math symbols (a flattened copy's ∥w∥)
+_FORMULA_LIKE = re.compile(r"[-+*/^()]\s*\w|\w\s*[-+*/^()]|[∥‖∑∂√∇·×−α-ωΑ-Ω]")
 
 
 @record
@@ -94,14 +95,25 @@ def _formula_end(text: str, start: int) -> int:
 def said_claims(text: str) -> list[Said]:
     """The derivatives a line of prose states, in order (see the module's text)."""
     out: list[Said] = []
-    for m in _SAID.finditer(text):
+    pos = 0
+    while True:
+        m = _SAID.search(text, pos)
+        if m is None:
+            return out
+        pos = m.end()
         e1 = m.group("e1")
         s2 = m.end()
+        if re.search(r"[.;!?]\s", e1):
+            pos = m.start("e1")  # "the gradient of the term. The derivative of ...": start again
+            continue
         if not plain_formula(e1):
             if _FORMULA_LIKE.search(e1) and not re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}", e1):
                 e2_end = _formula_end(text, s2)  # "((wxi + b) - y)2": a formula, not readable
                 out.append(Said(m.span("e1"), (m.end(), m.end()), (s2, e2_end), "the formula "
                                 "this sentence differentiates cannot be read"))
+                pos = max(pos, e2_end)
+            else:
+                pos = m.start("e1")  # "the gradient of the loss and the derivative of x^2 is"
             continue
         if re.match(r"(?:not|never|no)\b", text[s2:], re.IGNORECASE):
             continue  # "is not 2x": no claim of what it is
@@ -110,6 +122,7 @@ def said_claims(text: str) -> list[Said]:
             e2_end -= 1
         var = m.span("var") if m.group("var") else (m.end(), m.end())
         said = Said(m.span("e1"), var, (s2, e2_end))
+        pos = max(pos, e2_end)
         if not plain_formula(text[s2:e2_end]):
             if re.match(r"[-−(\w]", text[s2:]) and re.search(r"[\d^*/+()]", text[s2:e2_end]):
                 out.append(replace(said, error="the derivative this sentence states is not a "
@@ -124,5 +137,4 @@ def said_claims(text: str) -> list[Said]:
                                 "condition or a definition in words: the claim cannot be read whole"))
             continue
         out.append(said)
-    return out
 
