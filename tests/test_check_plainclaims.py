@@ -170,3 +170,19 @@ def test_a_flattened_formula_in_a_sentence_is_reported_and_the_next_statement_fo
     assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["unreadable"]
     text = "Take the gradient of the loss term and the derivative of w^2 is 2w here."
     assert _verdicts(check(text, lets=["R = (lam/2)*w^2"], wrt="w")) == [(1, "correct")]
+
+
+REG = {"lets": ["R = (lam/2)*w^2"], "wrt": "w"}
+
+
+def test_a_quantity_of_the_problem_named_in_a_plain_sentence():
+    lam, w = sp.symbols("lam w")
+    assert sp.diff(lam / 2 * w**2, w) == lam * w and sp.diff(lam / 2 * w**2, lam) == w**2 / 2
+    assert _verdicts(check("The derivative of R with respect to w is lam*w.", **REG)) == \
+        [(1, "correct")]
+    assert _verdicts(check("The derivative of R is lam*w.", **REG)) == [(1, "correct")]
+    assert _verdicts(check("The derivative of R is 2lam*w.", **REG)) == [(1, "wrong")]
+    assert _verdicts(check("The derivative of R with respect to lam is w^2/2.", **REG)) == \
+        [(1, "correct")]
+    assert _verdicts(check("The derivative of R with respect to lam is w^2.", **REG)) == \
+        [(1, "wrong")]

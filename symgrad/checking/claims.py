@@ -187,6 +187,10 @@ class Cues:
         if var:
             name = self.name_in(var)
             free = [s for s in free if s.name == name]
+        elif len(free) > 1 and isinstance(e, sp.Symbol) and len(self.t.problem.wrt) == 1 and \
+                (e.name in self.scope.quantities or e.name in self.scope.defined):
+            # "the derivative of R is ...": a quantity of the problem, by its one parameter
+            free = [s for s in free if s.name == self.t.problem.wrt[0]]
         if len(free) != 1:
             return None
         expr = sp.diff(self.resolve(e), free[0])

@@ -59,8 +59,13 @@ def plain_formula(text: str) -> bool:
         return False
     if t.count("|") % 2 or t.count("(") != t.count(")") or re.search(r"[-+*/^(−]$", t) or re.match(r"[*/^)]", t):
         return False
-    words = re.findall(r"[A-Za-z]{3,}(?!\w*\s*\()", t)  # sigma(x), loss(w): functions
-    if any(w.lower() not in _MATH_WORDS for w in words):
+    for w in re.finditer(r"(?<![A-Za-z])[A-Za-z]{3,}(?![A-Za-z])", t):
+        if w.group().lower() in _MATH_WORDS or re.match(r"\w*\s*\(", t[w.end() :]):
+            continue  # sigma(x), loss(w): functions
+        before, after = t[: w.start()].rstrip()[-1:], t[w.end() :].lstrip()[:1]
+        if not (before and before in "*/+-−^(·_0123456789" or after and after in "*/+-−^)·_"):
+            return False  # a word of prose; lam*w, 2(yhat - y): a name in a formula
+    if re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{3,}", t):
         return False
     if re.search(r"[A-Za-z]\w*\s+[A-Za-z]\w*\s+[A-Za-z]", t):
         return False  # three names in a row, with spaces: words
