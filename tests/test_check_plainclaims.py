@@ -186,3 +186,10 @@ def test_a_quantity_of_the_problem_named_in_a_plain_sentence():
         [(1, "correct")]
     assert _verdicts(check("The derivative of R with respect to lam is w^2.", **REG)) == \
         [(1, "wrong")]
+
+
+def test_for_every_x_is_no_condition():
+    x = sp.Symbol("x")
+    assert sp.diff(x**2, x) == 2 * x
+    report = check("So the derivative of x^2 is 2x for every x.", lets=["L = x^2"], wrt="x")
+    assert _verdicts(report) == [(1, "correct")]

@@ -31,8 +31,8 @@ _MATH_WORDS = frozenset((
 _GOES_ON = re.compile(r"\s*(?:\([^()]*\))?\s*,?\s*(?:multiplied|times|plus|minus|divided|over|"
                       r"added|subtracted|squared)\b", re.IGNORECASE)
 #: a condition or a definition after the stated formula ("1 for x > 0", "s(1 - s) where s = ...")
-_QUALIFIED = re.compile(r"\s*,?\s*(?:for|when|whenever|if|unless|where|except|only)\b",
-                        re.IGNORECASE)
+_QUALIFIED = re.compile(r"\s*,?\s*(?:for(?!\s+(?:all|every|any)\b)|when|whenever|if|unless|"
+                        r"where|except|only)\b", re.IGNORECASE)
 
 
 #: a formula, readable or not: operators next to names, or math symbols (a flattened copy's ∥w∥)
