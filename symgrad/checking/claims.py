@@ -48,7 +48,7 @@ class Cues:
         return True
 
     def cued_target(self, row: Row, rows: list[Row], k: int, probe: bool = False,
-                    subject_only: bool = False):
+                    subject_only: bool = False, binding: dict | None = None):
         """A formula standing alone: the claim the sentence before it announces, or None."""
         prev = next((rows[j] for j in range(k - 1, -1, -1) if rows[j].kind in ("math", "line")),
                     None)
@@ -60,12 +60,16 @@ class Cues:
             if lhs is not None:
                 return lhs
         line_start = self.doc.rfind("\n", 0, prev.start) + 1 if prev is not None else 0
-        if prev is not None and prev.kind == "math" and prev.line == row.line and re.search(
-                r"^\s*\$*\s*is\s*(equal to)?\s*\$*\s*$", between) and _DERIVATIVE_OF.search(
+        said = _SAID_IS.match(between)
+        if prev is not None and prev.kind in ("math", "line") and prev.line == row.line and \
+                said and (prev.kind == "line" or not said.group(1)) and _DERIVATIVE_OF.search(
                 self.doc[line_start : prev.start].replace("$", " ").rstrip()):
-            got = self.derivative_of_row(prev)
+            # "the derivative of $\tanh(x)$ is $...$", "The gradient of w^2 is 2w"
+            got = self.derivative_of_row(prev, said.group(1), binding)
             if got is not None:
                 return "probe" if probe else got
+            if prev.kind == "line":
+                return None  # about a formula of its own, not about the problem's loss
         if subject_only:
             claim = cue_claim(self.cue_of(row, rows, k) + " is")
         else:
@@ -163,16 +167,30 @@ class Cues:
             return self.target_for(last, reading)
         return None
 
-    def derivative_of_row(self, row: Row) -> Target | None:
-        """"the derivative of $\\tanh(x)$ is ...": d/dv of that formula, v its one variable."""
+    def derivative_of_row(self, row: Row, var: str | None = None,
+                          binding: dict | None = None) -> Target | None:
+        """"the derivative of $\\tanh(x)$ is ...": d/dv of that formula, v its one variable
+        or the one the sentence names ("with respect to Z1")."""
         try:
-            reading = read_row(self.doc, row.start, row.end, self.scope)[0]
+            readings = read_row(self.doc, row.start, row.end, self.scope)
         except (ParseError, GenericRule, Question, Skip, ValueError):
+            return None
+        # w^2 ... 2w with w_1, w_2 in the problem: the reading for the same w as the claim's
+        same = [r for r in readings if binding is not None and r.binding == binding]
+        reading = same[0] if same else readings[0]
+        if len(readings) > 1 and not same:
             return None
         if len(reading.parts) != 1 or reading.parts[0].expr is None:
             return None
         e = reading.parts[0].expr
         free = [s for s in self.resolve(e).free_symbols if not s.is_integer]
+        if var:
+            name = self.name_in(var)
+            free = [s for s in free if s.name == name]
+        elif len(free) > 1 and isinstance(e, sp.Symbol) and len(self.t.problem.wrt) == 1 and \
+                (e.name in self.scope.quantities or e.name in self.scope.defined):
+            # "the derivative of R is ...": a quantity of the problem, by its one parameter
+            free = [s for s in free if s.name == self.t.problem.wrt[0]]
         if len(free) != 1:
             return None
         expr = sp.diff(self.resolve(e), free[0])
@@ -183,7 +201,11 @@ _PAIR = re.compile(r"^\s*(?:is|=|equals|is equal to|(?:is|equals)\s+[^$.?!]{0,60
                    r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:)\s*$")
 
 
-_DERIVATIVE_OF = re.compile(r"derivative of\s*$")
+_DERIVATIVE_OF = re.compile(r"(?:derivative|gradient) of\s*$", re.IGNORECASE)
+
+
+_SAID_IS = re.compile(r"^\s*\$*\s*(?:(?:with\s+respect\s+to|w\.\s?r\.\s?t\.?|wrt)\s+"
+                      r"([A-Za-z]\w*)\s+)?(?:is\s*(?:equal to)?|equals)\s*:?\s*\$*\s*$")
 
 
 _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?:eta|alpha|lr)\b)"

@@ -30,6 +30,7 @@ from symgrad.checking.rowtext import (  # noqa: F401 - re-exported for the lexer
     strip_annotation,
     trim,
 )
+from symgrad.checking.saying import said_claims
 from symgrad.errors import ParseError
 from symgrad.records import field, record
 
@@ -385,7 +386,7 @@ class _Splitter:
                 self.rows.append(Row("line", self.line_of(s), *trim(clean, s, b), cue))
                 self.prose = []
             else:
-                self.text(a, b)
+                self.said(a, b)
         elif looks_like_code(t):
             self.rows.append(Row("code", self.line_of(s), *trim(clean, s, b)))
         elif not clean[b : self.end].strip() and (t.endswith(("^", "+", "-", "*", "/", "(", "="))
@@ -399,6 +400,26 @@ class _Splitter:
             for x, y in pieces:
                 self.rows.append(Row("line", self.line_of(x), *trim(clean, x, y), cue, block=block))
             self.prose = []
+
+    def said(self, a: int, b: int) -> None:
+        """Prose with no math markup, and the derivatives its sentences state in plain text
+        ("The gradient of w^2 is 2w"): the two formulas are rows, the words between are prose."""
+        base = a
+        for c in said_claims(self.clean[a:b]):
+            e1, e2 = (base + c.e1[0], base + c.e1[1]), (base + c.e2[0], base + c.e2[1])
+            self.text(a, e1[0])
+            if c.error:
+                self.rows.append(Row("line", self.line_of(e1[0]), e1[0], e2[1], self.cue(),
+                                     error=c.error))
+                a = e2[1]
+                continue
+            self.rows.append(Row("line", self.line_of(e1[0]), *e1, self.cue()))
+            self.prose.append(_quoted(self.clean[e1[0] : e1[1]]))
+            self.text(e1[1], e2[0])
+            self.rows.append(Row("line", self.line_of(e2[0]), *e2, self.cue()))
+            self.prose.append(_quoted(self.clean[e2[0] : e2[1]]))
+            a = e2[1]
+        self.text(a, b)
 
     def code_line(self, a: int, b: int) -> None:
         """A line inside a code fence: a ``#`` comment that states math is read; code is not."""

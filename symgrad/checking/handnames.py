@@ -155,10 +155,20 @@ class Names:
         if not pieces and t.text in self.counts and t.kind == "word" and not self.labels:
             return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
         fname = t.names[0] if not pieces else None
+        named = _subscripted(t, pieces, self.bind)  # l_2 in l_2(x) = x^2/2: a function's name
+        if named in self.scope.functions and named not in self.vocab and fname is None:
+            fname = named
         if fname in self.scope.functions and fname not in self.vocab:
             if self.scope.functions[fname].line > self.scope.line:
                 raise GenericRule(fname)  # used before the line that defines it: abstract
             return self.after_name(fname, t)
+        if named is not None and self.scope.opened is None and self.toks[0] is t and \
+                self.at("(") and named not in self.vocab and self.defines_function() and \
+                self.resolve(t, pieces) is None:
+            self.function_def = True  # \ell_2(x) = x^2/2: the document defines \ell_2
+            args = self.arguments()
+            self.lhs_call = (named, tuple(args))
+            return sp.Symbol(f"function:{named}")
         if self.scope.opened is not None and pieces and self.toks[0] is t and self.at("("):
             # reading the document's problem: h_\theta(x) = ... defines h
             kept = [p for p in pieces if p not in _PARAM_MARKS and p not in self.bind]
@@ -379,3 +389,11 @@ class Names:
                 if rest is not None:
                     return [name, *rest]
         return None
+
+
+def _subscripted(t: Tok, pieces, bind) -> str | None:
+    """The name of a function written with a subscript (``l_2``, ``f_{ab}``), or None when the
+    subscript is an index of this row (``f_i`` in a sum over i) or not a plain name."""
+    if not pieces or t.kind != "word" or any(not p.isalnum() or p in bind for p in pieces):
+        return None
+    return f"{t.names[0]}_{''.join(pieces)}"

@@ -352,7 +352,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     if target is not None:
                         self.targets[key], self.prev_ok[key] = target, None
                     return ("skipped", None)
-            target = self.cued_target(row, rows, k)
+            target = self.cued_target(row, rows, k, binding=st.reading.binding)
             if target is None:
                 return ("skipped", None)
             self.targets[key], self.prev_ok[key] = target, None
