@@ -17,6 +17,7 @@ changed document is checked again, and the row's verdict is one of:
 
     python3 tests/real/mutants.py            # the totals and every survivor
     python3 tests/real/mutants.py 035 052    # some documents only
+    python3 tests/real/mutants.py --from-document   # the problem read from each document
 """
 
 from __future__ import annotations
@@ -68,28 +69,34 @@ def _mutants(row: str):
 
 
 def _verdicts(text: str, options: dict, line: int) -> tuple[str, int | None]:
-    """The worst verdict of the rows on ``line`` and the report's first error."""
+    """The worst verdict of the rows on ``line`` and the report's first error. With the
+    problem read from the document (no options), a changed definition changes the problem,
+    so the change is caught when any later line is found wrong."""
     try:
         report = check(text, **options)
     except SymgradError:
         return "error", None
     here = [r.verdict for r in report.lines if r.line == line]
-    if report.first_error is not None and report.first_error <= line:
+    if report.first_error is not None and (report.first_error <= line or not options):
         return "wrong", report.first_error
     if "correct" in here and not any(v in ("unreadable", "skipped") for v in here):
         return "correct", report.first_error
     return "not judged", report.first_error
 
 
-def study(paths: list[Path]) -> dict:
+def study(paths: list[Path], from_document: bool = False) -> dict:
     out = {"documents": 0, "mutants": 0, "caught": 0, "not judged": 0, "survived": []}
     for path in paths:
         header, text = score.author_text(path)
         if header["verdict"] != "correct":
             continue
-        options = {"lets": header["let"], "wrt": ",".join(header["wrt"]),
-                   "at": ", ".join(f"{k}={v}" for k, v in header.get("at", {}).items()) or None}
-        base = check(text, name=path.name, **options)
+        options = {} if from_document else {
+            "lets": header["let"], "wrt": ",".join(header["wrt"]),
+            "at": ", ".join(f"{k}={v}" for k, v in header.get("at", {}).items()) or None}
+        try:
+            base = check(text, name=path.name, **options)
+        except SymgradError:
+            continue
         if base.exit_code != 0:
             continue  # only documents judged right
         out["documents"] += 1
@@ -115,11 +122,13 @@ def study(paths: list[Path]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("only", nargs="*", help="document numbers (e.g. 035) to study")
+    ap.add_argument("--from-document", action="store_true",
+                    help="give no problem: symgrad reads it from the document")
     args = ap.parse_args(argv)
     files = verify_truths.corpus_files()
     if args.only:
         files = [p for p in files if p.name[:3] in args.only]
-    r = study(files)
+    r = study(files, args.from_document)
     for name, line, kind, before, after in r["survived"]:
         print(f"SURVIVED {name}:{line} ({kind})\n    was: {before}\n    now: {after}")
     print(f"\n{r['mutants']} mutants of the correct rows of {r['documents']} correct documents: "
