@@ -17,7 +17,11 @@ _FUNCTIONS = {"sign": "sign", "sgn": "sign", "signum": "sign", "abs": "abs", "ex
               "coth": "coth", "softplus": "softplus", "leaky_relu": "leaky_relu",
               "clamp": "clamp", "clip": "clamp", "hardtanh": "hardtanh", "Tanh": "tanh",
               "Sigmoid": "sigmoid", "Sig": "sigmoid", "sig": "sigmoid", "Exp": "exp",
-              "Log": "log", "Ln": "log", "Sign": "sign", "Sgn": "sign"}  # fmt: skip
+              "Log": "log", "Ln": "log", "Sign": "sign", "Sgn": "sign",
+              # a spreadsheet's functions, in capitals (not LOG: a spreadsheet's LOG is base 10)
+              "EXP": "exp", "LN": "log", "SQRT": "sqrt", "ABS": "abs", "SIGN": "sign",
+              "TANH": "tanh", "SECH": "sech", "COSH": "cosh", "SINH": "sinh",
+              "MAX": "max", "MIN": "min"}  # fmt: skip
 GREEK = frozenset((
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
     "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",

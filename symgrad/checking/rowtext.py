@@ -75,9 +75,9 @@ _LEAD = re.compile(r"(?:so|then|thus|hence|where|and|now|therefore|since|i\.e\.|
 
 
 def _statements(s: str, a: int, b: int) -> list[tuple[int, int]]:
-    """A plain line cut at ``, and`` / ``;`` between two equations."""
+    """A plain line cut at ``, and`` / ``;`` / ``i.e.`` between two equations."""
     out, start = [], a
-    for m in re.finditer(r",\s*(?:and\s+)?|;\s*", s[a:b]):
+    for m in re.finditer(r",\s*(?:and\s+)?|;\s*|\s+i\.\s?e\.,?\s+", s[a:b]):
         left, right = s[start : a + m.start()], s[a + m.end() : b]
         if "=" in left and "=" in right and re.match(r"\s*[A-Za-z]", right) and \
                 left.count("(") == left.count(")"):
