@@ -98,6 +98,27 @@ class Cues:
             return False
         return False
 
+    def input_redefined(self, source: str) -> str | None:
+        """``\\hat{y}=\\sum_{i=1}^{n}w_i x_i`` when yhat is an input of the problem and w is not
+        in it: the left side as written (the row defines an input from names the problem does
+        not have, a part of the model the problem leaves out), else None."""
+        m = re.match(r"([^=<>]{1,40}?)(?<![<>!:])=(?!=)", source)
+        if m is None:
+            return None
+        lhs = m.group(1).strip().rstrip("&").strip()
+        try:
+            if not self.unknown_in(source[m.end() :]):
+                return None
+            readings = read_row(lhs, 0, len(lhs), self.scope)
+        except (ParseError, GenericRule, Question, Skip, ValueError, IndexError, RecursionError,
+                OverflowError):  # a piece of a row, read alone, may be cut anywhere
+            return None
+        e = readings[0].parts[0].expr if readings and readings[0].parts else None
+        s = self.scope
+        if not isinstance(e, sp.Symbol) or e.name not in s.inputs or e.name in s.quantities:
+            return None
+        return lhs
+
     def names_in(self, text: str) -> bool:
         """True when ``text`` (a left side) reads as something in scope."""
         try:

@@ -211,6 +211,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 # others it does not have either
                 why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            lhs = self.input_redefined(source)
+            if lhs is not None:
+                why = f"defines {lhs}, an input of the problem, from names it does not have: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _IN_WORDS.match(source):
                 why = "a name described in words: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
