@@ -122,6 +122,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     if m.group(1) and m.group(1) not in self.scope.names:
                         self.scope.defined[m.group(1)] = self.lr  # eta, as the text calls it
                     break
+        from symgrad.checking.termwise import termwise
+
+        for name, value in termwise(self.doc, rows, self.scope).items():
+            self.scope.defined.setdefault(name, value)  # L = -\sum y_j log p_j = -\sum \ell_j
         registered: set[str] = set()
         for _ in range(2):  # twice: a definition may use a name defined further down
             for row in rows:
@@ -278,9 +282,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             self.case = (m.group(1), op, m.group(3), row.line)
         return op
 
-    def case_holds(self, reading: Reading) -> bool:
+    def case_holds(self, reading: Reading | dict) -> bool:
         a, op, b, _ = self.case
-        bind = reading.binding
+        bind = reading if isinstance(reading, dict) else reading.binding
         if a not in bind or b not in bind:
             return True
         return (bind[a] == bind[b]) == (op == "=")
@@ -402,12 +406,14 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     Leibniz(symbol(prev.label), symbol(params[0]), True))
                 self.prev_ok[key] = None
         elif key not in self.targets:
-            found = [v for b, v in self.targets.items() if set(b) >= set(key)]
-            if not found:
+            # the chains this row continues; under "If $i = j$" only those of that case
+            chains = [b for b in self.targets if set(b) >= set(key) and
+                      (self.case is None or self.case_holds(dict(b)))]
+            if not chains:
                 return ("skipped", None)
             results = []
             for b, target in list(self.targets.items()):
-                if set(b) >= set(key):
+                if b in chains:
                     results.append(self.judge_parts(st.rhs, st.reading, b))
             return _combine(results)
         return self.judge_parts(st.rhs, st.reading, key)
