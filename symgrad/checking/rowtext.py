@@ -191,7 +191,12 @@ _NOTE = re.compile(r"(?:\\q?quad|\\[,;: ]|~)+\s*[\[(]\s*\\(?:text|textrm|mbox|ma
 
 _RENDERED = {"times": "×", "cdot": "⋅", "div": "÷", "pm": "±", "leq": "≤", "geq": "≥", "le": "≤",
              "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "partial": "∂", "nabla": "∇",
-             "sum": "∑", "prod": "∏", "infty": "∞", "cdots": "⋯", "ldots": "…", "to": "→"}
+             "sum": "∑", "prod": "∏", "infty": "∞", "cdots": "⋯", "ldots": "…", "to": "→",
+             **{f: f for f in ("max", "min", "log", "ln", "exp", "sin", "cos", "tan", "tanh",
+                               "sinh", "cosh", "arg", "det", "sup", "inf", "lim")}}
+#: what a flattened MathML copy may leave out: big operators, nablas and norm bars (``\|w\|^2``
+#: is ``w2``, ``C \sum_{i=1}^{m}`` is ``Ci=1m``)
+_DROPPED = re.compile(r"[∑∏∇∂|‖]")
 
 
 def _as_rendered(tex: str) -> str:
@@ -209,11 +214,22 @@ def rendered_copy(s: str, a: int, b: int) -> int | None:
     text = s[a:b]
     if len(text) > 400 or "=" not in text:
         return None
-    for k in range(1, len(text)):
-        seen = re.sub(r"\s", "", text[:k]).replace("-", "−")
-        if "=" in seen and len(text) - k >= k and _as_rendered(text[k:]) == seen:
-            return a + k
+    for loose in (False, True):
+        for k in range(1, len(text)):
+            seen = re.sub(r"\s", "", text[:k]).replace("-", "−")
+            if "=" not in seen or len(text) - k < k or text[k] not in "\\" + _ALNUM:
+                continue
+            shown = _as_rendered(text[k:])
+            if loose:  # a MathML copy: the operators it drops are dropped from both halves
+                seen, shown = _DROPPED.sub("", seen), _DROPPED.sub("", shown)
+                if "\\" not in text[k:]:
+                    continue  # the second half must be TeX
+            if shown == seen:
+                return a + k
     return None
+
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def foreign_script(text: str) -> bool:
