@@ -212,7 +212,7 @@ _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?
 
 
 _DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[^\W\d_]\w*(?:_\{?\w+\}?)?"
-                           r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
+                           r"(?:\^\{?\(?\w\)?\}?)?(?:_\{?\w+\}?)?)\s*(?:=|:=)")  # z_2^2 and z^2_2 (layer, then node)
 
 
 _QUESTIONED = re.compile(r"\b(?:do\s+not|don'?t|don’t|can'?t|can’t|cannot)\s+(?:follow|see|"

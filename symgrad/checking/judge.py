@@ -208,6 +208,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 why = (f"{unknown.group(1)}_{unknown.group(2)} is a part of the model the problem "
                        f"does not include: not checked")
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            lhs = self.input_redefined(source)
+            if lhs is not None:
+                why = f"defines {lhs}, an input of the problem, from names it does not have: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             lhs = _DEFINED_NAME.match(source)
             if lhs and ("unknown name" in str(e) and not self.names_in(lhs.group(1)) or
                         self.unknown_in(source[lhs.end() :])):
@@ -217,10 +221,6 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if "found '='" in str(e) and re.search(r"[*+/-]\s*=(?!=)", source):
                 why = "a '=' right after an operator ('* ='): what the row states is unclear, not checked"
-                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
-            lhs = self.input_redefined(source)
-            if lhs is not None:
-                why = f"defines {lhs}, an input of the problem, from names it does not have: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _IN_WORDS.match(source):
                 why = "a name described in words: not checked"
