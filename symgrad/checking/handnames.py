@@ -404,6 +404,8 @@ class Names:
                     name = None
             if name is None and head == "e" and "e" not in self.vocab:
                 name = "e"
+            if name is None and head in self.dummies and k < len(word) + 1:
+                name = head  # HW in h(W) = HW: H times the argument W
             if name is not None:
                 rest = self.split(word[k:])
                 if rest is not None:

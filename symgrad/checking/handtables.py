@@ -100,3 +100,17 @@ def inner_name(word: str) -> str | None:
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", w):
         return w
     return None
+
+
+def composition(doc: str, i: int, j: int, end: int, toks) -> None:
+    """``\\sigma\\circ h`` (``\\circ`` at doc[i:j]): between two names neither of which is
+    applied, the composition of two functions, a general rule that is not checked (raises
+    GenericRule); otherwise (``\\delta \\circ \\sigma'(z)``) the element-wise product, which
+    for scalars is the product (the caller writes it)."""
+    before = re.search(r"(?:\\[A-Za-z]+|[A-Za-z])\s*$", doc[max(0, i - 20) : i])
+    after = re.match(r"\s*(\\[A-Za-z]+|[A-Za-z]\w*)\s*(.?)", doc[j:end])
+    if before and after and after.group(2) in (")", "", "=", ",") and \
+            (not toks or toks[-1].kind in ("word", "fn")):
+        from symgrad.checking.handbase import GenericRule
+
+        raise GenericRule(f"{before.group(0).strip()}∘{after.group(1)}")
