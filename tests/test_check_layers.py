@@ -47,3 +47,35 @@ def test_units_the_problem_leaves_out_are_skipped_with_the_reason():
     why = [r.diagnosis.explanation for r in report.lines if r.diagnosis is not None]
     assert any("defines z^2_2 from names not in the problem" in w for w in why)
     assert any("defines a^2_2, an input of the problem" in w for w in why)
+
+
+BOOK = ("$\\delta^3_1 = \\frac{\\partial C}{\\partial z^3_1} = (a^3-y)\\sigma'(z^3_1)$\n\n"
+        "Since $W^3$ does not exist I assume it is ignored and we can calculate "
+        "$\\delta^2_1= \\delta^{2+1}_1\\odot\\sigma'(z^2_1)$.\n\n")
+
+
+def test_the_book_formula_with_the_wrong_layer_numbering_is_wrong_sympy():
+    x1, a21, y, z21, z31 = sp.symbols("x1 a21 y z21 z31")
+    s = lambda u: 1 / (1 + sp.exp(-u))  # noqa: E731
+    ds = lambda u: s(u) * (1 - s(u))  # noqa: E731
+    book = x1 * (s(z31) - y) * ds(z31) * ds(z21)  # a^1_1 delta^2_1, a^1 = x
+    truth = a21 * (s(z31) - y) * ds(z31)
+    assert sp.simplify(book - truth) != 0
+
+
+def test_a_layer_written_as_a_sum_and_the_inputs_as_layer_one():
+    # \delta^{2+1}_1 is \delta^3_1; a^1_1 (the book's input layer) is x_1
+    text = BOOK + ("$\\frac{\\partial C}{\\partial w^2_{11}}= a^1_1*((a^3-y)\\sigma'(z^3_1))"
+                   "*\\sigma'(z^2_1)$\n")
+    report = check(text, name="t", **NET)
+    assert report.exit_code == 1 and report.first_error == 5
+    assert not [r for r in report.lines if r.verdict == "unreadable"]
+
+
+def test_the_formula_the_author_should_calculate_is_their_claim():
+    text = ("If I want to calculate $\\frac{\\partial C}{\\partial w^2_{11}}$ it seems from the book "
+            "that I should calculate $a^1_1\\delta^2_1$.\n\n" + BOOK)
+    report = check(text, name="t", **NET)
+    assert report.exit_code == 1 and report.first_error == 1
+    right = text.replace("$a^1_1\\delta^2_1$", "$a^2_1\\delta^3_1$")
+    assert check(right, name="t", **NET).exit_code == 0

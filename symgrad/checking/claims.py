@@ -201,7 +201,11 @@ class Cues:
 
 
 _PAIR = re.compile(r"^\s*(?:is|=|equals|is equal to|(?:is|equals)\s+[^$.?!]{0,60}?"
-                   r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:)\s*$")
+                   r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:|"
+                   # "$\frac{\partial C}{\partial w}$ it seems from the book that I should
+                   # calculate $a^1_1\delta^2_1$": the formula the author takes it to be
+                   r"[^$.?!]{0,60}?\b(?:I|we)\s+(?:should|would|need\s+to|have\s+to|must)\s+"
+                   r"(?:calculate|compute|get|obtain))\s*$")
 
 
 _DERIVATIVE_OF = re.compile(r"derivative of\s*$")

@@ -277,12 +277,16 @@ class Names:
         a power exists. The superscript is consumed; None (nothing read) otherwise."""
         if not self.at("^"):
             return None
-        nxt = [self.peek(k) for k in (1, 2, 3)]
+        nxt = [self.peek(k) for k in (1, 2, 3, 4, 5)]
         if nxt[0].kind == "num" and nxt[0].text.isdigit():
             layer, width = nxt[0].text, 2
         elif nxt[0].text == "{" and nxt[1].kind == "num" and nxt[1].text.isdigit() \
                 and nxt[2].text == "}":
             layer, width = nxt[1].text, 4
+        elif nxt[0].text == "{" and nxt[1].text.isdigit() and nxt[2].text in ("+", "-") and \
+                nxt[3].text.isdigit() and nxt[4].text == "}":  # \delta^{2+1}: layer 3
+            sign = 1 if nxt[2].text == "+" else -1
+            layer, width = str(int(nxt[1].text) + sign * int(nxt[3].text)), 6
         else:
             return None
         sub = "".join(p for p in pieces if p != ",")
@@ -294,6 +298,11 @@ class Names:
             found = [n for n in names if n in self.vocab]
             if not found and sub == "1" and self.single_unit(base + layer):
                 found = [base + layer]  # a^3_1 when layer 3 has one unit, a3: that unit
+            if not found and base == "a" and layer == "1" and sub.isdigit() and \
+                    self.layered(base) and not any(v.startswith("a1") for v in self.vocab):
+                # a^1_k: the first layer's activations are the inputs (a^1 = x), when the
+                # problem's activations start at layer 2
+                found = [n for n in (f"x{sub}", f"x_{sub}") if n in self.vocab][:1]
             if found:
                 self.i += width
                 self.layer_name_found = found[0]
