@@ -79,3 +79,9 @@ def test_the_formula_the_author_should_calculate_is_their_claim():
     assert report.exit_code == 1 and report.first_error == 1
     right = text.replace("$a^1_1\\delta^2_1$", "$a^2_1\\delta^3_1$")
     assert check(right, name="t", **NET).exit_code == 0
+
+
+def test_an_intermediate_derivative_to_calculate_is_not_the_claim():
+    text = ("If I want to calculate $\\frac{\\partial C}{\\partial w^2_{11}}$ I should calculate "
+            "$\\frac{\\partial C}{\\partial z^3_1}$ first.\n")
+    assert check(text, name="t", **NET).exit_code != 1

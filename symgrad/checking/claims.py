@@ -55,7 +55,8 @@ class Cues:
         between = self.doc[prev.end : row.start] if prev is not None else ""
         # "$\frac{\partial C}{\partial w}$ is the ..., which is $X$": paired with the formula before
         if prev is not None and prev.kind == "math" and prev.line == row.line and _PAIR.match(
-                re.sub(r"[$\\()]+", " ", between)):
+                re.sub(r"[$\\()]+", " ", between)) and not lone_derivative(
+                    self.doc[row.start : row.end]):  # "to get dL/dw I should compute dL/dz"
             lhs = self.derivative_in(prev)
             if lhs is not None:
                 return lhs
@@ -204,7 +205,7 @@ _PAIR = re.compile(r"^\s*(?:is|=|equals|is equal to|(?:is|equals)\s+[^$.?!]{0,60
                    r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:|"
                    # "$\frac{\partial C}{\partial w}$ it seems from the book that I should
                    # calculate $a^1_1\delta^2_1$": the formula the author takes it to be
-                   r"[^$.?!]{0,60}?\b(?:I|we)\s+(?:should|would|need\s+to|have\s+to|must)\s+"
+                   r"[^$.?!]{0,60}?\b(?:I|we)\s+(?:should|would)\s+"
                    r"(?:calculate|compute|get|obtain))\s*$")
 
 
