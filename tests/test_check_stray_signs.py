@@ -1,7 +1,7 @@
 """A stray '=' right after an operator (033, upscfever course notes: "DW2 $$= \\frac{dL}{dW_2}$$
-... is $$= X_2 * = (a - y)$$"): the row does not say what it states, so it is skipped with
-the reason (not guessed, not a reason to refuse the whole document); the other rows are
-judged. The truth is checked with sympy.diff."""
+... is $$= X_2 * = (a - y)$$"): after the times sign it is dropped (X_2 (a - y), so a wrong
+factor is still found); after a plus or minus the row does not say what it states and is
+skipped with the reason. The truth is checked with sympy.diff."""
 
 from __future__ import annotations
 
@@ -24,12 +24,20 @@ def test_the_truth_sympy():
     assert sp.simplify(sp.diff(L, w1) - x1 * (a - y)) == 0
 
 
-def test_a_stray_equals_after_an_operator_is_skipped_with_its_reason():
+def test_a_stray_equals_after_the_times_sign_is_dropped():
     report = check(DOC, name="t", **LOGISTIC)
     assert report.exit_code == 0
+    assert not [r for r in report.lines if r.verdict == "unreadable"]
+    claim = "$$\\frac{dL}{dW_2} = X_2 * = (a - y)$$\n"
+    assert check(claim, name="t", **LOGISTIC).exit_code == 0
+    wrong = check(claim.replace("(a - y)", "(y - a)"), name="t", **LOGISTIC)
+    assert wrong.exit_code == 1 and wrong.first_error == 1
+
+
+def test_a_stray_equals_after_a_minus_is_skipped_with_its_reason():
+    report = check("$$\\frac{dL}{dW_2} = X_2 - = (a - y)$$\n", name="t", **LOGISTIC)
     why = [r.diagnosis.explanation for r in report.lines if r.diagnosis is not None]
     assert any("a '=' right after an operator" in w for w in why)
-    assert not [r for r in report.lines if r.verdict == "unreadable"]
 
 
 def test_the_rows_around_it_are_still_judged():

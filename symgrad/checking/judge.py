@@ -219,8 +219,8 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 # others it does not have either
                 why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
-            if "found '='" in str(e) and re.search(r"[*+/-]\s*=(?!=)", source):
-                why = "a '=' right after an operator ('* ='): what the row states is unclear, not checked"
+            if "found '='" in str(e) and re.search(r"[+/-]\s*=(?!=)", source):
+                why = "a '=' right after an operator ('+ ='): what the row states is unclear, not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _IN_WORDS.match(source):
                 why = "a name described in words: not checked"
