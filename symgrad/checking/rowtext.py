@@ -217,7 +217,7 @@ def rendered_copy(s: str, a: int, b: int) -> int | None:
     for loose in (False, True):
         for k in range(1, len(text)):
             seen = re.sub(r"\s", "", text[:k]).replace("-", "−")
-            if "=" not in seen or len(text) - k < k or text[k] not in "\\" + _ALNUM:
+            if "=" not in seen or len(text) - k < k or loose and text[k] not in "\\" + _ALNUM:
                 continue
             shown = _as_rendered(text[k:])
             if loose:  # a MathML copy: the operators it drops are dropped from both halves
