@@ -55,7 +55,8 @@ class Cues:
         between = self.doc[prev.end : row.start] if prev is not None else ""
         # "$\frac{\partial C}{\partial w}$ is the ..., which is $X$": paired with the formula before
         if prev is not None and prev.kind == "math" and prev.line == row.line and _PAIR.match(
-                re.sub(r"[$\\()]+", " ", between)):
+                re.sub(r"[$\\()]+", " ", between)) and not lone_derivative(
+                    self.doc[row.start : row.end]):  # "to get dL/dw I should compute dL/dz"
             lhs = self.derivative_in(prev)
             if lhs is not None:
                 return lhs
@@ -101,6 +102,27 @@ class Cues:
         except (GenericRule, Question, Skip, ValueError):
             return False
         return False
+
+    def input_redefined(self, source: str) -> str | None:
+        """``\\hat{y}=\\sum_{i=1}^{n}w_i x_i`` when yhat is an input of the problem and w is not
+        in it: the left side as written (the row defines an input from names the problem does
+        not have, a part of the model the problem leaves out), else None."""
+        m = re.match(r"([^=<>]{1,40}?)(?<![<>!:])=(?!=)", source)
+        if m is None:
+            return None
+        lhs = m.group(1).strip().rstrip("&").strip()
+        try:
+            if not self.unknown_in(source[m.end() :]):
+                return None
+            readings = read_row(lhs, 0, len(lhs), self.scope)
+        except (ParseError, GenericRule, Question, Skip, ValueError, IndexError, RecursionError,
+                OverflowError):  # a piece of a row, read alone, may be cut anywhere
+            return None
+        e = readings[0].parts[0].expr if readings and readings[0].parts else None
+        s = self.scope
+        if not isinstance(e, sp.Symbol) or e.name not in s.inputs or e.name in s.quantities:
+            return None
+        return lhs
 
     def names_in(self, text: str) -> bool:
         """True when ``text`` (a left side) reads as something in scope."""
@@ -198,7 +220,11 @@ class Cues:
 
 
 _PAIR = re.compile(r"^\s*(?:is|=|equals|is equal to|(?:is|equals)\s+[^$.?!]{0,60}?"
-                   r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:)\s*$")
+                   r"(?:,\s*)?(?:which|that)\s+is|is\s+[^$.?!]{0,40}?:|"
+                   # "$\frac{\partial C}{\partial w}$ it seems from the book that I should
+                   # calculate $a^1_1\delta^2_1$": the formula the author takes it to be
+                   r"[^$.?!]{0,60}?\b(?:I|we)\s+(?:should|would)\s+"
+                   r"(?:calculate|compute|get|obtain))\s*$")
 
 
 _DERIVATIVE_OF = re.compile(r"(?:derivative|gradient) of\s*$", re.IGNORECASE)
@@ -213,7 +239,7 @@ _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?
 
 
 _DEFINED_NAME = re.compile(r"^\s*((?:\\[A-Za-z]+\s*)?[^\W\d_]\w*(?:_\{?\w+\}?)?"
-                           r"(?:\^\{?\(?\w\)?\}?)?)\s*(?:=|:=)")
+                           r"(?:\^\{?\(?\w\)?\}?)?(?:_\{?\w+\}?)?)\s*(?:=|:=)")  # z_2^2 and z^2_2 (layer, then node)
 
 
 _QUESTIONED = re.compile(r"\b(?:do\s+not|don'?t|don’t|can'?t|can’t|cannot)\s+(?:follow|see|"

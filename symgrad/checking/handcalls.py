@@ -246,6 +246,7 @@ class Calls:
             if t.text not in self.vocab and (rest in self.vocab or rest in self.dummies or
                                              self.peek().text in ("_", "^") or
                                              len(self.scope.family(rest)) == 1 or
+                                             self.scope.copies_of(rest) or
                                              [v.lower() for v in self.vocab].count(rest.lower()) == 1):
                 save = self.i
                 self.take()

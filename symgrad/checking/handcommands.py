@@ -97,7 +97,31 @@ class Commands:
             if isinstance(top[1], str):
                 return Leibniz(symbol(top[1]), symbol(var), top[0])
             return sp.Derivative(top[1], symbol(var), evaluate=False)
+        if top is not None:
+            self.foreign_variable(c, d)
         return None
+
+    def foreign_variable(self, c: int, d: int) -> None:
+        """``\\partial w_i`` under a derivative when the problem has no w at all: a derivative
+        by a subscripted name of a part of the model the problem does not include, which
+        cannot be checked (Skip). A name with no subscript (``\\hat{y}`` for the problem's O3)
+        stays unreadable: the problem may call it otherwise."""
+        from symgrad.checking.handbase import Skip
+
+        if not self.differential_at(c) or self.toks[c + 1].kind != "word":
+            return
+        word = self.toks[c + 1]
+        rest = self.toks[c + 2 : d]
+        if not (rest and rest[0].text == "_" and all(u.kind in ("word", "num") or
+                                                     u.text in ("{", "}", ",") for u in rest[1:])):
+            return
+        s = self.scope
+        for n in word.names:
+            if n in self.vocab or n in self.dummies and not rest or s.family(n) or n in s.indexed or \
+                    any(v.startswith(n) for v in s.names) or n in s.functions:
+                return
+        shown = "".join(u.text for u in self.toks[c + 1 : d])
+        raise Skip(f"a derivative by {shown}, which the problem does not have: not checked")
 
     def differential_at(self, k: int) -> bool:
         u = self.toks[k]

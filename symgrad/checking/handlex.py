@@ -46,6 +46,7 @@ from symgrad.checking.handtables import (  # noqa: F401 - _FUNCTIONS is read by 
     MAX_ROW,
     MAX_TOKENS,
     SUBSCRIPTED,
+    composition,
     inner_name,
 )
 
@@ -281,6 +282,10 @@ class _Lexer:
             return j  # the base is read next
         if cs in _OPERATORS:
             self.add(Tok("op", _OPERATORS[cs], i))
+            return j
+        if cs == "circ":  # \sigma\circ h: a composition (raises GenericRule); else a product
+            composition(self.doc, i, j, end, self.toks)
+            self.add(Tok("op", "*", i))
             return j
         if cs in _WRAPPERS:
             return self.wrapped(cs, i, j, end)

@@ -33,6 +33,9 @@ class Lookup:
         base = t.names[0]
         if base in self.dummies or not base[:1].isalpha():
             return None
+        if not pieces and self.at("(") and self.peek().text in self.dummies and \
+                self.peek(2).text == ")":
+            return None  # h(W) with W any value: a function h, not the problem's H
         wanted = {c.lower() for c in _candidates(base, [str(self.bind.get(p, p)) for p in pieces])}
         lower = [v for v in self.vocab if v.lower() in wanted]
         if len(lower) == 1 and base.lower() != base.upper():

@@ -151,6 +151,9 @@ class Names:
             layered = self.layer_name(t, pieces)  # a^3, z^2_1 (moved to z_1^2 above): layers
             if layered is not None:
                 return self.after_name(layered, t)
+            new = self.new_layer_name(t, pieces)
+            if new is not None:
+                return new
 
         if not pieces and t.text in self.counts and t.kind == "word" and not self.labels:
             return self.count(t.text)  # m in \frac{1}{m}\sum_{i=1}^{m}
@@ -284,12 +287,16 @@ class Names:
         a power exists. The superscript is consumed; None (nothing read) otherwise."""
         if not self.at("^"):
             return None
-        nxt = [self.peek(k) for k in (1, 2, 3)]
+        nxt = [self.peek(k) for k in (1, 2, 3, 4, 5)]
         if nxt[0].kind == "num" and nxt[0].text.isdigit():
             layer, width = nxt[0].text, 2
         elif nxt[0].text == "{" and nxt[1].kind == "num" and nxt[1].text.isdigit() \
                 and nxt[2].text == "}":
             layer, width = nxt[1].text, 4
+        elif nxt[0].text == "{" and nxt[1].text.isdigit() and nxt[2].text in ("+", "-") and \
+                nxt[3].text.isdigit() and nxt[4].text == "}":  # \delta^{2+1}: layer 3
+            sign = 1 if nxt[2].text == "+" else -1
+            layer, width = str(int(nxt[1].text) + sign * int(nxt[3].text)), 6
         else:
             return None
         sub = "".join(p for p in pieces if p != ",")
@@ -299,11 +306,43 @@ class Names:
             names = [base + layer] if not sub else [f"{base}{layer}{sub}", f"{base}{layer}_{sub}",
                                                     f"{base}_{layer}_{sub}"]
             found = [n for n in names if n in self.vocab]
+            if not found and sub == "1" and self.single_unit(base + layer):
+                found = [base + layer]  # a^3_1 when layer 3 has one unit, a3: that unit
+            if not found and base == "a" and layer == "1" and sub.isdigit() and \
+                    self.layered(base) and not any(v.startswith("a1") for v in self.vocab):
+                # a^1_k: the first layer's activations are the inputs (a^1 = x), when the
+                # problem's activations start at layer 2
+                found = [n for n in (f"x{sub}", f"x_{sub}") if n in self.vocab][:1]
             if found:
                 self.i += width
                 self.layer_name_found = found[0]
                 return found[0]
         return None
+
+    def new_layer_name(self, t: Tok, pieces) -> sp.Symbol | None:
+        """``\\delta^3_1 = \\frac{\\partial C}{\\partial z^3_1}``: a new name with a layer and a
+        unit, defined by the row it starts (``delta3_1``); None when it is not that."""
+        sub = "".join(p for p in pieces if p != ",")
+        if self.toks[0] is not t or t.kind != "word" or not sub.isalnum() or \
+                t.names[0] in _CONDITION_WORDS or self.resolves(t, []):
+            return None
+        texts = [self.peek(k).text for k in (1, 2, 3, 4)]
+        if self.peek().kind == "num" and texts[1] in ("=", ":="):
+            layer, width = texts[0], 2
+        elif texts[0] == "{" and self.peek(2).kind == "num" and texts[2] == "}" and \
+                texts[3] in ("=", ":="):
+            layer, width = texts[1], 4
+        else:
+            return None
+        if not layer.isdigit():
+            return None
+        self.i += width
+        return symbol(f"{t.names[0]}{layer}_{sub}")
+
+    def single_unit(self, name: str) -> bool:
+        """``a3`` is a name and no other name numbers units of its layer (a31, a3_2)."""
+        return name in self.vocab and self.layered(name[:-1]) and not any(
+            v != name and re.match(re.escape(name) + r"_?\d", v) for v in self.vocab)
 
     def layered(self, base: str) -> bool:
         """Does the problem name this letter by layer and unit (``a21``, ``w1_11``)?"""
@@ -384,6 +423,8 @@ class Names:
                     name = None
             if name is None and head == "e" and "e" not in self.vocab:
                 name = "e"
+            if name is None and head in self.dummies and k < len(word) + 1:
+                name = head  # HW in h(W) = HW: H times the argument W
             if name is not None:
                 rest = self.split(word[k:])
                 if rest is not None:

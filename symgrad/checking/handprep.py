@@ -111,6 +111,12 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
             out.append(Tok("num", nxt.text[1:], nxt.pos + 1, value=sp.Integer(nxt.text[1:])))
             k += 2
             continue
+        if t.kind == "op" and t.text == "*" and nxt is not None and nxt.kind == "op" and \
+                nxt.text == "=" and out and out[-1].kind in ("word", "num", "op") and \
+                (out[-1].kind != "op" or out[-1].text in (")", "}")):
+            out.append(t)  # X_2 * = (a - y): a stray '=' after the times sign, X_2 (a - y)
+            k += 2
+            continue
         if _increment(t, nxt, scope):
             out.append(Tok("word", "Δ" + nxt.text, t.pos, names=("Δ" + nxt.text,)))
             k += 2  # \Delta x: one small number (an increment), any value
@@ -195,6 +201,9 @@ def _dummies(toks: list[Tok], scope: Scope) -> frozenset[str]:
                 out.add(t.text)
         if t.kind == "word" and t.text.startswith("d") and len(t.text) == 2 and t.text[1] not in names:
             prev = toks[k - 1] if k else None
+            after = toks[k + 1] if k + 1 < len(toks) else None
+            if after is not None and after.kind == "op" and after.text in ("_", "^"):
+                continue  # dW_2: the name W_2 (w2), not a letter standing for any number
             if prev is not None and prev.kind == "op" and prev.text == "{":
                 out.add(t.text[1])  # \frac{d|x|}{dx}
     return frozenset(out)

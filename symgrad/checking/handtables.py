@@ -17,7 +17,11 @@ _FUNCTIONS = {"sign": "sign", "sgn": "sign", "signum": "sign", "abs": "abs", "ex
               "coth": "coth", "softplus": "softplus", "leaky_relu": "leaky_relu",
               "clamp": "clamp", "clip": "clamp", "hardtanh": "hardtanh", "Tanh": "tanh",
               "Sigmoid": "sigmoid", "Sig": "sigmoid", "sig": "sigmoid", "Exp": "exp",
-              "Log": "log", "Ln": "log", "Sign": "sign", "Sgn": "sign"}  # fmt: skip
+              "Log": "log", "Ln": "log", "Sign": "sign", "Sgn": "sign",
+              # a spreadsheet's functions, in capitals (not LOG: a spreadsheet's LOG is base 10)
+              "EXP": "exp", "LN": "log", "SQRT": "sqrt", "ABS": "abs", "SIGN": "sign",
+              "TANH": "tanh", "SECH": "sech", "COSH": "cosh", "SINH": "sinh",
+              "MAX": "max", "MIN": "min"}  # fmt: skip
 GREEK = frozenset((
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
     "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau",
@@ -96,3 +100,17 @@ def inner_name(word: str) -> str | None:
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", w):
         return w
     return None
+
+
+def composition(doc: str, i: int, j: int, end: int, toks) -> None:
+    """``\\sigma\\circ h`` (``\\circ`` at doc[i:j]): between two names neither of which is
+    applied, the composition of two functions, a general rule that is not checked (raises
+    GenericRule); otherwise (``\\delta \\circ \\sigma'(z)``) the element-wise product, which
+    for scalars is the product (the caller writes it)."""
+    before = re.search(r"(?:\\[A-Za-z]+|[A-Za-z])\s*$", doc[max(0, i - 20) : i])
+    after = re.match(r"\s*(\\[A-Za-z]+|[A-Za-z]\w*)\s*(.?)", doc[j:end])
+    if before and after and after.group(2) in (")", "", "=", ",") and \
+            (not toks or toks[-1].kind in ("word", "fn")):
+        from symgrad.checking.handbase import GenericRule
+
+        raise GenericRule(f"{before.group(0).strip()}∘{after.group(1)}")

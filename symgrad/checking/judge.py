@@ -122,6 +122,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     if m.group(1) and m.group(1) not in self.scope.names:
                         self.scope.defined[m.group(1)] = self.lr  # eta, as the text calls it
                     break
+        from symgrad.checking.termwise import termwise
+
+        for name, value in termwise(self.doc, rows, self.scope).items():
+            self.scope.defined.setdefault(name, value)  # L = -\sum y_j log p_j = -\sum \ell_j
         registered: set[str] = set()
         for _ in range(2):  # twice: a definition may use a name defined further down
             for row in rows:
@@ -204,12 +208,19 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 why = (f"{unknown.group(1)}_{unknown.group(2)} is a part of the model the problem "
                        f"does not include: not checked")
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            lhs = self.input_redefined(source)
+            if lhs is not None:
+                why = f"defines {lhs}, an input of the problem, from names it does not have: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             lhs = _DEFINED_NAME.match(source)
             if lhs and ("unknown name" in str(e) and not self.names_in(lhs.group(1)) or
                         self.unknown_in(source[lhs.end() :])):
                 # L_i = \sigma(\sum w_{hi} L_h): a name the problem does not have, defined from
                 # others it does not have either
                 why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            if "found '='" in str(e) and re.search(r"[+/-]\s*=(?!=)", source):
+                why = "a '=' right after an operator ('+ ='): what the row states is unclear, not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _IN_WORDS.match(source):
                 why = "a name described in words: not checked"
@@ -271,9 +282,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             self.case = (m.group(1), op, m.group(3), row.line)
         return op
 
-    def case_holds(self, reading: Reading) -> bool:
+    def case_holds(self, reading: Reading | dict) -> bool:
         a, op, b, _ = self.case
-        bind = reading.binding
+        bind = reading if isinstance(reading, dict) else reading.binding
         if a not in bind or b not in bind:
             return True
         return (bind[a] == bind[b]) == (op == "=")
@@ -395,12 +406,14 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                     Leibniz(symbol(prev.label), symbol(params[0]), True))
                 self.prev_ok[key] = None
         elif key not in self.targets:
-            found = [v for b, v in self.targets.items() if set(b) >= set(key)]
-            if not found:
+            # the chains this row continues; under "If $i = j$" only those of that case
+            chains = [b for b in self.targets if set(b) >= set(key) and
+                      (self.case is None or self.case_holds(dict(b)))]
+            if not chains:
                 return ("skipped", None)
             results = []
             for b, target in list(self.targets.items()):
-                if set(b) >= set(key):
+                if b in chains:
                     results.append(self.judge_parts(st.rhs, st.reading, b))
             return _combine(results)
         return self.judge_parts(st.rhs, st.reading, key)

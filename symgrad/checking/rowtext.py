@@ -75,9 +75,9 @@ _LEAD = re.compile(r"(?:so|then|thus|hence|where|and|now|therefore|since|i\.e\.|
 
 
 def _statements(s: str, a: int, b: int) -> list[tuple[int, int]]:
-    """A plain line cut at ``, and`` / ``;`` between two equations."""
+    """A plain line cut at ``, and`` / ``;`` / ``i.e.`` between two equations."""
     out, start = [], a
-    for m in re.finditer(r",\s*(?:and\s+)?|;\s*", s[a:b]):
+    for m in re.finditer(r",\s*(?:and\s+)?|;\s*|\s+i\.\s?e\.,?\s+", s[a:b]):
         left, right = s[start : a + m.start()], s[a + m.end() : b]
         if "=" in left and "=" in right and re.match(r"\s*[A-Za-z]", right) and \
                 left.count("(") == left.count(")"):
@@ -191,7 +191,12 @@ _NOTE = re.compile(r"(?:\\q?quad|\\[,;: ]|~)+\s*[\[(]\s*\\(?:text|textrm|mbox|ma
 
 _RENDERED = {"times": "×", "cdot": "⋅", "div": "÷", "pm": "±", "leq": "≤", "geq": "≥", "le": "≤",
              "ge": "≥", "neq": "≠", "ne": "≠", "approx": "≈", "partial": "∂", "nabla": "∇",
-             "sum": "∑", "prod": "∏", "infty": "∞", "cdots": "⋯", "ldots": "…", "to": "→"}
+             "sum": "∑", "prod": "∏", "infty": "∞", "cdots": "⋯", "ldots": "…", "to": "→",
+             **{f: f for f in ("max", "min", "log", "ln", "exp", "sin", "cos", "tan", "tanh",
+                               "sinh", "cosh", "arg", "det", "sup", "inf", "lim")}}
+#: what a flattened MathML copy may leave out: big operators, nablas and norm bars (``\|w\|^2``
+#: is ``w2``, ``C \sum_{i=1}^{m}`` is ``Ci=1m``)
+_DROPPED = re.compile(r"[∑∏∇∂|‖]")
 
 
 def _as_rendered(tex: str) -> str:
@@ -209,11 +214,22 @@ def rendered_copy(s: str, a: int, b: int) -> int | None:
     text = s[a:b]
     if len(text) > 400 or "=" not in text:
         return None
-    for k in range(1, len(text)):
-        seen = re.sub(r"\s", "", text[:k]).replace("-", "−")
-        if "=" in seen and len(text) - k >= k and _as_rendered(text[k:]) == seen:
-            return a + k
+    for loose in (False, True):
+        for k in range(1, len(text)):
+            seen = re.sub(r"\s", "", text[:k]).replace("-", "−")
+            if "=" not in seen or len(text) - k < k or loose and text[k] not in "\\" + _ALNUM:
+                continue
+            shown = _as_rendered(text[k:])
+            if loose:  # a MathML copy: the operators it drops are dropped from both halves
+                seen, shown = _DROPPED.sub("", seen), _DROPPED.sub("", shown)
+                if "\\" not in text[k:]:
+                    continue  # the second half must be TeX
+            if shown == seen:
+                return a + k
     return None
+
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def foreign_script(text: str) -> bool:

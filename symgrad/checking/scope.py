@@ -108,9 +108,20 @@ class Scope:
         The problem's own names come first: a document's data row ``x1=1`` does not turn the
         problem's ``x_1`` into that number (067)."""
         own = _families(self.inputs | self.quantities).get(base, {})
+        if not own and base[-1:].isdigit():  # Z1_1 .. Z1_N: the per-example copies of Z1
+            own = self.copies_of(base)
         if not self.defined and not self.opened:
             return own
         return {**_families(self.names).get(base, {}), **own}
+
+    def copies_of(self, base: str) -> dict[int, str]:
+        """``{1: 'Z1_1', ..}`` when the problem is over N examples and has a copy of ``base``
+        for each (a name ending in a digit, which the numbered families cannot split)."""
+        n = self.count_value
+        names = self.inputs | self.quantities
+        if not n or n < 2 or not all(f"{base}_{k}" in names for k in range(1, n + 1)):
+            return {}
+        return {k: f"{base}_{k}" for k in range(1, n + 1)}
 
     @property
     def domain(self) -> tuple[int, ...]:
