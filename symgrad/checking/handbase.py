@@ -114,6 +114,7 @@ class Reading:
     next_step: bool = False  # a name written as the next iterate (``m_{k+1}``)
     lhs_call: tuple | None = None  # (name, args) when the row starts ``NAME(args)``
     copies: bool = False  # a sum over examples the problem does not have (all terms alike)
+    elided: bool = False  # a matrix with entries left out: only its first entries are known
 
 
 _LOSS_LETTERS = frozenset(("L", "J", "E", "C", "ell", "Loss", "loss", "Cost", "cost", "Error",

@@ -119,7 +119,7 @@ class Names:
                 (seq[1].text in self.bind or any(self.scope.family(b) for b in base_names)):
             self.i += 4
             return [seq[1].text]
-        return None
+        return self.layer_label(base_names)
 
     def name(self) -> sp.Expr:
         if self.labels:  # an argument that only says what a function depends on
@@ -232,6 +232,11 @@ class Names:
         layered = self.layer_name(t, pieces)
         if layered is not None:
             return self.after_name(layered, t)
+        if self.at("(") and not pieces and t.names[0].lower() == "softmax" and \
+                t.names[0] not in self.vocab:
+            got = self.softmax(t)
+            if got is not None:
+                return got
         if self.at("(", "'") and (t.names[0] not in self.vocab):
             raise GenericRule(t.names[0])
         if self.scope.opened is not None and t.kind == "word" and \

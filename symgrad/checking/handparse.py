@@ -51,6 +51,7 @@ from symgrad.checking.handlookup import Lookup
 from symgrad.checking.handnames import Names
 from symgrad.checking.handprep import _dummies, _prepared
 from symgrad.checking.handsums import Sums
+from symgrad.checking.handvectors import Vectors
 from symgrad.checking.scope import MAX_INSTANCES, Scope
 from symgrad.errors import ParseError
 from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
@@ -117,7 +118,7 @@ def _instances(doc, toks, scope, free, dummies) -> list[Reading]:
     return out
 
 
-class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
+class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
     """The grammar; LaTeX commands (\\frac, \\sqrt, \\sum, calls) are in :mod:`handcommands`."""
 
     def __init__(self, doc: str, toks: list[Tok], scope: Scope, binding: dict, dummies):
@@ -136,6 +137,8 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
         self.labels = False
         self.copies = False
         self.index_uses: dict[str, int] = {}
+        self.elided = False  # a matrix with entries left out (dots) was read
+        self.dot_keys: set = set()  # the numbers of the vectors read one component at a time
         self.counts = set(scope.counts) - self.vocab
         if any(t.kind == "cs" and t.text == "sum" for t in toks):
             self.counts |= {"n", "m", "N"} - self.vocab  # \frac{2}{n}\sum ...: n counts
@@ -186,9 +189,10 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
 
     # --- rows ---------------------------------------------------------------------------
     def reading(self) -> Reading:
-        parts = self.row()
+        parts = self.components(self.row())
         return Reading(parts, self.conditions, dict(self.bind), frozenset(self.dummies),
-                       frozenset(self.rates), self.next_step, self.lhs_call, self.copies)
+                       frozenset(self.rates), self.next_step, self.lhs_call, self.copies,
+                       self.elided)
 
     def row(self) -> list[Part]:
         parts, sep = [], ""

@@ -162,14 +162,24 @@ class Verdicts:
                 len(reading.binding) == 1:  # \nabla_{\hat Y} L = (cases for the i-th): a component
             (v,) = reading.binding.values()
             for k, comp in enumerate(tg.shown):
+                if isinstance(comp, sp.Derivative) and comp.expr.is_Symbol and \
+                        len(comp.variables) == 1 and comp.variables[0].is_Symbol:
+                    comp = Leibniz(comp.expr, comp.variables[0], True)  # d E / d A0 in a vector
                 if isinstance(comp, Leibniz) and re.search(rf"(?<!\d)_?{v}$", comp.bottom.name):
                     sub = self.leibniz_target(comp)
                     return self.judge(part, sub, reading)
+        if reading.elided or _square(e) or _square(tg.expr):
+            return self.judge_matrix(part, tg, reading)
         if not isinstance(e, sp.MatrixBase) or not isinstance(tg.expr, sp.MatrixBase):
             return "wrong", Diagnosis("not-equal", "A vector and a number cannot be equal")
         if e.shape != tg.expr.shape:
             return "wrong", Diagnosis("not-equal", f"The vectors have different sizes "
                                                    f"({len(e)} and {len(tg.expr)})")
+        return self.entries(part, tg, reading)
+
+    def entries(self, part: Part, tg: Target, reading: Reading):
+        """Vectors or matrices of the same shape, entry by entry."""
+        e = part.expr
         results = []
         for a, b in zip(e, tg.expr):
             sub = Target(tg.label, b if not isinstance(b, Leibniz) else self.resolve(b), b,
@@ -177,6 +187,36 @@ class Verdicts:
                          derivative=tg.derivative)
             results.append(self.judge(replace(part, expr=a), sub, reading))
         return _combine(results)
+
+    def judge_matrix(self, part: Part, tg: Target, reading: Reading):
+        """A matrix (a Jacobian) against the truth in either layout (rows for the numerator's
+        entries, or for the denominator's): right when one layout is right, wrong when both are
+        wrong. With entries left out (dots), its first entries against the truth's first ones,
+        and skipped unless wrong (the dots are not checked), as '...' in a sum is."""
+        e, t = part.expr, tg.expr
+        verdicts = []
+        both = isinstance(e, sp.MatrixBase) and isinstance(t, sp.MatrixBase)
+        rows, cols = e.shape if both else (0, 0)
+        shown = tg.shown if isinstance(tg.shown, sp.MatrixBase) and both and \
+            tg.shown.shape == t.shape else t
+        for truth, seen in ((t, shown), (t.T, shown.T)) if both else ():
+            fits = truth.rows >= rows and truth.cols >= cols if reading.elided else \
+                truth.shape == e.shape
+            if not fits:
+                continue
+            sub = Target(tg.label, sp.ImmutableMatrix(truth[:rows, :cols]),
+                         sp.ImmutableMatrix(seen[:rows, :cols]), None, derivative=tg.derivative)
+            verdicts.append(self.entries(part, sub, reading))
+        if verdicts and all(v[0] == "wrong" for v in verdicts):
+            return verdicts[0]
+        if reading.elided:
+            why = "'...' stands for entries not written: the ones written before it are " \
+                  "right; not checked"
+            return "skipped", Diagnosis("skipped", why)
+        if not verdicts:
+            return "wrong", Diagnosis("not-equal", "The matrices have different sizes" if both
+                                      else "A matrix and a number cannot be equal")
+        return next((v for v in verdicts if v[0] == "correct"), None) or _combine(verdicts)
 
     def at_kink(self, e: sp.Expr, tg: Target) -> tuple[str, Diagnosis | None]:
         """A line equal to the truth away from kinks: is it right at the point too?"""
@@ -311,6 +351,11 @@ def _mentions(e, s: sp.Symbol) -> bool:
 
 _RANK = {"wrong": 0, "unreadable": 1, "correct-except-at-kink": 2, "different-subgradient": 3,
          "correct": 4, "given": 5, "definition": 6, "skipped": 7}  # fmt: skip
+
+
+def _square(e) -> bool:
+    """A matrix of more than one row and column (not a vector)."""
+    return isinstance(e, sp.MatrixBase) and e.rows > 1 and e.cols > 1
 
 
 def _combine(results: list) -> tuple[str, Diagnosis | None]:
