@@ -83,3 +83,45 @@ def test_a_log_of_a_vector_is_not_read():
     text = r"$$E = -\sum_{i=0}^{1} T_{i} \ln(Softmax(Z^{O}))$$"
     report = check(text, **SOFTMAX2)
     assert report.exit_code == 2
+
+
+SOFTMAX3 = {"lets": ["S = exp(X1) + exp(X2) + exp(X3)", "Yh1 = exp(X1)/S", "Yh2 = exp(X2)/S",
+                     "Yh3 = exp(X3)/S", "E = -(Y1*log(Yh1) + Y2*log(Yh2) + Y3*log(Yh3))"],
+            "wrt": "X1"}
+
+
+def test_sympy_cross_entropy_by_the_outputs():
+    y1, yh1, yh2 = sp.symbols("Y1 Yh1 Yh2", positive=True)
+    e = -(y1 * sp.log(yh1))
+    assert sp.diff(e, yh1) == -y1 / yh1 and sp.diff(e, yh2) == 0
+
+
+def test_a_hatted_letter_named_with_h_and_the_example_superscript_of_one_example():
+    # 073 (ai.stackexchange.com/questions/35741): \hat{Y} is Yh, (i) the one example
+    text = r"$$\frac{\partial E}{\partial \hat{Y}_j^{(i)}} = -\frac{Y_j^{(i)}}{\hat{Y}_j^{(i)}}$$"
+    assert check(text, **SOFTMAX3).exit_code == 0
+    assert check(text.replace("-\\frac", "\\frac"), **SOFTMAX3).exit_code == 1
+
+
+def test_the_chain_rule_sum_over_the_outputs():
+    text = (r"$$\frac{\partial E}{\partial X_j^{(i)}}= \sum_{k=1}^c \frac{\partial E}"
+            r"{\partial \hat{Y}_k^{(i)}}\frac{\partial \hat{Y}_k^{(i)}}{\partial X_j^{(i)}}$$")
+    assert check(text, **SOFTMAX3).exit_code == 0
+    one_path = text.replace(r"\sum_{k=1}^c ", "").replace("_k^{(i)}", "_j^{(i)}")
+    assert check(one_path, **SOFTMAX3).exit_code == 1
+
+
+def test_a_matrix_given_by_its_entries():
+    jac = (r"$$\frac{\partial{\hat{Y}}}{\partial{X}} = \left(\frac{\partial \hat{Y}_j}"
+           r"{\partial X_k} \right)_{j,k=1,\cdots,c}$$")
+    assert check(jac, **SOFTMAX3).exit_code == 0
+    x = sp.symbols("x1:4")
+    s = sum(sp.exp(v) for v in x)
+    yh = sp.Matrix([sp.exp(v) / s for v in x])
+    assert sp.simplify(yh.jacobian(x)[0, 1] + yh[0] * yh[1]) == 0
+    grid = r"\begin{pmatrix}%s\end{pmatrix}" % r" \\ ".join(
+        " & ".join((rf"\hat{{Y}}_{j}(1-\hat{{Y}}_{j})" if j == k else
+                    rf"-\hat{{Y}}_{j}\hat{{Y}}_{k}") for k in (1, 2, 3)) for j in (1, 2, 3))
+    stated = jac.replace("$$", "", 1).rstrip("$")
+    assert check(f"$${stated} = {grid}$$", **SOFTMAX3).exit_code == 0
+    assert check(f"$${stated} = {grid.replace('-', '', 1)}$$", **SOFTMAX3).exit_code == 1

@@ -24,6 +24,10 @@ class Groups:
                 if got is not None:
                     return got
                 self.i = save
+        if self.tok.value == "sized" or self.at("("):
+            got = self.entry_matrix()  # \left( ... \right)_{j,k=1,\cdots,c}
+            if got is not None:
+                return got
         self.enter()
         tok = self.take()
         close = CLOSERS[tok.text]

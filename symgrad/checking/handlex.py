@@ -69,8 +69,9 @@ class Tok:
 
 
 def accent_names(base: str, mark: str) -> tuple[str, ...]:
-    """The names an accented letter may have in a problem: ``yhat``, ``y_hat``, ``haty``."""
-    return (base + mark, f"{base}_{mark}", mark + base)
+    """The names an accented letter may have in a problem: ``yhat``, ``y_hat``, ``haty``, and
+    ``yh`` for a hat (``Yh1`` for \\hat{Y}_1)."""
+    return (base + mark, f"{base}_{mark}", mark + base) + ((base + "h",) if mark == "hat" else ())
 
 
 class _Lexer:

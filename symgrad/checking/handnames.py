@@ -101,6 +101,8 @@ class Names:
         texts = [u.text for u in seq]
         if texts[:5] == ["{", "(", texts[2], ")", "}"] and seq[2].kind in ("word", "num"):
             self.i += 6
+            if self.one_example(seq[2]):
+                return []  # \hat{Y}_j^{(i)} in a problem of one example: the example is it
             return [_piece(seq[2])]
         more = [self.peek(k).text for k in range(1, 8)]
         if more[:2] == ["{", "("] and more[3:7] == ["+", "1", ")", "}"] and more[2] in ("t", "k", "n"):

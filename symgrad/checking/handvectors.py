@@ -124,9 +124,9 @@ class Vectors:
     # --- derivatives by a vector ----------------------------------------------------------
     def vector_name(self, t, sub, sup) -> str | None:
         """``\\partial Z^{O}``: Z written alone for the vector of its numbered names."""
-        if sub or sup or self.whole_vector(t.names[0], sup == []) is None:
+        if sub or sup:
             return None
-        return VECTOR + t.names[0]
+        return next((VECTOR + n for n in t.names if self.whole_vector(n, sup == [])), None)
 
     def vector_leibniz(self, top, var: str, partial: bool) -> sp.Expr:
         """The derivative of ``top`` (a name, a vector's name or an expression) by the vector
@@ -228,3 +228,86 @@ class Vectors:
         if found is None:
             raise self.fail(f"unknown name {base!r}")
         return found
+
+    def one_example(self, letter) -> bool:
+        """``^{(i)}`` names the example; a problem of one example (no sum over examples, no
+        letter i of its own) has only that one, so the superscript names nothing more."""
+        return self.scope.count_value is None and letter.kind == "word" and \
+            len(letter.text) == 1 and letter.text not in self.vocab and \
+            letter.text not in self.bind and letter.text not in self.scope.counts
+
+    # --- a matrix given by its entries ----------------------------------------------------
+    def entry_matrix(self) -> sp.Expr | None:
+        """``\\left( a_{jk} \\right)_{j,k=1,\\cdots,c}``: the matrix whose entry (j, k) is the
+        expression, j and k running over the numbers of the problem's names from 1 (c, the
+        count, is how many there are). None (nothing read) when no such subscript follows."""
+        close = self.closer_of(self.i)
+        if close is None:
+            return None
+        toks, k = self.toks, close + 1
+        texts = [u.text for u in toks[k : k + 12]]
+        if texts[:2] != ["_", "{"]:
+            return None
+        k += 2
+        letters = []
+        while toks[k].kind == "word" and len(toks[k].text) == 1:
+            letters.append(toks[k].text)
+            k += 1
+            if toks[k].text != ",":
+                break
+            k += 1
+        if len(letters) not in (1, 2) or toks[k].text != "=" or toks[k + 1].kind != "num":
+            return None
+        lo = toks[k + 1].value
+        k += 2
+        rest = []
+        while toks[k].kind != "end" and toks[k].text != "}":
+            rest.append(toks[k])
+            k += 1
+        words = [u.text for u in rest if u.text not in (",", ".", "dots")]
+        if toks[k].kind == "end" or len(words) != 1 or any(
+                x in self.vocab or x in self.bind for x in letters):
+            return None
+        hi = words[0]
+        values = [v for v in self.scope.domain if v >= lo]
+        if hi.isdigit():
+            values = [v for v in range(int(lo), int(hi) + 1)]
+        elif hi in self.vocab or len(hi) != 1:
+            return None
+        if not values:
+            return None
+        start, end = self.i, k + 1
+        grid = []
+        for a in values:
+            row = []
+            for b in values if len(letters) == 2 else (None,):
+                self.bind.update({letters[0]: a, **({letters[1]: b} if b is not None else {})})
+                self.i = start
+                try:
+                    row.append(self.group())
+                finally:
+                    for x in letters:
+                        self.bind.pop(x, None)
+                if self.i != close + 1:
+                    raise self.fail("expected the matrix's entry in parentheses")
+            grid.append(row)
+        self.i = end
+        if len(letters) == 1:
+            return sp.ImmutableMatrix([r[0] for r in grid])
+        return sp.ImmutableMatrix(grid)
+
+    def closer_of(self, k: int) -> int | None:
+        """The index of the bracket that closes the one at toks[k], or None."""
+        if not (self.toks[k].kind == "op" and self.toks[k].text in ("(", "[")):
+            return None
+        depth = 0
+        while self.toks[k].kind != "end":
+            u = self.toks[k]
+            if u.kind == "op" and u.text in ("(", "[", "{"):
+                depth += 1
+            elif u.kind == "op" and u.text in (")", "]", "}"):
+                depth -= 1
+                if depth == 0:
+                    return k
+            k += 1
+        return None

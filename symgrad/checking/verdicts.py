@@ -213,9 +213,11 @@ class Verdicts:
             why = "'...' stands for entries not written: the ones written before it are " \
                   "right; not checked"
             return "skipped", Diagnosis("skipped", why)
+        if not both:  # the left side read as one entry (or a number): the reader's doubt
+            why = "a matrix where the other side is read as one number: not checked"
+            return "unreadable", Diagnosis("unreadable", why)
         if not verdicts:
-            return "wrong", Diagnosis("not-equal", "The matrices have different sizes" if both
-                                      else "A matrix and a number cannot be equal")
+            return "wrong", Diagnosis("not-equal", "The matrices have different sizes")
         return next((v for v in verdicts if v[0] == "correct"), None) or _combine(verdicts)
 
     def at_kink(self, e: sp.Expr, tg: Target) -> tuple[str, Diagnosis | None]:
