@@ -125,3 +125,46 @@ def test_a_matrix_given_by_its_entries():
     stated = jac.replace("$$", "", 1).rstrip("$")
     assert check(f"$${stated} = {grid}$$", **SOFTMAX3).exit_code == 0
     assert check(f"$${stated} = {grid.replace('-', '', 1)}$$", **SOFTMAX3).exit_code == 1
+
+
+LASSO = {"lets": ["C = (1/n)*sum((y_i - x_i*beta)^2, i) + lam*abs(beta)"], "wrt": "beta"}
+COST_048 = (r"$$ C(\boldsymbol{X},\boldsymbol{\beta})=\frac{1}{n}\left\{(\boldsymbol{y}-"
+            r"\boldsymbol{X}\boldsymbol{\beta})^T(\boldsymbol{y}-\boldsymbol{X}\boldsymbol{\beta})"
+            r"\right\}+\lambda\vert\vert\boldsymbol{\beta}\vert\vert_1, $$")
+GRAD_048 = (r"$$ \frac{\partial C(\boldsymbol{X},\boldsymbol{\beta})}{\partial \boldsymbol{\beta}}"
+            r"=-\frac{2}{n}\boldsymbol{X}^T(\boldsymbol{y}-\boldsymbol{X}\boldsymbol{\beta})+"
+            r"\lambda sgn(\boldsymbol{\beta})=0, $$")
+
+
+def test_sympy_lasso_derivative():
+    b, lam = sp.symbols("beta lam", real=True)
+    xs, ys = sp.symbols("x1:4", real=True), sp.symbols("y1:4", real=True)
+    c = sp.Rational(1, 3) * sum((y - x * b) ** 2 for x, y in zip(xs, ys)) + lam * sp.Abs(b)
+    want = -sp.Rational(2, 3) * sum(x * (y - x * b) for x, y in zip(xs, ys)) + lam * sp.sign(b)
+    assert sp.simplify(sp.diff(c, b) - want) == 0
+
+
+def test_the_examples_as_bold_vectors_with_transposes():
+    # 048 (compphysics.github.io, Lasso): y and X are the columns of the examples
+    assert check(COST_048, **LASSO).exit_code == 0
+    assert check(COST_048.replace(r"\frac{1}{n}", r"\frac{2}{n}"), **LASSO).exit_code == 1
+    assert check(GRAD_048, **LASSO).exit_code == 0
+    assert check(GRAD_048.replace(r"=-\frac{2}{n}", r"=\frac{2}{n}"), **LASSO).exit_code == 1
+
+
+def test_a_rearranged_equation_after_the_derivative_set_to_zero_is_not_a_claim():
+    after = (GRAD_048 + "\n\nand reordering we have\n\n$$ \\boldsymbol{X}^T\\boldsymbol{X}"
+             "\\boldsymbol{\\beta}+\\lambda sgn(\\boldsymbol{\\beta})=\\boldsymbol{X}^T"
+             "\\boldsymbol{y}. $$")
+    report = check(after, **LASSO)
+    assert report.exit_code == 0
+    assert report.lines[-1].verdict == "skipped"
+    alone = check(after.split("and reordering")[1], **LASSO)  # without the "= 0" it is a claim
+    assert alone.exit_code == 1
+
+
+def test_a_row_vector_transposed_is_the_column():
+    text = r"$$\nabla_w L = \begin{bmatrix} -2x_1(y - w_1x_1 - w_2x_2) & -2x_2(y - w_1x_1 - w_2x_2) \end{bmatrix}^T$$"
+    problem = {"lets": ["L = (y - w1*x1 - w2*x2)^2"], "wrt": "w1,w2"}
+    assert check(text, **problem).exit_code == 0
+    assert check(text.replace("-2x_2", "2x_2"), **problem).exit_code == 1

@@ -182,7 +182,10 @@ def _add(terms: list) -> sp.Expr:
 
 
 def _mul(a, b):
-    return a * b
+    out = a * b
+    if isinstance(out, sp.MatrixBase) and out.shape == (1, 1):
+        return out[0, 0]  # (y - X beta)^T (y - X beta): a row times a column is a number
+    return out
 
 
 def _at(expr: sp.Expr, var: sp.Expr, value: sp.Expr) -> sp.Expr:

@@ -27,6 +27,7 @@ from symgrad.checking.handtables import (  # noqa: F401 - _FUNCTIONS is read by 
     _ACCENT_CS,
     _ACCENTS,
     _BLOCK_SPEC,
+    _BOLD,
     _DIGITS,
     _FUNCTIONS,
     _IGNORED,
@@ -372,7 +373,10 @@ class _Lexer:
             if cs == "operatorname":
                 raise error(doc, at, f"cannot read \\{cs}{{{arg[:20]}}}")
         # \mathbf{w}, \boldsymbol{\hat{y}}, \vec{x}, \boxed{...}: read what is inside
+        before = len(self.toks)
         self.run(at, j - 1 if doc[j - 1 : j] == "}" and doc[at - 1 : at] == "{" else j)
+        if cs in _BOLD and len(self.toks) == before + 1 and self.toks[-1].kind == "word":
+            self.toks[-1].value = "bold"  # \boldsymbol{y}: maybe the vector of all the y's
         return j
 
 

@@ -148,6 +148,11 @@ class Names:
         if sub is not None and self.at("^") and sup is None:
             sup = self.index_superscript(t.names)
         pieces = (sub or []) + (sup or [])
+        if t.value == "bold" and not pieces and not self.labels and not self.at("_", "(") and \
+                (not self.at("^") or self.transpose_ahead()):
+            got = self.examples_vector(t)  # \boldsymbol{y}: the column of every example's y
+            if got is not None:
+                return got
         if self.at("^") and t.names[0] not in self.vocab and (
                 not self.resolves(t, pieces) or self.layered(t.names[0])):
             layered = self.layer_name(t, pieces)  # a^3, z^2_1 (moved to z_1^2 above): layers

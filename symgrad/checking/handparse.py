@@ -140,7 +140,8 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
         self.elided = False  # a matrix with entries left out (dots) was read
         self.dot_keys: set = set()  # the numbers of the vectors read one component at a time
         self.counts = set(scope.counts) - self.vocab
-        if any(t.kind == "cs" and t.text == "sum" for t in toks):
+        if any(t.kind == "cs" and t.text == "sum" or t.value == "bold" and
+               scope.count_value is not None for t in toks):
             self.counts |= {"n", "m", "N"} - self.vocab  # \frac{2}{n}\sum ...: n counts
         for k, t in enumerate(toks):  # \sum_{i=1}^{m}: m counts, in this row
             if t.kind == "cs" and t.text == "sum":
@@ -303,6 +304,7 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
             base = sp.Derivative(base, symbol(self.scope.params[0]), evaluate=False)
         while self.at("^"):
             if self.transpose():
+                base = base.T if isinstance(base, sp.MatrixBase) else base
                 continue
             op = self.take()
             self.enter()
@@ -406,6 +408,7 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
             )
             self.depth -= 1
             if isinstance(inner, sp.Abs):  # ||beta||: a norm of a scalar
+                self.norm_index()
                 return inner
             return sp.Abs(inner)
         if t.kind == "op" and t.text == "begin:cases":

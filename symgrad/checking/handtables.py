@@ -96,3 +96,7 @@ def inner_name(word: str) -> str | None:
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", w):
         return w
     return None
+
+
+#: Bold commands: ``\\boldsymbol{y}`` may be the vector of all the examples' y.
+_BOLD = frozenset(("mathbf", "boldsymbol", "bm", "vec", "pmb"))

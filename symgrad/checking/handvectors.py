@@ -311,3 +311,31 @@ class Vectors:
                     return k
             k += 1
         return None
+
+    # --- the examples as vectors ------------------------------------------------------------
+    def examples_vector(self, t) -> sp.Expr | None:
+        """``\\boldsymbol{y}``, ``\\boldsymbol{X}`` in a problem over examples: the column of the
+        examples' y_1, ..., y_n (X, the matrix of one feature, is the column of the x_i). A bold
+        name of the problem (``\\boldsymbol{\\beta}``) is that name; None when it is neither."""
+        n = self.scope.count_value
+        if n is None or any(x in self.vocab for x in t.names):
+            return None
+        for x in t.names:
+            for base in dict.fromkeys((x, x.lower())):
+                fam = self.scope.family(base)
+                if len(fam) >= 2 and sorted(fam) == list(range(1, n + 1)):
+                    return sp.ImmutableMatrix([symbol(fam[k]) for k in sorted(fam)])
+        return None
+
+    def transpose_ahead(self) -> bool:
+        """Is a transpose (``^T``, ``^{T}``, ``^\\top``) next? Nothing read."""
+        save = self.i
+        try:
+            return self.transpose()
+        finally:
+            self.i = save
+
+    def norm_index(self) -> None:
+        """``\\vert\\vert\\beta\\vert\\vert_1``: the norm's index, which a number's norm ignores."""
+        if self.at("_") and self.peek().kind == "num" and self.peek().text in ("1", "2"):
+            self.i += 2

@@ -113,6 +113,11 @@ class Statements:
                     re.search(r"\b(at|when|if|whenever|unless)\s*$", _cue_words(row.cue)):
                 return Statement("condition", None, [], reading)  # "At $z=0$, ..."
             return Statement("definition", first, rest, reading, name)
+        if getattr(self, "stationary", False) and not e.has(Leibniz, sp.Derivative) and \
+                not e.is_number and all(p.expr is not None and not p.expr.has(
+                    Leibniz, sp.Derivative) for p in rest):
+            return Statement("skip", first, rest, reading, "an equation for where the derivative "
+                             "is zero, rearranged: not checked")
         return Statement("claim", first, rest, reading)
 
     def declare_args(self, name: str, args) -> None:

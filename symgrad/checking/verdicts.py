@@ -44,6 +44,7 @@ class Verdicts:
                     continue
             if (k == len(parts) - 1 and part.expr == 0 and target.derivative and len(parts) > 1
                     and part.separator == "=" and not self.is_zero(target)):
+                self.stationary = True
                 continue  # "... = 0": the derivative set to zero, a condition for the optimum
             verdict, diag = self.judge(part, target, reading)
             ok = verdict == "correct"
@@ -172,6 +173,10 @@ class Verdicts:
             return self.judge_matrix(part, tg, reading)
         if not isinstance(e, sp.MatrixBase) or not isinstance(tg.expr, sp.MatrixBase):
             return "wrong", Diagnosis("not-equal", "A vector and a number cannot be equal")
+        if 1 in e.shape and 1 in tg.expr.shape and len(e) == len(tg.expr):
+            e = sp.ImmutableMatrix(list(e))  # a row or a column: the same entries
+            tg = replace(tg, expr=sp.ImmutableMatrix(list(tg.expr)))
+            part = replace(part, expr=e)
         if e.shape != tg.expr.shape:
             return "wrong", Diagnosis("not-equal", f"The vectors have different sizes "
                                                    f"({len(e)} and {len(tg.expr)})")
