@@ -168,3 +168,47 @@ def test_a_row_vector_transposed_is_the_column():
     problem = {"lets": ["L = (y - w1*x1 - w2*x2)^2"], "wrt": "w1,w2"}
     assert check(text, **problem).exit_code == 0
     assert check(text.replace("-2x_2", "2x_2"), **problem).exit_code == 1
+
+
+NET = {"lets": ["s_0 = h1_1*W2_11 + h1_2*W2_21", "s_1 = h1_1*W2_12 + h1_2*W2_22",
+                "loss = s_0^2 + s_1"], "wrt": "W2_11,W2_12,W2_21,W2_22"}
+
+
+def test_sympy_gradient_by_a_weight_matrix():
+    h1, h2, a, b, c, d = sp.symbols("h1 h2 a b c d")
+    s0, s1 = h1 * a + h2 * c, h1 * b + h2 * d
+    loss = s0**2 + s1
+    got = sp.Matrix([[sp.diff(loss, a), sp.diff(loss, b)], [sp.diff(loss, c), sp.diff(loss, d)]])
+    assert sp.simplify(got - sp.Matrix([[2 * s0 * h1, h1], [2 * s0 * h2, h2]])) == sp.zeros(2)
+
+
+def test_the_gradient_by_a_matrix_of_numbered_weights():
+    # 082 (cs231n notebook): W2 stands for W2_11 .. W2_23, laid out as its rows and columns
+    lhs = r"\frac{\partial{loss}}{\partial{\mathit{W2}}}"
+    parts = (r"\begin{bmatrix} \frac{\partial{loss}}{\partial{\mathit{W2_{11}}}} & "
+             r"\frac{\partial{loss}}{\partial{\mathit{W2_{12}}}} \\ \frac{\partial{loss}}"
+             r"{\partial{\mathit{W2_{21}}}} & \frac{\partial{loss}}{\partial{\mathit{W2_{22}}}}"
+             r"\end{bmatrix}")
+    assert check(f"$${lhs} = {parts}$$", **NET).exit_code == 0
+    value = r"\begin{bmatrix} 2 s_0 h1_1 & h1_1 \\ 2 s_0 h1_2 & h1_2 \end{bmatrix}"
+    assert check(f"$${lhs} = {value}$$", **NET).exit_code == 0
+    assert check(f"$${lhs} = {value.replace('& h1_1', '& h1_2')}$$", **NET).exit_code == 1
+    # a layout the reader cannot place (3 columns against 2x2) is not judged wrong
+    odd = r"\begin{bmatrix} 1 & 2 & 3 \\ 4 & 5 & 6 \end{bmatrix}"
+    assert check(f"$${lhs} = {odd}$$", **NET).exit_code == 2
+
+
+def test_the_columns_of_an_align_row_and_a_matrix_of_values():
+    text = ("$$\\begin{align*}\n\\mathit{W2} &= \\begin{bmatrix}0.19 & -0.1 \\\\ -0.02 & "
+            "-0.01\\end{bmatrix} &\n\\mathit{h1_1} &= 2\n\\end{align*}$$")
+    report = check(text, **NET)
+    assert [(r.line, r.source[:12]) for r in report.lines] == [(2, r"\mathit{W2} "),
+                                                                (3, r"\mathit{h1_1")]
+    assert "value for some index" in report.lines[0].diagnosis.explanation
+
+
+def test_a_line_whose_equals_are_in_markup_is_prose():
+    text = "`h1` <a id='h1'></a>\n\n$$\\frac{\\partial{loss}}{\\partial{s_1}} = 1$$"
+    report = check(text, **NET)
+    assert report.exit_code == 0 and report.lines[0].verdict == "skipped"
+    assert report.lines[0].diagnosis is None

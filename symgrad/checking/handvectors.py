@@ -63,10 +63,13 @@ class Vectors:
             return parts
         (keys,) = self.dot_keys
         at = keys.index(self.bind["·"])
+        shape = grid(list(keys))
         out = []
         for p in parts:
             e = p.expr
-            if isinstance(e, sp.MatrixBase) and 1 in e.shape and len(e) == len(keys):
+            if isinstance(e, sp.MatrixBase) and shape is not None and e.shape == shape[:2]:
+                p = replace(p, expr=e[shape[2][at]])  # W1 = [[0.18, 0.04], [0.1, 0.22]]
+            elif isinstance(e, sp.MatrixBase) and 1 in e.shape and len(e) == len(keys):
                 if len(self.bind) > 1:  # -T_i/A_i = (0, -2): is i the entry's number or not?
                     raise self.fail("a vector written out next to an index letter")
                 p = replace(p, expr=e[at])
@@ -140,6 +143,10 @@ class Vectors:
             rows = [symbol(v) for v in self.whole_vector(top[len(VECTOR):], True) or ()]
             return sp.ImmutableMatrix([[Leibniz(r, c, partial) for c in cols] for r in rows])
         if isinstance(top, str):
+            shape = grid(sorted(self.scope.family(var[len(VECTOR):]))) if len(cols) > 1 else None
+            if shape is not None:  # d loss / d W2 with W2_11 .. W2_23: a matrix like W2
+                return sp.ImmutableMatrix(*shape[:2], [Leibniz(symbol(top), c, partial)
+                                                       for c in cols])
             return sp.ImmutableMatrix([Leibniz(symbol(top), c, partial) for c in cols])
         if isinstance(top, sp.MatrixBase):
             if 1 not in top.shape:
@@ -339,3 +346,14 @@ class Vectors:
         """``\\vert\\vert\\beta\\vert\\vert_1``: the norm's index, which a number's norm ignores."""
         if self.at("_") and self.peek().kind == "num" and self.peek().text in ("1", "2"):
             self.i += 2
+
+
+def grid(keys: list[int]) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """Numbers jk (11, 12, 13, 21, 22, 23) that name the entries of a matrix, row j and
+    column k, every entry once: (rows, columns, the (row, column) of each number); else None."""
+    if len(keys) < 4 or not all(10 < k < 100 and k % 10 for k in keys):
+        return None
+    rows, cols = sorted({k // 10 for k in keys}), sorted({k % 10 for k in keys})
+    if len(rows) < 2 or len(cols) < 2 or len(keys) != len(rows) * len(cols):
+        return None
+    return len(rows), len(cols), [(rows.index(k // 10), cols.index(k % 10)) for k in keys]

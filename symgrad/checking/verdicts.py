@@ -221,8 +221,9 @@ class Verdicts:
         if not both:  # the left side read as one entry (or a number): the reader's doubt
             why = "a matrix where the other side is read as one number: not checked"
             return "unreadable", Diagnosis("unreadable", why)
-        if not verdicts:
-            return "wrong", Diagnosis("not-equal", "The matrices have different sizes")
+        if not verdicts:  # sizes that do not fit: the reader's arrangement may be at fault
+            why = f"a {e.rows}x{e.cols} matrix against a {t.rows}x{t.cols} one: not checked"
+            return "unreadable", Diagnosis("unreadable", why)
         return next((v for v in verdicts if v[0] == "correct"), None) or _combine(verdicts)
 
     def at_kink(self, e: sp.Expr, tg: Target) -> tuple[str, Diagnosis | None]:
