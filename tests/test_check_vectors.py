@@ -212,3 +212,11 @@ def test_a_line_whose_equals_are_in_markup_is_prose():
     report = check(text, **NET)
     assert report.exit_code == 0 and report.lines[0].verdict == "skipped"
     assert report.lines[0].diagnosis is None
+
+
+def test_a_transposed_row_added_to_a_column():
+    problem = {"lets": ["L = (y - w1*x1 - w2*x2)^2"], "wrt": "w1,w2"}
+    text = (r"$$\nabla_w L = \begin{bmatrix} -2x_1 y & -2x_2 y \end{bmatrix}^T + "
+            r"\begin{bmatrix} 2x_1(w_1x_1 + w_2x_2) \\ 2x_2(w_1x_1 + w_2x_2) \end{bmatrix}$$")
+    assert check(text, **problem).exit_code == 0
+    assert check(text.replace("-2x_2 y", "2x_2 y"), **problem).exit_code == 1

@@ -173,6 +173,9 @@ def _add(terms: list) -> sp.Expr:
     if any(isinstance(t, sp.MatrixBase) for t in terms):
         total = terms[0]
         for t in terms[1:]:
+            if isinstance(t, sp.MatrixBase) and isinstance(total, sp.MatrixBase) and \
+                    t.shape == total.shape[::-1] and 1 in t.shape:
+                t = t.T  # a row and a column of the same length: the same vector
             try:
                 total = total + t
             except TypeError:  # a vector plus a number: the row is unreadable (the reader

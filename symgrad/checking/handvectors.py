@@ -16,7 +16,7 @@ from symgrad.records import replace
 
 #: Capital letters that are not layer labels when written as a superscript: the transpose, and
 #: letters that usually count things (``x^N`` is a power).
-_NOT_LABELS = frozenset("TNMK")
+_NOT_LABELS = frozenset("TNMKL")  # L: the last layer (a^{L})
 #: Cells that stand for entries left out: ``...``, ``\cdots``, ``\vdots``, ``\ddots``, ``\dots``.
 _DOTS = frozenset(("cdots", "vdots", "ddots", "dots", "ldots", "\\cdots", "\\vdots", "\\ddots",
                    "\\dots", "\\ldots"))
