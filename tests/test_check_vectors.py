@@ -220,3 +220,44 @@ def test_a_transposed_row_added_to_a_column():
             r"\begin{bmatrix} 2x_1(w_1x_1 + w_2x_2) \\ 2x_2(w_1x_1 + w_2x_2) \end{bmatrix}$$")
     assert check(text, **problem).exit_code == 0
     assert check(text.replace("-2x_2 y", "2x_2 y"), **problem).exit_code == 1
+
+
+CS231N = {"lets": ["h1_1 = relu(x_1*W1_11 + x_2*W1_21 + b1_1)",
+                   "h1_2 = relu(x_1*W1_12 + x_2*W1_22 + b1_2)",
+                   "s_0 = h1_1*W2_11 + h1_2*W2_21 + b2_1", "s_1 = h1_1*W2_12 + h1_2*W2_22 + b2_2",
+                   "s_2 = h1_1*W2_13 + h1_2*W2_23 + b2_3", "S = exp(s_0) + exp(s_1) + exp(s_2)",
+                   "loss = -(t_0*log(exp(s_0)/S) + t_1*log(exp(s_1)/S) + t_2*log(exp(s_2)/S))"],
+          "wrt": "W2_11",
+          "at": "x_1=16, x_2=-6, W1_11=0.18, W1_12=0.04, W1_21=0.1, W1_22=0.22, b1_1=0, b1_2=0, "
+                "W2_11=0.19, W2_12=-0.1, W2_13=0.1, W2_21=-0.02, W2_22=-0.01, W2_23=0.04, "
+                "b2_1=0, b2_2=0, b2_3=0, t_0=0, t_1=0, t_2=1"}
+H1_082 = (r"$\mathit{h1} = \max(0, \mathit{X} \mathit{W1} + \mathit{b1}) = \max (0, "
+          r"\begin{bmatrix}16 & -6\end{bmatrix} \begin{bmatrix}0.18 & 0.04 \\ 0.1 & 0.22"
+          r"\end{bmatrix} + \begin{bmatrix}0 & 0\end{bmatrix}) = \max (0, \begin{bmatrix}2.28 & "
+          r"-0.68\end{bmatrix}) = \begin{bmatrix}2.28 & 0\end{bmatrix}$")
+SCORES_082 = (r"$\mathit{scores} = \mathit{h1} \mathit{W2} + \mathit{b2} = \begin{bmatrix}2.28 & 0"
+              r"\end{bmatrix} \begin{bmatrix}0.19 & -0.1 & 0.1 \\ -0.02 & -0.01 & 0.04\end{bmatrix}"
+              r" + \begin{bmatrix}0. & 0. & 0.\end{bmatrix} = \begin{bmatrix}0.4332 & -0.228 & "
+              r"0.228\end{bmatrix}$")
+
+
+def test_sympy_the_forward_pass_of_the_notebook():
+    x = sp.Matrix([[16, -6]])
+    w1 = sp.Matrix([[sp.Rational("0.18"), sp.Rational("0.04")], [sp.Rational("0.1"),
+                                                                 sp.Rational("0.22")]])
+    h1 = (x * w1).applyfunc(lambda v: sp.Max(0, v))
+    assert x * w1 == sp.Matrix([[sp.Rational("2.28"), sp.Rational("-0.68")]])
+    w2 = sp.Matrix([[sp.Rational("0.19"), sp.Rational("-0.1"), sp.Rational("0.1")],
+                    [sp.Rational("-0.02"), sp.Rational("-0.01"), sp.Rational("0.04")]])
+    assert h1 * w2 == sp.Matrix([[sp.Rational("0.4332"), sp.Rational("-0.228"),
+                                  sp.Rational("0.228")]])
+
+
+def test_a_row_about_whole_vectors_and_matrices():
+    assert check(H1_082, **CS231N).exit_code == 0
+    assert check(H1_082.replace("2.28 & 0\\end", "3.28 & 0\\end"), **CS231N).exit_code == 1
+
+
+def test_a_vector_defined_by_a_row_and_numbers_with_a_trailing_point():
+    assert check(SCORES_082, **CS231N).exit_code == 0
+    assert check(SCORES_082.replace("0.4332", "0.5332"), **CS231N).exit_code == 1

@@ -185,6 +185,9 @@ def _add(terms: list) -> sp.Expr:
 
 
 def _mul(a, b):
+    if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.cols == 1 and \
+            a.rows == b.rows and b.cols > 1:
+        a = a.T  # x W1: a vector times a matrix is the row times the matrix
     out = a * b
     if isinstance(out, sp.MatrixBase) and out.shape == (1, 1):
         return out[0, 0]  # (y - X beta)^T (y - X beta): a row times a column is a number

@@ -47,6 +47,7 @@ from symgrad.checking.handtables import (  # noqa: F401 - _FUNCTIONS is read by 
     MAX_ROW,
     MAX_TOKENS,
     SUBSCRIPTED,
+    _trailing_point,
     inner_name,
 )
 
@@ -137,7 +138,7 @@ class _Lexer:
             value = sp.Rational(int(whole or "0") * 10 ** len(frac) + int(frac or "0"),
                                 10 ** len(frac))
             self.add(Tok("num", text, i, value=value, decimals=len(frac)))
-            return i + len(text)
+            return i + len(text) + _trailing_point(doc, i + len(text), end)
         nfd = unicodedata.normalize("NFD", doc[i : i + 2])
         if len(nfd) >= 2 and nfd[0].isascii() and nfd[0].isalpha() and nfd[1] in _ACCENTS:
             size = 2 if doc[i + 1 : i + 2] == nfd[1] else 1  # y + combining hat, or one ŷ

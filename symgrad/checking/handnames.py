@@ -148,6 +148,10 @@ class Names:
         if sub is not None and self.at("^") and sup is None:
             sup = self.index_superscript(t.names)
         pieces = (sub or []) + (sup or [])
+        if self.whole and not pieces and not self.labels:
+            got = self.whole_value(t)  # W1 for the matrix of W1_11 .. W1_22
+            if got is not None:
+                return got
         if t.value == "bold" and not pieces and not self.labels and not self.at("_", "(") and \
                 (not self.at("^") or self.transpose_ahead()):
             got = self.examples_vector(t)  # \boldsymbol{y}: the column of every example's y

@@ -88,10 +88,20 @@ def read_row(doc: str, start: int, end: int, scope: Scope) -> list[Reading]:
         try:
             readings = _instances(doc, toks, scope, free, dummies)
             break
+        except ParseError:
+            whole = _Parser(doc, toks, scope, {}, dummies).whole_reading() if free == ["·"] \
+                else None
+            if whole is None:
+                raise
+            return [whole]
         except FreeIndex as e:
             if e.letter in free or len(free) >= 3:
                 raise error(doc, start, f"cannot resolve the index {e.letter!r}") from None
             free.append(e.letter)
+    if not readings and free == ["·"]:  # h1 = max(0, X W1 + b1): vectors and matrices whole
+        whole = _Parser(doc, toks, scope, {}, dummies).whole_reading()
+        if whole is not None:
+            return [whole]
     if not readings:
         shown = ", ".join(f for f in free if f != "·") or "the index"
         raise error(doc, start, f"no value of {shown} gives names that exist in the problem")
@@ -138,6 +148,7 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
         self.copies = False
         self.index_uses: dict[str, int] = {}
         self.elided = False  # a matrix with entries left out (dots) was read
+        self.whole = False  # names of vectors and matrices stand for them whole
         self.dot_keys: set = set()  # the numbers of the vectors read one component at a time
         self.counts = set(scope.counts) - self.vocab
         if any(t.kind == "cs" and t.text == "sum" or t.value == "bold" and

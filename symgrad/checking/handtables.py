@@ -100,3 +100,11 @@ def inner_name(word: str) -> str | None:
 
 #: Bold commands: ``\\boldsymbol{y}`` may be the vector of all the examples' y.
 _BOLD = frozenset(("mathbf", "boldsymbol", "bm", "vec", "pmb"))
+
+
+def _trailing_point(doc: str, k: int, end: int) -> int:
+    """1 when doc[k] is a point ending a number (``0.`` as NumPy prints zero, before ``&``, a
+    space, ``\\\\`` or the end), else 0."""
+    if doc[k : k + 1] != "." or k + 1 < end and doc[k + 1] not in " &\\)]},\n":
+        return 0
+    return 1

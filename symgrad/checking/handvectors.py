@@ -348,6 +348,43 @@ class Vectors:
             self.i += 2
 
 
+    # --- a row about whole vectors and matrices -----------------------------------------
+    def whole_reading(self):
+        """The row read with every vector's or matrix's name standing for all of it (``h1 =
+        \\max(0, X W1 + b1)``), when reading it one entry at a time finds no entry that every
+        name has; None when that does not read either."""
+        from symgrad.checking.handbase import FreeIndex, GenericRule, IndexMiss, Question, Skip
+        from symgrad.errors import ParseError
+
+        self.whole = True
+        try:
+            return self.reading()
+        except (ParseError, FreeIndex, IndexMiss, GenericRule, Question, Skip, TypeError,
+                ValueError, sp.matrices.exceptions.MatrixError):
+            return None
+
+    def whole_value(self, t) -> sp.Expr | None:
+        """A vector's or a matrix's name alone: its column of names, or its grid (W1_jk); a
+        capital letter for a vector of small letters (X for x_1, x_2)."""
+        for n in t.names:
+            for base in dict.fromkeys((n, n.lower())):
+                if base in self.vocab or base in self.bind or (base != n and n in self.vocab):
+                    continue
+                fam = self.scope.family(base)
+                if len(fam) < 2:
+                    continue
+                keys = sorted(fam)
+                shape = grid(keys)
+                names = [symbol(fam[k]) for k in keys]
+                if shape is not None:
+                    out = [[None] * shape[1] for _ in range(shape[0])]
+                    for (r, c), s in zip(shape[2], names):
+                        out[r][c] = s
+                    return sp.ImmutableMatrix(out)
+                return sp.ImmutableMatrix(names)
+        return None
+
+
 def grid(keys: list[int]) -> tuple[int, int, list[tuple[int, int]]] | None:
     """Numbers jk (11, 12, 13, 21, 22, 23) that name the entries of a matrix, row j and
     column k, every entry once: (rows, columns, the (row, column) of each number); else None."""

@@ -172,6 +172,9 @@ class Verdicts:
         if reading.elided or _square(e) or _square(tg.expr):
             return self.judge_matrix(part, tg, reading)
         if not isinstance(e, sp.MatrixBase) or not isinstance(tg.expr, sp.MatrixBase):
+            if "·" in reading.binding:  # names read one entry at a time: the reader's doubt
+                why = "a vector against one entry of a vector: not checked"
+                return "unreadable", Diagnosis("unreadable", why)
             return "wrong", Diagnosis("not-equal", "A vector and a number cannot be equal")
         if 1 in e.shape and 1 in tg.expr.shape and len(e) == len(tg.expr):
             e = sp.ImmutableMatrix(list(e))  # a row or a column: the same entries
