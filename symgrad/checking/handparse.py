@@ -8,7 +8,7 @@ product of letters). Loosest binding first::
     sum     := ['+'|'-'] term (('+'|'-') term)* [\\over sum]
     term    := factor (('*' | '\\cdot' | '/' | '.') factor | factor)*   (juxtaposed: times)
     factor  := ('+'|'-')* power
-    power   := atom ['^' exponent]                      (^T, ^\\top: a transpose, dropped)
+    power   := atom ['^' exponent]      (^T, ^\\top: a transpose; of a number, dropped)
     atom    := number | name [call] | function call | group | |sum| | \\frac | \\sqrt | \\sum
              | \\nabla | indicator | Leibniz | cases | vector
 
@@ -18,7 +18,8 @@ is ``h_theta`` (or ``h``), ``J(\\theta_0, \\theta_1)`` is the quantity ``J``. In
 (``x_i``, ``x^{(i)}``, ``\\sum_{i=1}^m``) is resolved against numbered names: a row whose
 indices are free (``\\frac{\\partial L}{\\partial z_j} = ...``) is read once for every value
 they can take (:func:`read_row`). Leibniz derivatives become :class:`Leibniz` symbols,
-operator forms (``\\frac{d}{dm}(...)``) unevaluated ``Derivative`` nodes.
+operator forms (``\\frac{d}{dm}(...)``) unevaluated ``Derivative`` nodes. Vectors and
+matrices written whole (``Z^{O}``, ``\\boldsymbol{X}``, ``W1``) are in :mod:`handvectors`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
-"""Vectors written whole: a layer label on a vector's name (``Z^{O}``, the output layer's Z),
-the softmax of a vector (``Softmax(Z^{O})``, ``\\text{softmax}(scores_0)``), derivatives by a
-vector (``\\partial E / \\partial Z^{O}``, the gradient; ``\\partial A / \\partial Z``, the
-Jacobian) and matrices whose entries are partly elided with dots."""
+"""Vectors and matrices written whole: a layer label on a vector's name (``Z^{O}``, the output
+layer's Z), the softmax of a vector (``Softmax(Z^{O})``, ``\\text{softmax}(scores_0)``),
+derivatives by a vector (``\\partial E / \\partial Z^{O}``, the gradient; ``\\partial A /
+\\partial Z``, the Jacobian; by ``W2`` for ``W2_11 .. W2_23``, a matrix), a vector written out
+in a row read one entry at a time, matrices with entries elided by dots, a matrix given by
+its entries (``\\left(...\\right)_{j,k=1,\\cdots,c}``), the examples as bold columns
+(``\\boldsymbol{y}``, ``\\boldsymbol{X}``), max(0, vector), and rows read with vectors and
+matrices whole (``h1 = \\max(0, X W1 + b1)``)."""
 
 from __future__ import annotations
 
