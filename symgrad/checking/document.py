@@ -377,7 +377,7 @@ class _Splitter:
         if copy is not None:  # "dLdw=2w\frac{dL}{dw} = 2w": a KaTeX page's text, then its TeX
             s = copy
         t = clean[s:b].strip()
-        if foreign_script(t):  # "考虑一个 N=3 和 D=1 的线性回归模型": a sentence, not an equation
+        if foreign_script(t) or _only_markup_equals(t):  # "考虑一个 N=3 ...", "`h1` <a id='h1'>"
             self.text(a, b)
             return
         if not re.search(r"=|\\leftarrow|\\gets|<-|←|\\approx|≈|→", t):
@@ -443,3 +443,7 @@ class _Splitter:
             self.rows.append(Row("code", self.line_of(a), *trim(clean, a, b)))
 
 
+def _only_markup_equals(t: str) -> bool:
+    """Is every ``=`` of the line inside HTML tags or `code` (```h1` <a id='h1'></a>``)?"""
+    bare = re.sub(r"`[^`]*`|</?[A-Za-z][^<>]*>", " ", t)
+    return "=" in t and "=" not in bare

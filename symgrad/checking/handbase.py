@@ -114,6 +114,7 @@ class Reading:
     next_step: bool = False  # a name written as the next iterate (``m_{k+1}``)
     lhs_call: tuple | None = None  # (name, args) when the row starts ``NAME(args)``
     copies: bool = False  # a sum over examples the problem does not have (all terms alike)
+    elided: bool = False  # a matrix with entries left out: only its first entries are known
 
 
 _LOSS_LETTERS = frozenset(("L", "J", "E", "e", "C", "ell", "Loss", "loss", "Cost", "cost", "Error",
@@ -172,6 +173,9 @@ def _add(terms: list) -> sp.Expr:
     if any(isinstance(t, sp.MatrixBase) for t in terms):
         total = terms[0]
         for t in terms[1:]:
+            if isinstance(t, sp.MatrixBase) and isinstance(total, sp.MatrixBase) and \
+                    t.shape == total.shape[::-1] and 1 in t.shape:
+                t = t.T  # a row and a column of the same length: the same vector
             try:
                 total = total + t
             except TypeError:  # a vector plus a number: the row is unreadable (the reader
@@ -181,10 +185,24 @@ def _add(terms: list) -> sp.Expr:
 
 
 def _mul(a, b):
-    return a * b
+    if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.cols == 1 and \
+            a.rows == b.rows and b.cols > 1:
+        a = a.T  # x W1: a vector times a matrix is the row times the matrix
+    out = a * b
+    if isinstance(out, sp.MatrixBase) and out.shape == (1, 1):
+        return out[0, 0]  # (y - X beta)^T (y - X beta): a row times a column is a number
+    return out
 
 
 def _at(expr: sp.Expr, var: sp.Expr, value: sp.Expr) -> sp.Expr:
     from symgrad.checking.scope import At
 
     return At(expr, var, value)
+
+
+def _subscripted(t, pieces, bind) -> str | None:
+    """The name of a function written with a subscript (``l_2``, ``f_{ab}``), or None when the
+    subscript is an index of this row (``f_i`` in a sum over i) or not a plain name."""
+    if not pieces or t.kind != "word" or any(not p.isalnum() or p in bind for p in pieces):
+        return None
+    return f"{t.names[0]}_{''.join(pieces)}"

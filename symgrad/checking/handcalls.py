@@ -17,6 +17,7 @@ from symgrad.checking.handbase import (
     _at,
 )
 from symgrad.checking.handlex import Tok
+from symgrad.checking.handvectors import VECTOR
 from symgrad.checking.scope import RATE_NAMES
 from symgrad.errors import ParseError
 from symgrad.expr.placeholders import Leibniz
@@ -209,7 +210,7 @@ class Calls:
         sub = self.subscript()
         if sup is None:
             sup = self.index_superscript(t.names)
-        found = self.resolve(t, (sub or []) + (sup or []))
+        found = self.vector_name(t, sub, sup) or self.resolve(t, (sub or []) + (sup or []))
         if found is None and not sub and not sup:  # \partial e: the loss (the error e), even
             found = self.loss_letter(t.names[0])  # where e could be a letter for any number
         if found is None and not sub and not sup and t.text in self.dummies:
@@ -276,6 +277,8 @@ class Calls:
             self.take()
             bottom = self.differential()
             if bottom is not None and bottom[1] is not None:
+                if top[1] is not None and VECTOR in top[1] + bottom[1]:
+                    return self.vector_leibniz(top[1], bottom[1], top[0])
                 if top[1] is not None:
                     return Leibniz(symbol(top[1]), symbol(bottom[1]), top[0])
                 return self.apply_derivative(bottom[1])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symgrad.checking.handbase import CLOSERS
+from symgrad.checking.handvectors import VECTOR
 from symgrad.errors import ParseError
 from symgrad.expr.functions import clamp, hardtanh, leaky_relu, relu, sigmoid, softplus
 from symgrad.expr.placeholders import Leibniz
@@ -81,6 +82,10 @@ class Commands:
         if top is not None and bottom is not None and bottom[1] is not None:
             var = bottom[1]
             self.i = end
+            if top[1] is not None and isinstance(var, str) and (
+                    var.startswith(VECTOR) or isinstance(top[1], str) and VECTOR in top[1]):
+                return self.vector_leibniz(top[1], var, top[0])
+            var, top = self.unvector(var), (top[0], self.unvector(top[1]))
             if isinstance(top[1], str) and top[1].startswith("fn:") and isinstance(var, str):
                 u = symbol(var)
                 inner = self.applied_function(self.toks[a + 1], _FN[top[1][3:]], [u], False)
@@ -292,6 +297,8 @@ class Commands:
         return value
 
     def applied_function(self, t, fn, args, prime) -> sp.Expr:
+        if any(isinstance(a, sp.MatrixBase) for a in args):
+            return self.elementwise(t, fn, args, prime)
         if fn in (sp.Max, sp.Min):
             if prime:
                 raise self.fail(f"write the derivative of {t.text} with indicators", t)

@@ -24,6 +24,10 @@ class Groups:
                 if got is not None:
                     return got
                 self.i = save
+        if self.tok.value == "sized" or self.at("("):
+            got = self.entry_matrix()  # \left( ... \right)_{j,k=1,\cdots,c}
+            if got is not None:
+                return got
         self.enter()
         tok = self.take()
         close = CLOSERS[tok.text]
@@ -144,9 +148,13 @@ class Groups:
         return sp.Piecewise(*live, evaluate=False)
 
     def matrix(self) -> sp.Expr:
-        """``\\begin{bmatrix} a \\\\ b \\end{bmatrix}``: a column (or a row) of values."""
+        """``\\begin{bmatrix} a \\\\ b \\end{bmatrix}``: a column (or a row) of values, or a matrix."""
         t = self.take()
         self.enter()
+        got = self.elided_matrix(t)
+        if got is not None:
+            self.depth -= 1
+            return got
         rows, row = [], []
         while not self.at("end:matrix"):
             if self.tok.kind == "end":
@@ -167,7 +175,7 @@ class Groups:
         if len(rows) == 1:
             return sp.ImmutableMatrix(rows[0])
         if len(rows[0]) != 1:
-            raise self.fail("matrices are not supported; write the components", t)
+            return sp.ImmutableMatrix(rows)  # a matrix: rows of entries
         return sp.ImmutableMatrix([r[0] for r in rows])
 
     def skip_wrt(self) -> None:

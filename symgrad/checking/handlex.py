@@ -27,6 +27,7 @@ from symgrad.checking.handtables import (  # noqa: F401 - _FUNCTIONS is read by 
     _ACCENT_CS,
     _ACCENTS,
     _BLOCK_SPEC,
+    _BOLD,
     _DIGITS,
     _FUNCTIONS,
     _IGNORED,
@@ -46,6 +47,9 @@ from symgrad.checking.handtables import (  # noqa: F401 - _FUNCTIONS is read by 
     MAX_ROW,
     MAX_TOKENS,
     SUBSCRIPTED,
+    _call_follows,
+    _looks_like_name,
+    _trailing_point,
     composition,
     inner_name,
 )
@@ -70,8 +74,9 @@ class Tok:
 
 
 def accent_names(base: str, mark: str) -> tuple[str, ...]:
-    """The names an accented letter may have in a problem: ``yhat``, ``y_hat``, ``haty``."""
-    return (base + mark, f"{base}_{mark}", mark + base)
+    """The names an accented letter may have in a problem: ``yhat``, ``y_hat``, ``haty``, and
+    ``yh`` for a hat (``Yh1`` for \\hat{Y}_1)."""
+    return (base + mark, f"{base}_{mark}", mark + base) + ((base + "h",) if mark == "hat" else ())
 
 
 class _Lexer:
@@ -136,7 +141,7 @@ class _Lexer:
             value = sp.Rational(int(whole or "0") * 10 ** len(frac) + int(frac or "0"),
                                 10 ** len(frac))
             self.add(Tok("num", text, i, value=value, decimals=len(frac)))
-            return i + len(text)
+            return i + len(text) + _trailing_point(doc, i + len(text), end)
         nfd = unicodedata.normalize("NFD", doc[i : i + 2])
         if len(nfd) >= 2 and nfd[0].isascii() and nfd[0].isalpha() and nfd[1] in _ACCENTS:
             size = 2 if doc[i + 1 : i + 2] == nfd[1] else 1  # y + combining hat, or one ŷ
@@ -376,13 +381,11 @@ class _Lexer:
             if cs == "operatorname":
                 raise error(doc, at, f"cannot read \\{cs}{{{arg[:20]}}}")
         # \mathbf{w}, \boldsymbol{\hat{y}}, \vec{x}, \boxed{...}: read what is inside
+        before = len(self.toks)
         self.run(at, j - 1 if doc[j - 1 : j] == "}" and doc[at - 1 : at] == "{" else j)
+        if cs in _BOLD and len(self.toks) == before + 1 and self.toks[-1].kind == "word":
+            self.toks[-1].value = "bold"  # \boldsymbol{y}: maybe the vector of all the y's
         return j
-
-
-def _looks_like_name(word: str) -> bool:
-    """``\\text{MAE}``, ``\\text{Error}``, ``\\text{pred}``: one word that can be a name."""
-    return len(word) <= 12 and " " not in word
 
 
 def _word_token(word: str, pos: int, vocab, text: str) -> Tok:
@@ -440,10 +443,3 @@ def tokenize(doc: str, start: int, end: int, vocab, macros: dict | None = None,
     lex.run(start, end)
     lex.toks.append(Tok("end", "", end))
     return lex.toks
-
-
-def _call_follows(doc: str, j: int, end: int) -> bool:
-    """True when ``\\sigma`` is applied: ``(``, ``\\left(`` or ``\\big(`` comes next."""
-    rest = doc[j:end].lstrip().removeprefix("'").removeprefix("^{\\prime}").lstrip()
-    return rest.startswith(("(", "\\left(", "\\left (", "\\big(", "\\Big(", "\\bigl(", "\\Bigl(",
-                            "\\left[", "["))

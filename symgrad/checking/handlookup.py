@@ -121,6 +121,8 @@ class Lookup:
                 for p, v in self.bind.items():
                     if v == bound[-1]:
                         self.index_uses[p] = self.index_uses.get(p, 0) + 1
+                if self.bind.get("·") == bound[-1]:
+                    self.dot_keys.add(tuple(sorted(family)))
                 return family[bound[-1]]  # y inside \sum_i: the i-th y
             letter = self.argument_index()
             if letter is not None:  # h_\theta(x^{(i)}): the index is the argument's
@@ -133,6 +135,7 @@ class Lookup:
                 raise FreeIndex("·")
             raise IndexMiss()
         if not pieces and "·" in self.bind and family and self.bind["·"] in family:
+            self.dot_keys.add(tuple(sorted(family)))  # A - T = (0.5, -0.5), one entry each time
             return family[self.bind["·"]]
         return None
 

@@ -15,6 +15,7 @@ from symgrad.checking.handbase import (
     GenericRule,
     IndexMiss,
     _piece,
+    _subscripted,
     closing_brace,
 )
 from symgrad.checking.handlex import Tok
@@ -101,6 +102,8 @@ class Names:
         texts = [u.text for u in seq]
         if texts[:5] == ["{", "(", texts[2], ")", "}"] and seq[2].kind in ("word", "num"):
             self.i += 6
+            if self.one_example(seq[2]):
+                return []  # \hat{Y}_j^{(i)} in a problem of one example: the example is it
             return [_piece(seq[2])]
         more = [self.peek(k).text for k in range(1, 8)]
         if more[:2] == ["{", "("] and more[3:7] == ["+", "1", ")", "}"] and more[2] in ("t", "k", "n"):
@@ -119,7 +122,7 @@ class Names:
                 (seq[1].text in self.bind or any(self.scope.family(b) for b in base_names)):
             self.i += 4
             return [seq[1].text]
-        return None
+        return self.layer_label(base_names)
 
     def name(self) -> sp.Expr:
         if self.labels:  # an argument that only says what a function depends on
@@ -146,6 +149,15 @@ class Names:
         if sub is not None and self.at("^") and sup is None:
             sup = self.index_superscript(t.names)
         pieces = (sub or []) + (sup or [])
+        if self.whole and not pieces and not self.labels:
+            got = self.whole_value(t)  # W1 for the matrix of W1_11 .. W1_22
+            if got is not None:
+                return got
+        if t.value == "bold" and not pieces and not self.labels and not self.at("_", "(") and \
+                (not self.at("^") or self.transpose_ahead()):
+            got = self.examples_vector(t)  # \boldsymbol{y}: the column of every example's y
+            if got is not None:
+                return got
         if self.at("^") and t.names[0] not in self.vocab and (
                 not self.resolves(t, pieces) or self.layered(t.names[0])):
             layered = self.layer_name(t, pieces)  # a^3, z^2_1 (moved to z_1^2 above): layers
@@ -245,6 +257,11 @@ class Names:
         layered = self.layer_name(t, pieces)
         if layered is not None:
             return self.after_name(layered, t)
+        if self.at("(") and not pieces and t.names[0].lower() == "softmax" and \
+                t.names[0] not in self.vocab:
+            got = self.softmax(t)
+            if got is not None:
+                return got
         if self.at("(", "'") and (t.names[0] not in self.vocab):
             raise GenericRule(t.names[0])
         if self.scope.opened is not None and t.kind == "word" and \
@@ -430,11 +447,3 @@ class Names:
                 if rest is not None:
                     return [name, *rest]
         return None
-
-
-def _subscripted(t: Tok, pieces, bind) -> str | None:
-    """The name of a function written with a subscript (``l_2``, ``f_{ab}``), or None when the
-    subscript is an index of this row (``f_i`` in a sum over i) or not a plain name."""
-    if not pieces or t.kind != "word" or any(not p.isalnum() or p in bind for p in pieces):
-        return None
-    return f"{t.names[0]}_{''.join(pieces)}"

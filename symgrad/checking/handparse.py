@@ -8,7 +8,7 @@ product of letters). Loosest binding first::
     sum     := ['+'|'-'] term (('+'|'-') term)* [\\over sum]
     term    := factor (('*' | '\\cdot' | '/' | '.') factor | factor)*   (juxtaposed: times)
     factor  := ('+'|'-')* power
-    power   := atom ['^' exponent]                      (^T, ^\\top: a transpose, dropped)
+    power   := atom ['^' exponent]      (^T, ^\\top: a transpose; of a number, dropped)
     atom    := number | name [call] | function call | group | |sum| | \\frac | \\sqrt | \\sum
              | \\nabla | indicator | Leibniz | cases | vector
 
@@ -18,7 +18,8 @@ is ``h_theta`` (or ``h``), ``J(\\theta_0, \\theta_1)`` is the quantity ``J``. In
 (``x_i``, ``x^{(i)}``, ``\\sum_{i=1}^m``) is resolved against numbered names: a row whose
 indices are free (``\\frac{\\partial L}{\\partial z_j} = ...``) is read once for every value
 they can take (:func:`read_row`). Leibniz derivatives become :class:`Leibniz` symbols,
-operator forms (``\\frac{d}{dm}(...)``) unevaluated ``Derivative`` nodes.
+operator forms (``\\frac{d}{dm}(...)``) unevaluated ``Derivative`` nodes. Vectors and
+matrices written whole (``Z^{O}``, ``\\boldsymbol{X}``, ``W1``) are in :mod:`handvectors`.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from symgrad.checking.handlookup import Lookup
 from symgrad.checking.handnames import Names
 from symgrad.checking.handprep import _dummies, _prepared
 from symgrad.checking.handsums import Sums
+from symgrad.checking.handvectors import Vectors
 from symgrad.checking.scope import MAX_INSTANCES, Scope
 from symgrad.errors import ParseError
 from symgrad.reader.expression import MAX_NUMBER_DIGITS, MAX_POWER_EXPONENT, symbol
@@ -87,10 +89,20 @@ def read_row(doc: str, start: int, end: int, scope: Scope) -> list[Reading]:
         try:
             readings = _instances(doc, toks, scope, free, dummies)
             break
+        except ParseError:
+            whole = _Parser(doc, toks, scope, {}, dummies).whole_reading() if free == ["·"] \
+                else None
+            if whole is None:
+                raise
+            return [whole]
         except FreeIndex as e:
             if e.letter in free or len(free) >= 3:
                 raise error(doc, start, f"cannot resolve the index {e.letter!r}") from None
             free.append(e.letter)
+    if not readings and free == ["·"]:  # h1 = max(0, X W1 + b1): vectors and matrices whole
+        whole = _Parser(doc, toks, scope, {}, dummies).whole_reading()
+        if whole is not None:
+            return [whole]
     if not readings:
         shown = ", ".join(f for f in free if f != "·") or "the index"
         raise error(doc, start, f"no value of {shown} gives names that exist in the problem")
@@ -117,7 +129,7 @@ def _instances(doc, toks, scope, free, dummies) -> list[Reading]:
     return out
 
 
-class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
+class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
     """The grammar; LaTeX commands (\\frac, \\sqrt, \\sum, calls) are in :mod:`handcommands`."""
 
     def __init__(self, doc: str, toks: list[Tok], scope: Scope, binding: dict, dummies):
@@ -136,8 +148,12 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
         self.labels = False
         self.copies = False
         self.index_uses: dict[str, int] = {}
+        self.elided = False  # a matrix with entries left out (dots) was read
+        self.whole = False  # names of vectors and matrices stand for them whole
+        self.dot_keys: set = set()  # the numbers of the vectors read one component at a time
         self.counts = set(scope.counts) - self.vocab
-        if any(t.kind == "cs" and t.text == "sum" for t in toks):
+        if any(t.kind == "cs" and t.text == "sum" or t.value == "bold" and
+               scope.count_value is not None for t in toks):
             self.counts |= {"n", "m", "N"} - self.vocab  # \frac{2}{n}\sum ...: n counts
         for k, t in enumerate(toks):  # \sum_{i=1}^{m}: m counts, in this row
             if t.kind == "cs" and t.text == "sum":
@@ -186,9 +202,10 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
 
     # --- rows ---------------------------------------------------------------------------
     def reading(self) -> Reading:
-        parts = self.row()
+        parts = self.components(self.row())
         return Reading(parts, self.conditions, dict(self.bind), frozenset(self.dummies),
-                       frozenset(self.rates), self.next_step, self.lhs_call, self.copies)
+                       frozenset(self.rates), self.next_step, self.lhs_call, self.copies,
+                       self.elided)
 
     def row(self) -> list[Part]:
         parts, sep = [], ""
@@ -299,6 +316,7 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
             base = sp.Derivative(base, symbol(self.scope.params[0]), evaluate=False)
         while self.at("^"):
             if self.transpose():
+                base = base.T if isinstance(base, sp.MatrixBase) else base
                 continue
             op = self.take()
             self.enter()
@@ -402,6 +420,7 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls):
             )
             self.depth -= 1
             if isinstance(inner, sp.Abs):  # ||beta||: a norm of a scalar
+                self.norm_index()
                 return inner
             return sp.Abs(inner)
         if t.kind == "op" and t.text == "begin:cases":

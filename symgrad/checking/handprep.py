@@ -67,6 +67,13 @@ def _unbraced(toks: list[Tok]) -> list[Tok]:
     return [t for j, t in enumerate(toks) if j not in drop] if drop else toks
 
 
+def _transposes_a_vector(prev: Tok) -> bool:
+    """``\boldsymbol{X}^T``, ``(y - X\beta)^T``: a transpose the parser reads (it transposes
+    a vector or matrix and leaves a number alone)."""
+    return prev.kind == "word" and prev.value == "bold" or \
+        prev.kind == "op" and prev.text in (")", "end:matrix")
+
+
 def _whole_product(out: list[Tok], toks: list[Tok], k: int, scope: Scope) -> int:
     """After a transpose (``\\theta^\\top`` is out[-1]) and before toks[k]: ``\\theta^\\top
     x^{(i)}`` is the whole dot product, which the problem writes ``theta*x_i + c_i`` (see
@@ -121,7 +128,8 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
             out.append(Tok("word", "Δ" + nxt.text, t.pos, names=("Δ" + nxt.text,)))
             k += 2  # \Delta x: one small number (an increment), any value
             continue
-        if t.kind == "op" and t.text == "^" and nxt is not None and out:
+        if t.kind == "op" and t.text == "^" and nxt is not None and out and \
+                not _transposes_a_vector(out[-1]):
             if nxt.kind == "op" and nxt.text == "T" or (nxt.kind == "word" and nxt.text == "T"
                                                          and "T" not in scope.names):
                 k = _whole_product(out, toks, k + 2, scope)  # ^T, ^\top: a transpose

@@ -114,3 +114,27 @@ def composition(doc: str, i: int, j: int, end: int, toks) -> None:
         from symgrad.checking.handbase import GenericRule
 
         raise GenericRule(f"{before.group(0).strip()}∘{after.group(1)}")
+
+
+#: Bold commands: ``\\boldsymbol{y}`` may be the vector of all the examples' y.
+_BOLD = frozenset(("mathbf", "boldsymbol", "bm", "vec", "pmb"))
+
+
+def _trailing_point(doc: str, k: int, end: int) -> int:
+    """1 when doc[k] is a point ending a number (``0.`` as NumPy prints zero, before ``&``, a
+    space, ``\\\\`` or the end), else 0."""
+    if doc[k : k + 1] != "." or k + 1 < end and doc[k + 1] not in " &\\)]},\n":
+        return 0
+    return 1
+
+
+def _call_follows(doc: str, j: int, end: int) -> bool:
+    """True when ``\\sigma`` is applied: ``(``, ``\\left(`` or ``\\big(`` comes next."""
+    rest = doc[j:end].lstrip().removeprefix("'").removeprefix("^{\\prime}").lstrip()
+    return rest.startswith(("(", "\\left(", "\\left (", "\\big(", "\\Big(", "\\bigl(", "\\Bigl(",
+                            "\\left[", "["))
+
+
+def _looks_like_name(word: str) -> bool:
+    """``\\text{MAE}``, ``\\text{Error}``, ``\\text{pred}``: one word that can be a name."""
+    return len(word) <= 12 and " " not in word

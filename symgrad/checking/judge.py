@@ -328,7 +328,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             return ("skipped", Diagnosis("skipped", st.note) if st.note else None)
         if st.kind == "definition":
             self.define(st)
-            target = self.name_target(st.note)
+            first = st.rhs[0].expr if st.rhs else None  # scores = h1 W2 + b2 = [...]: a vector
+            target = self.target_for(first, st.reading) if isinstance(first, sp.MatrixBase) \
+                else self.name_target(st.note)
             self.targets[key], self.prev_ok[key] = target, None
             self.used.append(st.note)
             if len(st.rhs) > 1:

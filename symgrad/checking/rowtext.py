@@ -126,7 +126,36 @@ def split_rows(s: str, a: int, b: int) -> list[tuple[int, int]]:
             depth = max(depth - 1, 0)
         k += 1
     out.append((start, b))
-    return [piece for a_, b_ in out for piece in _spaced_statements(s, a_, b_)]
+    return [piece for a_, b_ in out for c, d in _columns(s, a_, b_)
+            for piece in _spaced_statements(s, c, d)]
+
+
+def _columns(s: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Equations in the columns of an ``align`` row (``W1 &= M & b1 &= v``): one row each. A
+    top-level ``&`` splits when an equation is on its left and ``&=`` on its right."""
+    cuts, depth, env, k = [], 0, 0, a
+    while k < b:
+        c = s[k]
+        mb = re.compile(r"\\(begin|end)\{([A-Za-z]+)\*?\}").match(s, k, b)
+        if mb and mb.group(2) in BLOCK_ENVS:
+            env = max(env + (1 if mb.group(1) == "begin" else -1), 0)
+            k = mb.end()
+            continue
+        if c == "\\":
+            k += 2
+            continue
+        depth += (c == "{") - (c == "}")
+        if c == "&" and depth == 0 and env == 0 and not s[k + 1 : b].lstrip().startswith("="):
+            cuts.append(k)
+        k += 1
+    out, start = [], a
+    for k in cuts:
+        m = re.search(r"&\s*=", s[k + 1 : b])
+        if "=" in s[start:k] and m and "=" not in s[k + 1 : k + 1 + m.start()]:
+            out.append((start, k))
+            start = k + 1
+    out.append((start, b))
+    return out
 
 
 def _spaced_statements(s: str, a: int, b: int) -> list[tuple[int, int]]:

@@ -133,7 +133,7 @@ class Scope:
         return name in self.quantities or name in self.defined
 
 
-_FAMILY = re.compile(r"^(.*?[A-Za-z])_?(\d{1,2})$")
+_FAMILY = re.compile(r"^(.*?[A-Za-z])_?(\d{1,2})$|^([A-Za-z]+\d)_(\d{1,2})$")  # x_1; b1_1
 
 
 @lru_cache(maxsize=64)
@@ -141,7 +141,9 @@ def _families(names: frozenset[str]) -> dict[str, dict[int, str]]:
     out: dict[str, dict[int, str]] = {}
     for n in names:
         m = _FAMILY.match(n)
-        if m:
+        if m and m.group(3):  # b1_1, W1_12: the vector b1, the matrix W1
+            out.setdefault(m.group(3), {})[int(m.group(4))] = n
+        elif m:
             out.setdefault(m.group(1), {})[int(m.group(2))] = n
             if m.group(1).endswith("_"):
                 out.setdefault(m.group(1)[:-1], {})[int(m.group(2))] = n

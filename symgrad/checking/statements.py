@@ -13,11 +13,12 @@ from symgrad.checking.document import Row
 from symgrad.checking.handbase import DifferentialSymbol, Part, Reading
 from symgrad.checking.report import Diagnosis
 from symgrad.checking.scope import RATE_NAMES, DocFunction
+from symgrad.checking.tolerance import value_tolerance
 from symgrad.checking.truth import (
     Target,
     plain,
 )
-from symgrad.checking.verdicts import _is_number, _mentions, value_tolerance
+from symgrad.checking.verdicts import _is_number, _mentions
 from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import symbol
 from symgrad.records import record, replace
@@ -113,6 +114,11 @@ class Statements:
                     re.search(r"\b(at|when|if|whenever|unless)\s*$", _cue_words(row.cue)):
                 return Statement("condition", None, [], reading)  # "At $z=0$, ..."
             return Statement("definition", first, rest, reading, name)
+        if getattr(self, "stationary", False) and not e.has(Leibniz, sp.Derivative) and \
+                not e.is_number and all(p.expr is not None and not p.expr.has(
+                    Leibniz, sp.Derivative) for p in rest):
+            return Statement("skip", first, rest, reading, "an equation for where the derivative "
+                             "is zero, rearranged: not checked")
         return Statement("claim", first, rest, reading)
 
     def declare_args(self, name: str, args) -> None:

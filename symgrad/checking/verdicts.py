@@ -12,6 +12,7 @@ import sympy as sp
 
 from symgrad.checking.handbase import Part, Reading
 from symgrad.checking.report import Diagnosis
+from symgrad.checking.tolerance import _tolerance, value_tolerance
 from symgrad.checking.truth import (
     Candidate,
     Target,
@@ -44,6 +45,7 @@ class Verdicts:
                     continue
             if (k == len(parts) - 1 and part.expr == 0 and target.derivative and len(parts) > 1
                     and part.separator == "=" and not self.is_zero(target)):
+                self.stationary = True
                 continue  # "... = 0": the derivative set to zero, a condition for the optimum
             verdict, diag = self.judge(part, target, reading)
             ok = verdict == "correct"
@@ -192,14 +194,31 @@ class Verdicts:
                 len(reading.binding) == 1:  # \nabla_{\hat Y} L = (cases for the i-th): a component
             (v,) = reading.binding.values()
             for k, comp in enumerate(tg.shown):
+                if isinstance(comp, sp.Derivative) and comp.expr.is_Symbol and \
+                        len(comp.variables) == 1 and comp.variables[0].is_Symbol:
+                    comp = Leibniz(comp.expr, comp.variables[0], True)  # d E / d A0 in a vector
                 if isinstance(comp, Leibniz) and re.search(rf"(?<!\d)_?{v}$", comp.bottom.name):
                     sub = self.leibniz_target(comp)
                     return self.judge(part, sub, reading)
+        if reading.elided or _square(e) or _square(tg.expr):
+            return self.judge_matrix(part, tg, reading)
         if not isinstance(e, sp.MatrixBase) or not isinstance(tg.expr, sp.MatrixBase):
+            if "·" in reading.binding:  # names read one entry at a time: the reader's doubt
+                why = "a vector against one entry of a vector: not checked"
+                return "unreadable", Diagnosis("unreadable", why)
             return "wrong", Diagnosis("not-equal", "A vector and a number cannot be equal")
+        if 1 in e.shape and 1 in tg.expr.shape and len(e) == len(tg.expr):
+            e = sp.ImmutableMatrix(list(e))  # a row or a column: the same entries
+            tg = replace(tg, expr=sp.ImmutableMatrix(list(tg.expr)))
+            part = replace(part, expr=e)
         if e.shape != tg.expr.shape:
             return "wrong", Diagnosis("not-equal", f"The vectors have different sizes "
                                                    f"({len(e)} and {len(tg.expr)})")
+        return self.entries(part, tg, reading)
+
+    def entries(self, part: Part, tg: Target, reading: Reading):
+        """Vectors or matrices of the same shape, entry by entry."""
+        e = part.expr
         results = []
         for a, b in zip(e, tg.expr):
             sub = Target(tg.label, b if not isinstance(b, Leibniz) else self.resolve(b), b,
@@ -207,6 +226,39 @@ class Verdicts:
                          derivative=tg.derivative)
             results.append(self.judge(replace(part, expr=a), sub, reading))
         return _combine(results)
+
+    def judge_matrix(self, part: Part, tg: Target, reading: Reading):
+        """A matrix (a Jacobian) against the truth in either layout (rows for the numerator's
+        entries, or for the denominator's): right when one layout is right, wrong when both are
+        wrong. With entries left out (dots), its first entries against the truth's first ones,
+        and skipped unless wrong (the dots are not checked), as '...' in a sum is."""
+        e, t = part.expr, tg.expr
+        verdicts = []
+        both = isinstance(e, sp.MatrixBase) and isinstance(t, sp.MatrixBase)
+        rows, cols = e.shape if both else (0, 0)
+        shown = tg.shown if isinstance(tg.shown, sp.MatrixBase) and both and \
+            tg.shown.shape == t.shape else t
+        for truth, seen in ((t, shown), (t.T, shown.T)) if both else ():
+            fits = truth.rows >= rows and truth.cols >= cols if reading.elided else \
+                truth.shape == e.shape
+            if not fits:
+                continue
+            sub = Target(tg.label, sp.ImmutableMatrix(truth[:rows, :cols]),
+                         sp.ImmutableMatrix(seen[:rows, :cols]), None, derivative=tg.derivative)
+            verdicts.append(self.entries(part, sub, reading))
+        if verdicts and all(v[0] == "wrong" for v in verdicts):
+            return verdicts[0]
+        if reading.elided:
+            why = "'...' stands for entries not written: the ones written before it are " \
+                  "right; not checked"
+            return "skipped", Diagnosis("skipped", why)
+        if not both:  # the left side read as one entry (or a number): the reader's doubt
+            why = "a matrix where the other side is read as one number: not checked"
+            return "unreadable", Diagnosis("unreadable", why)
+        if not verdicts:  # sizes that do not fit: the reader's arrangement may be at fault
+            why = f"a {e.rows}x{e.cols} matrix against a {t.rows}x{t.cols} one: not checked"
+            return "unreadable", Diagnosis("unreadable", why)
+        return next((v for v in verdicts if v[0] == "correct"), None) or _combine(verdicts)
 
     def at_kink(self, e: sp.Expr, tg: Target) -> tuple[str, Diagnosis | None]:
         """A line equal to the truth away from kinks: is it right at the point too?"""
@@ -324,36 +376,17 @@ def _is_number(e) -> bool:
     return not isinstance(e, sp.MatrixBase) and e.is_number
 
 
-#: The relative error a rounded number may carry from the rounded numbers it was computed
-#: from on earlier lines (0.4502 * (1 - 0.4502) = 0.2475, then -0.5498 * 0.2475 = -0.1360).
-CARRIED = 5e-4
-
-
-def value_tolerance(part: Part | None, size: float) -> float:
-    """How far a number written in a line may be from the true value ``size`` in magnitude:
-    half a unit in its last written place (``2.5`` is 2.45 to 2.55, ``≈ 3`` is 2.5 to 3.5)
-    plus the rounding carried from earlier lines; an exact number must be exact."""
-    if part is not None and part.decimals:
-        return 0.5 * 10.0 ** -part.decimals + CARRIED * size
-    if part is not None and part.separator == "~=":
-        return 0.5 + CARRIED * size
-    return 1e-12 * max(1.0, size)
-
-
-def _tolerance(part: Part) -> float:
-    if part.decimals:  # rounded: the last place, or the rounding carried from earlier lines
-        return max(10.0 ** -part.decimals, 0.002)
-    if part.separator == "~=":
-        return 0.05
-    return 1e-8
-
-
 def _mentions(e, s: sp.Symbol) -> bool:
     return e is not None and not isinstance(e, sp.MatrixBase) and s in e.free_symbols
 
 
 _RANK = {"wrong": 0, "unreadable": 1, "correct-except-at-kink": 2, "different-subgradient": 3,
          "correct": 4, "given": 5, "definition": 6, "skipped": 7}  # fmt: skip
+
+
+def _square(e) -> bool:
+    """A matrix of more than one row and column (not a vector)."""
+    return isinstance(e, sp.MatrixBase) and e.rows > 1 and e.cols > 1
 
 
 def _combine(results: list) -> tuple[str, Diagnosis | None]:

@@ -19,8 +19,8 @@ import score  # noqa: E402
 # checker (054-068) scored 3 of 15 at first, and the reader was extended for them; a third
 # blind batch (069-083) scored 0 of 15 at first. The issue asks for 90% of documents and 95%
 # of rows; the floors are the figures reached (the README).
-FLOOR_JUDGED_RIGHT = 70  # of 83
-FLOOR_ROWS_READ = 0.85  # 391 of 456
+FLOOR_JUDGED_RIGHT = 73  # of 83
+FLOOR_ROWS_READ = 0.89  # 401 of 447
 FLOOR_FROM_DOCUMENT = 18
 
 
@@ -88,6 +88,7 @@ REVIEWED_SURVIVORS = {
     ("034-slope-partial-half-n-answer.md", 35, "last sign"),
     ("041-gd-step-by-step-m-count-clash.md", 83, "last sign"),  # 65 - 0 -> 65 + 0
     ("041-gd-step-by-step-m-count-clash.md", 96, "last sign"),
+    ("048-lasso-derivative-sgn.tex", 14, "last digit"),  # ||beta||_1 -> _2: |beta| for a number
     # not checked: the bounds of a sum over the examples (it is read as all of them) ...
     ("035-f-m-b-sum-from-zero.md", 13, "first digit"),
     ("035-f-m-b-sum-from-zero.md", 22, "first digit"),
