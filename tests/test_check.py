@@ -317,6 +317,20 @@ def test_a_name_set_equal_to_an_undefined_name_is_no_definition():
     assert check(alias.replace("-2(", "2(")).exit_code == 1
 
 
+def test_a_bare_name_in_a_document_read_for_its_problem_is_its_own_name():
+    # 065 (a blog on the chain rule): after "b1" in a network's formula, the single neuron's
+    # "z = wx + b" defines z from b, not from b1 (the --let rule "y for the only y2" would say)
+    text = ("ŷ = sigmoid( W2 · ReLU( W1 · x + b1 ) + b2 )\n\n"
+            "DL example: A single neuron computes z = wx + b, then y = σ(z). What is dy/dw?\n"
+            "y = σ(z), z = wx + b\n"
+            "dy/dw = (dy/dz) · (dz/dw)\n"
+            "= σ'(z) · x\n")
+    report = check(text)
+    assert "z = wx + b" in report.definitions, report.definitions
+    assert report.exit_code == 0, report.render()
+    assert check(text.replace("= σ'(z) · x", "= σ'(z) · b")).exit_code == 1
+
+
 def test_cli_usage_errors():
     assert _run_cli(["check"])[0] == 2
     assert _run_cli(["check", "/nonexistent/hand.tex"])[0] == 2

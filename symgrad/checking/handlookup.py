@@ -103,6 +103,8 @@ class Lookup:
                 raise FreeIndex(letter)
             name = f"{base}#{value}"
             return name if name in self.scope.defined else None
+        if not pieces and base not in vocab and self.scope.opened is not None:
+            return None  # reading a document for its problem: b is a new name, not b1
         if not pieces and base not in vocab and len(family) == 1 and not self.bind:
             (only,) = family.values()  # y when y2 is the only y: that one
             return only

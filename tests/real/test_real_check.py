@@ -21,7 +21,7 @@ import score  # noqa: E402
 # of rows; the floors are the figures reached (the README).
 FLOOR_JUDGED_RIGHT = 73  # of 83
 FLOOR_ROWS_READ = 0.89  # 401 of 447
-FLOOR_FROM_DOCUMENT = 18
+FLOOR_FROM_DOCUMENT = 19
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,12 @@ def test_mistakes_planted_with_the_problem_read_from_the_document_are_caught():
     r = mutants.study(score.verify_truths.corpus_files(), from_document=True)
     survived = {(name, line, kind) for name, line, kind, *_ in r["survived"]
                 if not kind.endswith("(the last place of a rounded number)")}
-    assert survived <= REVIEWED_SURVIVORS, sorted(survived - REVIEWED_SURVIVORS)
+    # a changed definition that no claim depends on: 065 describes a network (line 22) it
+    # never differentiates, and dy/dw = sigma'(z) x holds whatever the sign of b in z (line 30)
+    unused = {("065-sigmoid-neuron-chain-rule-plain-blog.md", 22, kind)
+              for kind in ("first digit", "last digit", "first sign", "last sign")}
+    unused.add(("065-sigmoid-neuron-chain-rule-plain-blog.md", 30, "first sign"))
+    assert survived <= REVIEWED_SURVIVORS | unused, sorted(survived - REVIEWED_SURVIVORS - unused)
     assert r["mutants"] >= 80
 
 
