@@ -486,3 +486,14 @@ def test_a_plain_text_copy_that_ends_inside_a_formula_is_skipped_there():
     assert check(text.replace("0.40", "0.45"), **at).exit_code == 1
     # the same line with more text after it is not the end of the copy
     assert check(text + "\nand then more words here\n", **at).exit_code == 2
+
+
+def test_a_value_after_at_is_a_condition_not_a_claim():
+    # 052 (a worked ReLU example): "Note: At $z=0$, the derivative is undefined"; z is a
+    # quantity of the problem (1.5 at the point), and the note was judged a wrong value of z
+    problem = {"lets": ["z = w*x + b", "f = relu(z)"], "wrt": "x", "at": "w=2.5, b=-1, x=1"}
+    note = "Note: At $z=0$, the derivative is undefined (discontinuous).\n"
+    report = check(note + "\n$$z = wx + b = 2.5 \\times 1 - 1 = 1.5$$\n", **problem)
+    assert report.exit_code == 0, report.render()
+    assert check("$z = 0$\n", **problem).exit_code == 1  # stated on its own, it is a claim
+
