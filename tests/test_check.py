@@ -331,6 +331,20 @@ def test_a_bare_name_in_a_document_read_for_its_problem_is_its_own_name():
     assert check(text.replace("= σ'(z) · x", "= σ'(z) · b")).exit_code == 1
 
 
+def test_a_definition_holding_another_is_written_through_it():
+    # 040 (a worked example): f(w,b) = (2w + b - 5)^2, then "Let u = 2w + b - 5, then f = u^2"
+    # and df/du = 2u; f was kept in w and b, so df/du was 0 and the right line was wrong
+    text = ("$$f(w,b) = (2w + b - 5)^2$$\n\n"
+            "Let $u = 2w + b - 5$, then $f = u^2$\n\n"
+            "$$\\frac{\\partial f}{\\partial b} = \\frac{\\partial f}{\\partial u} \\cdot "
+            "\\frac{\\partial u}{\\partial b}$$\n\n"
+            "$$\\frac{\\partial f}{\\partial u} = 2u = 2(2w + b - 5)$$\n\n"
+            "$$\\frac{\\partial f}{\\partial b} = 2(2w + b - 5) \\cdot 1 = 2(2w + b - 5)$$\n")
+    report = check(text)
+    assert report.exit_code == 0, report.render()
+    assert check(text.replace("= 2u =", "= u =")).exit_code == 1
+
+
 def test_cli_usage_errors():
     assert _run_cli(["check"])[0] == 2
     assert _run_cli(["check", "/nonexistent/hand.tex"])[0] == 2

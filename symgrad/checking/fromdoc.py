@@ -94,6 +94,7 @@ def problem_from_document(text: str, *, convention=None, lr=None) -> tuple[Probl
     if not defined:
         raise UsageError("no problem given and the document defines none: give --let 'NAME = EXPR' "
                          "(or --example), or write the definitions in the document (L = ...)")
+    _through_named(defined)
     order = _in_order(defined)
     names = set(order)
     differentiated = [n for n in order if tops.get(n, 0)]
@@ -128,6 +129,21 @@ def problem_from_document(text: str, *, convention=None, lr=None) -> tuple[Probl
     problem = Problem(quantities, loss, wrt, point, lr, convention=conv)
     notes = [f"{n} = {defined[n][1].split('=', 1)[-1].strip()}" for n in order if n in names]
     return problem, notes
+
+
+def _through_named(defined: dict) -> None:
+    """A definition whose formula holds another definition's whole formula is written through
+    that name: with ``u = 2w + b - 5``, ``f = (2w + b - 5)^2`` is ``f = u^2``, so the author's
+    ``\\frac{\\partial f}{\\partial u}`` is ``2u``, not 0 (040). Nothing else changes: ``u`` is
+    that formula. The larger formulas go first; each name stands only for its own formula."""
+    bodies = sorted(((n, e) for n, (e, _) in defined.items()
+                     if not e.is_Atom and sp.count_ops(e) > 0), key=lambda ne: -sp.count_ops(ne[1]))
+    for name, (expr, source) in list(defined.items()):
+        for other, body in bodies:
+            if other != name and expr != body and expr.has(body) and \
+                    sp.Symbol(name, real=True) not in body.free_symbols:
+                expr = expr.xreplace({body: sp.Symbol(other, real=True)})
+        defined[name] = (expr, source)
 
 
 def _in_order(defined: dict) -> list[str]:
