@@ -97,6 +97,18 @@ def test_found_by_the_long_run_sympy_piecewise_recursing_without_end():
     assert d.gradient["b"] == 1
 
 
+def test_found_by_the_long_run_a_power_of_a_piecewise_sympy_cannot_settle():
+    """Engine seed 24,003,291: reading ``where(...)^0.5`` made SymPy's Piecewise evaluate
+    itself until Python's recursion limit (exit 3). It is a clear error now, naming the line."""
+    import symgrad
+    from symgrad.errors import ParseError
+
+    with pytest.raises(ParseError, match="recursed without end") as e:
+        symgrad.derive(lets=["u0 = 1e30", "u1 = -1", "L = (where((clamp(w, 0, 2) ^ 0.5) >= "
+                             "smooth_l1(y, t), 0, y) ^ 0.5)"], wrt="w", at="y=-3, t=0.5, w=-2")
+    assert "--let #3" in e.value.one_line()
+
+
 def test_found_by_the_long_run_a_huge_exact_power_in_the_written_out_loss():
     """Seed 3,031,733: u0 = (1e30)^3 put into 7^u0 made SymPy compute 7^(10^90) exactly while
     the self-check wrote the loss out (an overrun). y < 7^u0 holds for any sampled y, so

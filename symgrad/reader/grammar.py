@@ -95,6 +95,10 @@ class _Parser:
         except (ArithmeticError, ValueError, TypeError, KeyError) as exc:  # SymPy failing on extremes
             tok = self.toks[self.i - 1]
             raise self.error(f"cannot evaluate this ({type(exc).__name__})", tok.pos) from exc
+        except RecursionError:  # SymPy's Piecewise re-evaluating itself without end (a power
+            tok = self.toks[self.i - 1]  # of where(...) with clamp and smooth_l1 in it)
+            raise self.error("cannot evaluate this (SymPy recursed without end; write it more "
+                             "simply)", tok.pos) from None
         except StepTimeout as exc:  # e.g. a where() inside a condition, solved as inequalities
             tok = self.toks[self.i - 1]
             raise self.error(f"{exc.one_line()} (a condition or a power it cannot settle "
