@@ -36,3 +36,46 @@ def test_a_function_of_parameters_the_problem_lacks_is_skipped_not_unreadable():
     report = check(text, **LINE)
     assert not report.unreadable, report.render()
     assert report.exit_code == 0, report.render()
+
+
+HINGE = {"lets": ["Li = max(0, w_j*x - w_y*x + D)"], "wrt": "w_y"}
+
+
+def _hinge_truth():
+    w_j, w_y, x, D = sp.symbols("w_j w_y x D")
+    # one class j besides the true class y: the sum over j != y_i has that one term
+    return sp.diff(sp.Max(0, w_j * x - w_y * x + D), w_y)
+
+
+def test_a_sum_over_the_classes_other_than_the_true_class_has_the_problems_one_term():
+    # 072 (svm_note.ipynb): \sum_{j \neq y_{i}} with the problem's classes w_j and w_y
+    w_j, w_y, x, D = sp.symbols("w_j w_y x D")
+    assert _hinge_truth().subs({w_j: 2, w_y: 1, x: 1, D: 1}) == -1
+    text = (r"$$ \nabla_{w_{y_{i}}} L_{i} = -(\sum_{j \neq y_{i}} \mathbb{1}(w_{j}^{T}x_{i} - "
+            r"w_{y_{i}}^{T}x_{i} + \Delta > 0))x_{i} $$")
+    report = check(text, **HINGE)
+    assert (report.exit_code, report.status) == (0, "correct"), report.render()
+    wrong = check(text.replace("= -(", "= ("), **HINGE)
+    assert (wrong.exit_code, wrong.first_error) == (1, 1), wrong.render()
+    text = (r"$$ \nabla_{w_{y_{i}}} L_{i} = \sum_{j \neq y_{i}} \nabla_{w_{y_{i}}}\max(0, "
+            r"w_{j}^{T}x_{i} - w_{y_{i}}^{T}x_{i} + \Delta) $$")
+    assert check(text, **HINGE).exit_code == 0
+
+
+def test_a_sum_over_classes_the_problem_does_not_letter_stays_unreadable():
+    # three classes j, k, y: \sum_{j \neq y_i} has two terms, the body writes one
+    problem = {"lets": ["Li = max(0, w_j*x - w_y*x + D) + max(0, w_k*x - w_y*x + D)"],
+               "wrt": "w_y"}
+    text = (r"$$ \nabla_{w_{y_{i}}} L_{i} = \sum_{j \neq y_{i}} \nabla_{w_{y_{i}}}\max(0, "
+            r"w_{j}^{T}x_{i} - w_{y_{i}}^{T}x_{i} + \Delta) $$")
+    report = check(text, **problem)
+    assert report.exit_code == 2 and report.unreadable, report.render()
+
+
+def test_a_sum_with_no_terms_before_a_stray_equals_sign_is_skipped_not_unreadable():
+    # 072: "L_{i} = \sum_{j \neq y_{i}} = \max(0, s_{j} - s_{y_{i}} + \Delta)" (a typo)
+    text = (r"$$ L_{i} = \sum_{j \neq y_{i}} = \max(0, w_{j}^{T}x_{i} - w_{y_{i}}^{T}x_{i} + \Delta) $$"
+            "\n\n" r"$$ \nabla_{w_{y_{i}}} L_{i} = -x_{i} $$")
+    report = check(text, **HINGE)
+    assert not report.unreadable, report.render()
+    assert report.lines[0].verdict == "skipped", report.render()

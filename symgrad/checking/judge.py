@@ -18,6 +18,7 @@ import sympy as sp
 from symgrad.checking.claims import (
     _ARROW,
     _DEFINED_NAME,
+    _EMPTY_OPERAND,
     _IN_WORDS,
     _INDEX_RELATION,
     _PROBABILITY,
@@ -219,8 +220,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 # others it does not have either
                 why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
-            if "found '='" in str(e) and re.search(r"[+/-]\s*=(?!=)", source):
-                why = "a '=' right after an operator ('+ ='): what the row states is unclear, not checked"
+            if "found '='" in str(e) and _EMPTY_OPERAND.search(source):
+                why = ("a '=' right after an operator ('+ =', '\\sum_j ='): what the row states is "
+                       "unclear, not checked")
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _IN_WORDS.match(source):
                 why = "a name described in words: not checked"
