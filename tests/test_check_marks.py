@@ -79,3 +79,24 @@ def test_a_sum_with_no_terms_before_a_stray_equals_sign_is_skipped_not_unreadabl
     report = check(text, **HINGE)
     assert not report.unreadable, report.render()
     assert report.lines[0].verdict == "skipped", report.render()
+
+
+LAYERS = {"lets": ["z21 = w1_11*x1 + w1_12*x2 + b1", "a21 = sigmoid(z21)",
+                   "z31 = w2_11*a21 + w2_12*a22", "a3 = sigmoid(z31)", "C = (1/2)*(a3 - y)^2"],
+          "wrt": "w2_11"}
+
+
+def test_a_derivative_by_a_layer_the_problem_does_not_number_is_skipped():
+    # 068: after renumbering the layers, "\frac{\partial }{\partial w^3_{11}}=a^2_1(a^3_1-y)..."
+    a21, a22, w, y = sp.symbols("a21 a22 w2_11 y")
+    a3 = 1 / (1 + sp.exp(-(w * a21 + sp.Symbol("w2_12") * a22)))
+    truth = sp.diff((a3 - y) ** 2 / 2, w)
+    assert sp.simplify(truth - a21 * (a3 - y) * a3 * (1 - a3)) == 0
+    right = r"$$\frac{\partial C}{\partial w^2_{11}}=a^2_1(a^3-y)\sigma'(z^3_1)$$"
+    text = r"$$\frac{\partial }{\partial w^3_{11}}=a^2_1(a^3_1-y)\sigma'(z^3_1)$$" "\n\n" + right
+    report = check(text, **LAYERS)
+    assert not report.unreadable, report.render()
+    assert report.lines[0].verdict == "skipped", report.render()
+    assert report.exit_code == 0, report.render()
+    wrong = check(text.replace("(a^3-y)", "(y-a^3)"), **LAYERS)
+    assert (wrong.exit_code, wrong.first_error) == (1, 3), wrong.render()

@@ -5,6 +5,8 @@ methods call back into."""
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from symgrad.checking.handbase import CLOSERS
@@ -117,6 +119,10 @@ class Commands:
             return
         word = self.toks[c + 1]
         rest = self.toks[c + 2 : d]
+        if self.foreign_layer(word, rest):
+            shown = "".join(u.text for u in self.toks[c + 1 : d])
+            raise Skip(f"a derivative by {shown}, a layer's weight the problem does not have: "
+                       f"not checked")
         if not (rest and rest[0].text == "_" and all(u.kind in ("word", "num") or
                                                      u.text in ("{", "}", ",") for u in rest[1:])):
             return
@@ -127,6 +133,21 @@ class Commands:
                 return
         shown = "".join(u.text for u in self.toks[c + 1 : d])
         raise Skip(f"a derivative by {shown}, which the problem does not have: not checked")
+
+    def foreign_layer(self, word, rest) -> bool:
+        """``\\partial w^3_{11}`` (layer 3, unit 1 1) when the problem numbers the layers of w
+        (``w1_11``, ``w2_11``) and has no such weight: one it leaves out (068's renumbering)."""
+        texts = [u.text for u in rest]
+        if texts[:1] != ["^"] or word.text.startswith("\\"):
+            return False
+        layer = texts[1:2] if texts[1:2] != ["{"] else texts[2:3]
+        after = 2 if texts[1:2] != ["{"] else 4
+        if not (layer and layer[0].isdigit() and texts[after : after + 1] == ["_"] and
+                all(u.kind in ("word", "num") or u.text in ("{", "}", ",")
+                    for u in rest[after + 1 :])):
+            return False
+        stem = word.text
+        return any(re.fullmatch(re.escape(stem) + r"\d+_\w+", n) for n in self.scope.names)
 
     def differential_at(self, k: int) -> bool:
         u = self.toks[k]
