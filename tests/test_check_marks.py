@@ -100,3 +100,19 @@ def test_a_derivative_by_a_layer_the_problem_does_not_number_is_skipped():
     assert report.exit_code == 0, report.render()
     wrong = check(text.replace("(a^3-y)", "(y-a^3)"), **LAYERS)
     assert (wrong.exit_code, wrong.first_error) == (1, 3), wrong.render()
+
+
+def test_a_maximum_over_classes_the_problem_leaves_out_is_skipped_with_the_name():
+    # 021 (stats.SE): l(y) = \max( 0, 1 + \underset{r \neq y_i}{ \max } W_r \cdot x_i - ...)
+    problem = {"lets": ["l = max(0, 1 + s - W_y*x_i)"], "wrt": "W_y"}
+    W_y, s_, x = sp.symbols("W_y s x_i")
+    assert sp.diff(sp.Max(0, 1 + s_ - W_y * x), W_y).subs({W_y: 0, s_: 0, x: 1}) == -1
+    for defn in (r"$$l(y) = \max( 0, 1 + \underset{r \neq y_i}{ \max } W_r \cdot x_i - "
+                 r"W_{y_i} \cdot x_i)$$",
+                 r"$$l(y) = \max( 0, 1 + \max_{r \neq y_i} W_r \cdot x_i - W_{y_i} \cdot x_i)$$"):
+        report = check(defn, **problem)
+        assert report.lines[0].verdict == "skipped", report.render()
+        assert "W_r" in report.lines[0].diagnosis.explanation, report.render()
+    known = r"$$l(y) = \max( 0, 1 + \max_{r} W_y \cdot x_i - W_{y_i} \cdot x_i)$$"
+    report = check(known, **problem)
+    assert report.unreadable and report.exit_code == 2, report.render()

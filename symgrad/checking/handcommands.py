@@ -308,6 +308,7 @@ class Commands:
             if not (close == ")" and self.at("}") and self.lenient_close(close)):
                 self.expect(close, f" to close {opener.text!r} at column {self.col(opener)}")
         elif fn in (sp.Max, sp.Min):
+            self.max_over_index(t)
             raise self.fail(f"expected '(' after {t.text}")
         else:  # \log p, \exp z, \tanh \frac{2x}{3}: the argument is the next power
             args = [self.power()]
@@ -316,6 +317,26 @@ class Commands:
         if power is not None:
             value = self.raised(value, power, t)
         return value
+
+    def max_over_index(self, t) -> None:
+        """``\\underset{r \\neq y_i}{ \\max } W_r \\cdot x_i`` or ``\\max_{r} W_r x``: a maximum over
+        an index, which is not read; but a body with a name the problem does not have (W_r
+        when the problem has only W_y) says why, with that name (nothing is taken)."""
+        save = self.i
+        try:
+            if self.at("_"):  # \max_{r \neq y_i}: the index set
+                self.take()
+                self.group_tokens() if self.at("{") else self.take()
+            elif self.at("}"):  # the base of \underset{...}{\max} ends: the body follows
+                self.take()
+            else:
+                return
+            if self.tok.kind != "word":
+                return
+            self.term()
+        finally:
+            self.i = save
+        raise self.fail(f"a maximum over an index ({t.text} with no parentheses) is not read", t)
 
     def applied_function(self, t, fn, args, prime) -> sp.Expr:
         if any(isinstance(a, sp.MatrixBase) for a in args):
