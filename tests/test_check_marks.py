@@ -116,3 +116,16 @@ def test_a_maximum_over_classes_the_problem_leaves_out_is_skipped_with_the_name(
     known = r"$$l(y) = \max( 0, 1 + \max_{r} W_y \cdot x_i - W_{y_i} \cdot x_i)$$"
     report = check(known, **problem)
     assert report.unreadable and report.exit_code == 2, report.render()
+
+
+def test_a_spreadsheet_formula_after_an_equals_sign_is_skipped_not_unreadable():
+    # 083 (DeepLearning.AI forum, Excel): "Cost = =-((Y*LOG(A2))+((1-Y)*LOG(1-A2)))"
+    problem = {"lets": ["A2 = sigmoid(A1)", "L = -(Y*log(A2) + (1 - Y)*log(1 - A2))"],
+               "wrt": "A1"}
+    A1, Y = sp.symbols("A1 Y")
+    a2 = 1 / (1 + sp.exp(-A1))
+    assert sp.simplify(sp.diff(-(Y * sp.log(a2) + (1 - Y) * sp.log(1 - a2)), A1) - (a2 - Y)) == 0
+    text = "Cost = =-((Y*LOG(A2))+((1-Y)*LOG(1-A2)))\n\ndL/dA1 = A2 - Y\n"
+    report = check(text, **problem)
+    assert not report.unreadable, report.render()
+    assert (report.exit_code, report.lines[0].verdict) == (0, "skipped"), report.render()

@@ -284,9 +284,10 @@ _ARROW = re.compile(r"^\s*(\\(?:rightarrow|Rightarrow|to|implies|longrightarrow)
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 
 
-#: A '=' right after an operator (``+ =``) or after a sum with no terms
-#: (``\sum_{j \neq y_{i}} = \max(...)``): what the row states is unclear.
-_EMPTY_OPERAND = re.compile(r"(?:[+/-]|\\sum(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?"
+#: A '=' right after an operator (``+ =``), after another '=' (``Cost = =-(...)``, a spreadsheet
+#: cell's formula) or after a sum with no terms (``\sum_{j \neq y_{i}} = \max(...)``): what the
+#: row states is unclear.
+_EMPTY_OPERAND = re.compile(r"(?:[+/-]|=(?=\s)|\\sum(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?"
                             r"(?:\^(?:\{[^{}]*\}|\w))?)\s*=(?!=)")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
 

@@ -221,8 +221,8 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if "found '='" in str(e) and _EMPTY_OPERAND.search(source):
-                why = ("a '=' right after an operator ('+ =', '\\sum_j ='): what the row states is "
-                       "unclear, not checked")
+                why = ("a '=' right after an operator ('+ =', '= =', '\\sum_j ='): what the row "
+                       "states is unclear, not checked")
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _IN_WORDS.match(source):
                 why = "a name described in words: not checked"
