@@ -129,3 +129,27 @@ def test_a_spreadsheet_formula_after_an_equals_sign_is_skipped_not_unreadable():
     report = check(text, **problem)
     assert not report.unreadable, report.render()
     assert (report.exit_code, report.lines[0].verdict) == (0, "skipped"), report.render()
+
+
+LOGISTIC = {"lets": ["h_i = sigmoid(theta*x_i + c_i)",
+                     "J = -(1/n)*sum(y_i*log(h_i) + (1 - y_i)*log(1 - h_i), i)"], "wrt": "theta"}
+
+
+def test_a_product_the_author_defines_from_other_names_is_not_read_as_the_problems_product():
+    # 061 (aman.ai): "\theta x^{(i)} = \theta_{0}+\theta_{1} x_{1}^{(i)}+\cdots" is theta^T x,
+    # which the problem writes theta*x_i + c_i; the rows that write \theta x^{(i)} mean that
+    theta, x, c = sp.symbols("theta x c")
+    h = 1 / (1 + sp.exp(-(theta * x + c)))
+    assert sp.simplify(sp.log(h) - (-sp.log(1 + sp.exp(-theta * x)))).subs(
+        {theta: 1, x: 1, c: 1}) != 0  # read as the problem's product, the row would be wrong
+    text = (r"\[\theta x^{(i)} = \theta_{0}+\theta_{1} x_{1}^{(i)}+\cdots+\theta_{n} x_{n}^{(i)}\]"
+            "\n\n"
+            r"\[\log h_{\theta}\left(x^{(i)}\right)=\log \frac{1}{1+e^{-\theta x^{(i)}}}"
+            r"=-\log \left(1+e^{-\theta x^{(i)}}\right)\]" "\n\n"
+            r"\[\frac{\partial J(\theta)}{\partial \theta} = \frac{1}{m}\sum_{i=1}^{m}"
+            r"\left(h_{\theta}\left(x^{(i)}\right)-y^{(i)}\right) x^{(i)}\]")
+    report = check(text, **LOGISTIC)
+    assert not report.unreadable, report.render()
+    assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["correct"], \
+        report.render()
+    assert "line 1" in report.lines[1].diagnosis.explanation, report.render()
