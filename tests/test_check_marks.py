@@ -153,3 +153,25 @@ def test_a_product_the_author_defines_from_other_names_is_not_read_as_the_proble
     assert [r.verdict for r in report.lines if r.verdict != "skipped"] == ["correct"], \
         report.render()
     assert "line 1" in report.lines[1].diagnosis.explanation, report.render()
+
+
+def test_y_hat_is_the_prediction_the_loss_compares_with_y():
+    # 019 (ai.SE): "\frac{\delta L}{\delta w_6} &= \frac{\delta L}{\delta \hat{y}} \cdot
+    # \frac{\delta \hat{y}}{\delta w_6}" with the problem's output O3 in L = BCE(y, O3)
+    problem = {"lets": ["O3 = sigmoid(w6*O2 + b3)", "L = -(y*log(O3) + (1 - y)*log(1 - O3))"],
+               "wrt": "w6"}
+    w6, O2, b3, y = sp.symbols("w6 O2 b3 y")
+    o3 = 1 / (1 + sp.exp(-(w6 * O2 + b3)))
+    assert sp.simplify(sp.diff(-(y * sp.log(o3) + (1 - y) * sp.log(1 - o3)), w6)
+                       - (o3 - y) * O2) == 0
+    text = (r"$$ \begin{aligned} \frac{\delta L}{\delta w_6} &= \frac{\delta L}{\delta \hat{y}} "
+            r"\cdot \frac{\delta \hat{y}}{\delta w_6} \\ &= \left(\hat{y}-y\right)O_2 "
+            r"\end{aligned} $$")
+    report = check(text, **problem)
+    assert (report.exit_code, report.status) == (0, "correct"), report.render()
+    wrong = check(text.replace(r"\left(\hat{y}-y\right)", r"\left(y-\hat{y}\right)"), **problem)
+    assert (wrong.exit_code, wrong.status) == (1, "wrong"), wrong.render()
+    # two quantities in the loss: which one \hat{y} is, is not guessed
+    two = {"lets": ["O3 = sigmoid(w6*O2 + b3)", "L = (y - O3)^2 + (y - O2)^2"], "wrt": "w6"}
+    report = check(text, **two)
+    assert report.unreadable and report.exit_code == 2, report.render()

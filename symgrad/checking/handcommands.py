@@ -111,8 +111,9 @@ class Commands:
     def foreign_variable(self, c: int, d: int) -> None:
         """``\\partial w_i`` under a derivative when the problem has no w at all: a derivative
         by a subscripted name of a part of the model the problem does not include, which
-        cannot be checked (Skip). A name with no subscript (``\\hat{y}`` for the problem's O3)
-        stays unreadable: the problem may call it otherwise."""
+        cannot be checked (Skip). A name with no subscript stays unreadable: the problem may
+        call it otherwise (``\\hat{y}`` is the prediction, Scope.prediction, where the loss says
+        which quantity that is)."""
         from symgrad.checking.handbase import Skip
 
         if not self.differential_at(c) or self.toks[c + 1].kind != "word":
