@@ -133,6 +133,24 @@ class Cues:
         e = readings[0].parts[0].expr if readings and readings[0].parts else None
         return e is not None and bool(getattr(e, "free_symbols", ()))
 
+    def note_foreign_notation(self, lhs: str, line: int) -> None:
+        """``\\theta x^{(i)} = \\theta_{0}+\\theta_{1} x_{1}^{(i)}+\\cdots`` (061): the author gives a
+        product of letters a meaning of its own (here \\theta^T x^{(i)}), from names the problem
+        does not have; the rows that write it later mean that, not the problem's product."""
+        lhs = " ".join(lhs.split())
+        m = _GREEK_PRODUCT.fullmatch(lhs)
+        if m and m.group(1) in _GREEK:
+            self.foreign_notations.setdefault(lhs, line)
+
+    def foreign_notation_in(self, source: str) -> str | None:
+        """Why a row that writes such a notation is not checked, or None."""
+        text = " ".join(source.split())
+        for lhs, line in self.foreign_notations.items():
+            if re.search(re.escape(lhs) + r"(?![A-Za-z_])", text):
+                return (f"writes {lhs}, which line {line} defines from names the problem does "
+                        f"not have: not checked")
+        return None
+
     def mentions_problem(self, row: Row) -> bool:
         """True when some word of the row names something in the problem (or the document)."""
         from symgrad.checking.handlex import tokenize
@@ -284,6 +302,15 @@ _ARROW = re.compile(r"^\s*(\\(?:rightarrow|Rightarrow|to|implies|longrightarrow)
 _INDEX_RELATION = re.compile(r"^\s*([a-z])\s*(=|\\neq?|!=|≠)\s*([a-z])\s*$")
 
 
+#: A Greek letter written before a letter, ``\\theta x^{(i)}``: a product, not one name.
+_GREEK_PRODUCT = re.compile(r"\\([A-Za-z]+) [A-Za-z](?:\^\{?\(?\w\)?\}?)?(?:_\{?\w+\}?)?")
+_GREEK = frozenset(("alpha", "beta", "gamma", "theta", "phi", "omega", "lambda", "mu", "eta",
+                    "Theta", "Phi", "Omega", "psi", "xi", "zeta", "kappa", "rho", "tau"))
+#: A '=' right after an operator (``+ =``), after another '=' (``Cost = =-(...)``, a spreadsheet
+#: cell's formula) or after a sum with no terms (``\sum_{j \neq y_{i}} = \max(...)``): what the
+#: row states is unclear.
+_EMPTY_OPERAND = re.compile(r"(?:[+/-]|=(?=\s)|\\sum(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?"
+                            r"(?:\^(?:\{[^{}]*\}|\w))?)\s*=(?!=)")
 _PROBABILITY = re.compile(r"(?<![A-Za-z\\])[pP]\s*(?:\\left)?\(\s*[^()]*?(?:\||\\mid)")
 
 

@@ -5,6 +5,8 @@ methods call back into."""
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from symgrad.checking.handbase import CLOSERS
@@ -109,14 +111,19 @@ class Commands:
     def foreign_variable(self, c: int, d: int) -> None:
         """``\\partial w_i`` under a derivative when the problem has no w at all: a derivative
         by a subscripted name of a part of the model the problem does not include, which
-        cannot be checked (Skip). A name with no subscript (``\\hat{y}`` for the problem's O3)
-        stays unreadable: the problem may call it otherwise."""
+        cannot be checked (Skip). A name with no subscript stays unreadable: the problem may
+        call it otherwise (``\\hat{y}`` is the prediction, Scope.prediction, where the loss says
+        which quantity that is)."""
         from symgrad.checking.handbase import Skip
 
         if not self.differential_at(c) or self.toks[c + 1].kind != "word":
             return
         word = self.toks[c + 1]
         rest = self.toks[c + 2 : d]
+        if self.foreign_layer(word, rest):
+            shown = "".join(u.text for u in self.toks[c + 1 : d])
+            raise Skip(f"a derivative by {shown}, a layer's weight the problem does not have: "
+                       f"not checked")
         if not (rest and rest[0].text == "_" and all(u.kind in ("word", "num") or
                                                      u.text in ("{", "}", ",") for u in rest[1:])):
             return
@@ -127,6 +134,21 @@ class Commands:
                 return
         shown = "".join(u.text for u in self.toks[c + 1 : d])
         raise Skip(f"a derivative by {shown}, which the problem does not have: not checked")
+
+    def foreign_layer(self, word, rest) -> bool:
+        """``\\partial w^3_{11}`` (layer 3, unit 1 1) when the problem numbers the layers of w
+        (``w1_11``, ``w2_11``) and has no such weight: one it leaves out (068's renumbering)."""
+        texts = [u.text for u in rest]
+        if texts[:1] != ["^"] or word.text.startswith("\\"):
+            return False
+        layer = texts[1:2] if texts[1:2] != ["{"] else texts[2:3]
+        after = 2 if texts[1:2] != ["{"] else 4
+        if not (layer and layer[0].isdigit() and texts[after : after + 1] == ["_"] and
+                all(u.kind in ("word", "num") or u.text in ("{", "}", ",")
+                    for u in rest[after + 1 :])):
+            return False
+        stem = word.text
+        return any(re.fullmatch(re.escape(stem) + r"\d+_\w+", n) for n in self.scope.names)
 
     def differential_at(self, k: int) -> bool:
         u = self.toks[k]
@@ -287,6 +309,7 @@ class Commands:
             if not (close == ")" and self.at("}") and self.lenient_close(close)):
                 self.expect(close, f" to close {opener.text!r} at column {self.col(opener)}")
         elif fn in (sp.Max, sp.Min):
+            self.max_over_index(t)
             raise self.fail(f"expected '(' after {t.text}")
         else:  # \log p, \exp z, \tanh \frac{2x}{3}: the argument is the next power
             args = [self.power()]
@@ -295,6 +318,26 @@ class Commands:
         if power is not None:
             value = self.raised(value, power, t)
         return value
+
+    def max_over_index(self, t) -> None:
+        """``\\underset{r \\neq y_i}{ \\max } W_r \\cdot x_i`` or ``\\max_{r} W_r x``: a maximum over
+        an index, which is not read; but a body with a name the problem does not have (W_r
+        when the problem has only W_y) says why, with that name (nothing is taken)."""
+        save = self.i
+        try:
+            if self.at("_"):  # \max_{r \neq y_i}: the index set
+                self.take()
+                self.group_tokens() if self.at("{") else self.take()
+            elif self.at("}"):  # the base of \underset{...}{\max} ends: the body follows
+                self.take()
+            else:
+                return
+            if self.tok.kind != "word":
+                return
+            self.term()
+        finally:
+            self.i = save
+        raise self.fail(f"a maximum over an index ({t.text} with no parentheses) is not read", t)
 
     def applied_function(self, t, fn, args, prime) -> sp.Expr:
         if any(isinstance(a, sp.MatrixBase) for a in args):

@@ -40,6 +40,8 @@ class Lookup:
         lower = [v for v in self.vocab if v.lower() in wanted]
         if len(lower) == 1 and base.lower() != base.upper():
             return lower[0]
+        if not pieces and "yhat" in t.names and self.scope.prediction in self.vocab:
+            return self.scope.prediction  # \hat{y}: the prediction, the loss's other name
         return None
 
     def lookup(self, base: str, pieces: list[str], drop_params: bool) -> str | None:

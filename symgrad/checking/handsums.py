@@ -9,6 +9,7 @@ import sympy as sp
 
 COUNT = "n"  # the count symbol of a \sum whose bound is not a problem name
 MAX_SUM_TERMS = 10**6
+LABELLED = object()  # the excluded value of \sum_{j \neq y_i} is a class label, not a number
 
 
 class Sums:
@@ -48,7 +49,7 @@ class Sums:
                     lower = self.atom()
                 elif self.at("!="):
                     self.take()
-                    exclude = self.atom()
+                    exclude = self.excluded_label(index)
                 if braced:
                     self.expect("}")
         if self.at("^"):
@@ -60,6 +61,10 @@ class Sums:
                 upper = self.group() if self.at("{") else self.atom()
         self.enter()
         start = self.i
+        if exclude is LABELLED:  # \sum_{j \neq y_i} with the problem's w_j and w_y: one term
+            body = self.sum_body(index)
+            self.depth -= 1
+            return self.checked(body, t)
         if index is None:  # \sum x_i: the index is the one the body leaves free
             saved = dict(self.bind)
             try:
@@ -207,3 +212,50 @@ class Sums:
         if exclude is not None:
             values = [v for v in values if sp.Integer(v) != exclude]
         return values
+
+    def excluded_label(self, index: str):
+        """The value a sum leaves out, ``\\sum_{j \\neq 2}``; or ``\\sum_{j \\neq y_{i}}`` over the
+        classes other than the true class y_i when the problem names its classes by letters
+        (``w_j`` and ``w_y``, so ``w_{y_i}`` is ``w_y``): the classes the problem has, those
+        letters, less the excluded one leave only j, the one term the body writes (LABELLED).
+        Otherwise the unknown name stays unreadable."""
+        from symgrad.errors import ParseError
+
+        save = self.i
+        try:
+            return self.atom()
+        except ParseError:
+            self.i = save
+            t = self.tok
+            if t.kind != "word" or len(t.text) != 1 or t.text == index:
+                raise
+            stems = {}
+            for n in self.scope.names:
+                stem, sep, label = n.partition("_")
+                if sep and len(label) == 1 and label.isalpha():
+                    stems.setdefault(stem, set()).add(label)
+            classes = [ls for ls in stems.values() if t.text in ls]
+            if not classes or any(ls - {t.text} != {index} for ls in classes) or \
+                    self.scope.family(index) or index in self.bind:
+                raise
+            self.take()
+            if self.at("_"):  # y_i, y_{i}: the true class of example i
+                self.take()
+                if self.at("{"):
+                    self.group_tokens()
+                else:
+                    self.take()
+            return LABELLED
+
+    def group_tokens(self) -> None:
+        """Steps over a braced group (from its ``{`` to its ``}``) without reading it."""
+        depth = 0
+        while self.tok.kind != "end":
+            u = self.take()
+            if u.kind == "op" and u.text == "{":
+                depth += 1
+            elif u.kind == "op" and u.text == "}":
+                depth -= 1
+                if depth == 0:
+                    return
+        raise self.fail("expected '}'")

@@ -81,7 +81,7 @@ _SUBSCRIPTS = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₄": "4", "₅"
 _DIGITS = frozenset("0123456789")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-_SINGLE = "+-*/^_()[]{}|=,<>'?.:"
+_SINGLE = "+-*/^_()[]{}|=,<>'?.:;"
 _ACCENTS = {"\u0302": "hat", "\u0304": "bar", "\u0303": "tilde"}  # combining marks: ŷ, ȳ, ỹ
 _BLOCK_SPEC = re.compile(r"\s*\{[lcr|\s]*\}")  # the column spec of \begin{array}{cc}
 # fmt: on

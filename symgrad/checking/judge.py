@@ -18,6 +18,7 @@ import sympy as sp
 from symgrad.checking.claims import (
     _ARROW,
     _DEFINED_NAME,
+    _EMPTY_OPERAND,
     _IN_WORDS,
     _INDEX_RELATION,
     _PROBABILITY,
@@ -65,6 +66,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         self.def_rows: set = set()  # (row start, name) of the rows that define a name
         self.definition_rows: set = set()  # starts of the rows read as definitions
         self.other_setting: dict = {}  # block -> (start, line, name): a row gave name another meaning
+        self.foreign_notations: dict = {}  # \theta x^{(i)} -> the line that gave it its own meaning
         self.row_start = -1
         self.key = ()
         self.row_cue = ""
@@ -163,6 +165,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             why = (f"line {other[1]} gave {other[2]} another meaning in this block (another example "
                    f"than the problem's): not checked")
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+        used = self.foreign_notation_in(source)
+        if used is not None:
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", used))
         cond = self.index_condition(row, source)
         if cond is not None:
             return LineResult(row.line, source, None, "skipped")
@@ -218,9 +223,11 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 # L_i = \sigma(\sum w_{hi} L_h): a name the problem does not have, defined from
                 # others it does not have either
                 why = f"defines {lhs.group(1).strip()} from names not in the problem: not checked"
+                self.note_foreign_notation(lhs.group(1), row.line)
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
-            if "found '='" in str(e) and re.search(r"[+/-]\s*=(?!=)", source):
-                why = "a '=' right after an operator ('+ ='): what the row states is unclear, not checked"
+            if "found '='" in str(e) and _EMPTY_OPERAND.search(source):
+                why = ("a '=' right after an operator ('+ =', '= =', '\\sum_j ='): what the row "
+                       "states is unclear, not checked")
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if _IN_WORDS.match(source):
                 why = "a name described in words: not checked"

@@ -92,6 +92,7 @@ class Scope:
     # (w, x) -> c: the problem writes the linear form as w*x_i + c_i, c standing for the other
     # features, so the document's dot product w^T x^{(i)} is all of it
     rest_of_product: dict[tuple[str, str], str] = field(default_factory=dict)
+    prediction: str | None = None  # the one quantity the loss compares with the target y
 
     @property
     def names(self) -> frozenset[str]:
@@ -160,7 +161,23 @@ def scope_for(problem, examples: int | None = None) -> Scope:
         count_value=examples,
         upstream=_upstream(problem),
         rest_of_product=_rest_of_product(problem),
+        prediction=_prediction(problem),
     )
+
+
+def _prediction(problem) -> str | None:
+    """``L = -(y*log(O3) + (1 - y)*log(1 - O3))``: O3, what the document's \\hat{y} (the
+    prediction) is, when the loss is written with one target y and one quantity only, and no
+    per-example names (None otherwise)."""
+    loss = next((q for q in problem.quantities if q.name == problem.loss), None)
+    if loss is None:
+        return None
+    names = {s_.name for s_ in loss.expr.free_symbols}
+    quantities = [n for n in names if n in problem.names]
+    if len(quantities) != 1 or not names - set(quantities) <= {"y", "Y"} or \
+            not names & {"y", "Y"} or any(n.endswith("_i") for n in names):
+        return None
+    return quantities[0]
 
 
 def _rest_of_product(problem) -> dict[tuple[str, str], str]:
