@@ -79,6 +79,8 @@ def glued_prose(s: str, a: int, b: int) -> int:
     """The end of a plain line's formula when a sentence was glued to it without a space (the
     text of a rendered page loses the break between a display and the next paragraph); the
     formula before it must state something (an ``=``)."""
+    if b - a > 2000:  # a formula is shorter; the search is quadratic on hostile text
+        return b
     m = _GLUED_PROSE.search(s, a, b)
     if m and "=" in s[a : m.start()]:
         return m.start()

@@ -13,6 +13,8 @@ import re
 
 from symgrad.errors import ParseError
 
+#: Definitions kept as stand-ins, at most (each is searched for in every later row).
+MAX_STAND_INS = 20
 #: ``name = right side`` or ``name(args) = right side``: one '=' in the row.
 _DEFINITION = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*)\s*(?:\([^()=]*\))?\s*=\s*([^=]+?)\s*$")
 #: A right side worth standing for a name: an operator between terms, at least two terms.
@@ -48,7 +50,7 @@ def stand_ins(doc: str, rows, scope) -> tuple[str, dict[int, str]]:
             doc = doc[: row.start] + text + doc[row.end :]
             continue
         m = _DEFINITION.fullmatch(text)
-        if not m or not _problem_name(m.group(1), scope.names) or not _TERMS.search(m.group(2)):
+        if not m or len(defined) >= MAX_STAND_INS or not _problem_name(m.group(1), scope.names) or not _TERMS.search(m.group(2)):
             continue
         rhs, name = m.group(2), m.group(1)
         if len(rhs) < len(name) + 2 or re.search(rf"\b{re.escape(name)}\b", rhs):
