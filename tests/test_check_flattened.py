@@ -85,3 +85,13 @@ def test_the_gradient_named_as_the_list_of_its_partials_is_skipped_with_a_reason
 
     assert not gradient_as_partials(r"\nabla L = (2w, \frac{\partial L}{\partial b})")
     assert not gradient_as_partials("∇MSE=∂MSE∂w0,∂J∂w1")
+
+
+def test_a_primed_name_transposed_is_unreadable_with_its_reason():
+    # 076: w' = [w; w_0] and X' are the document's names; T is never defined. The row stays
+    # unreadable (a claim about dL/dw the reader cannot follow is never skipped as if true)
+    problem = {"lets": ["L = -sum(log(sigmoid(t_i*(w*x_i + w0))), i)"], "wrt": "w"}
+    text = r"$$\frac{dL}{dw} = -\frac{d}{dw}\log \sigma\left( w^{'\top} X^{'\top} T \right)$$"
+    report = check(text, **problem)
+    assert report.exit_code == 2 and report.lines[0].verdict == "unreadable", report.render()
+    assert "a primed w transposed" in report.lines[0].diagnosis.explanation
