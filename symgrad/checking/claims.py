@@ -252,6 +252,26 @@ _SAID_IS = re.compile(r"^\s*\$*\s*(?:(?:with\s+respect\s+to|w\.\s?r\.\s?t\.?|wrt
                       r"([A-Za-z]\w*)\s+)?(?:is\s*(?:equal to)?|equals)\s*:?\s*\$*\s*$")
 
 
+_PARTIAL_OF = r"(?:∂\s*{f}\s*/?\s*∂\s*\w+(?:[−-]\d+)?|\\[dt]?frac\s*\{{\s*\\partial\s*{f}\s*\}}" \
+    r"\s*\{{\s*\\partial\s*[^{{}}]+\}})"
+_ELISION = r"(?:\.\.\.|…|\\[lc]?dots)"
+
+
+def gradient_as_partials(source: str) -> bool:
+    """``∇MSE(w0,w1,...,wm−1)=∂MSE∂w0,∂MSE∂w1,...,∂MSE∂wm−1``: the gradient named as the list
+    of its own partial derivatives, nothing computed (a definition of the notation)."""
+    m = re.match(r"\s*(?:∇|\\nabla)\s*_?\s*(\w+)\s*(?:\([^()=]*\))?\s*=\s*(.+?)\s*$", source)
+    if m is None:
+        return False
+    items = re.sub(r"^\\left\s*|\\right\s*", "", m.group(2)).strip()
+    if items[:1] in "([" and items[-1:] in ")]":
+        items = items[1:-1]
+    partial = _PARTIAL_OF.format(f=re.escape(m.group(1)))
+    parts = [p.strip() for p in items.split(",")]
+    return len(parts) >= 2 and all(re.fullmatch(partial, p) or re.fullmatch(_ELISION, p)
+                                   for p in parts) and any(re.fullmatch(partial, p) for p in parts)
+
+
 _RATE_IN_WORDS = re.compile(r"(?:learning[ _]rate\s*(?:\((eta|alpha|lr)\))?|\b(?:eta|alpha|lr)\b)"
                             r"[^=\n$\\{}]{0,30}?=\s*([0-9]*\.?[0-9]+)(?![0-9.]*\s*[*/^])")
 

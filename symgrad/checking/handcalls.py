@@ -38,6 +38,9 @@ class Calls:
             self.i += 3
             while self.at("'"):
                 self.take()
+            if self.at("T"):  # w^{'\top} X^{'\top}: names the document primes, transposed (076)
+                raise self.fail(f"{name}^{{'\\top}}: a primed {name} transposed, a name of the "
+                                f"document's (not a derivative) that the problem does not have")
             self.expect("}")
             primes += 1
         fn = self.scope.functions.get(name)

@@ -124,6 +124,10 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
             out.append(t)  # X_2 * = (a - y): a stray '=' after the times sign, X_2 (a - y)
             k += 2
             continue
+        if _flattened_leibniz(toks, k, out):
+            out.extend([t, nxt, Tok("op", "/", toks[k + 2].pos)])
+            k += 2  # ∂u∂w0, a MathML copy without its fraction bar: ∂u/∂w0
+            continue
         if _increment(t, nxt, scope):
             out.append(Tok("word", "Δ" + nxt.text, t.pos, names=("Δ" + nxt.text,)))
             k += 2  # \Delta x: one small number (an increment), any value
@@ -181,6 +185,21 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
         out.append(t)
         k += 1
     return out
+
+
+def _flattened_leibniz(toks: list[Tok], k: int, out: list[Tok]) -> bool:
+    """``∂MSE∂w0``: two Unicode partial signs, each glued to one name, with nothing between
+    them: the text of a rendered fraction whose bar was lost (a product of two differentials
+    means nothing here)."""
+    if k + 3 >= len(toks) or out and out[-1].kind in ("word", "num", "d"):
+        return False
+    t, top, d, bottom = toks[k : k + 4]
+    after = toks[k + 4] if k + 4 < len(toks) else None
+    return (t.kind == d.kind == "d" and t.text == d.text == "partial" and
+            top.kind == bottom.kind == "word" and top.pos == t.pos + 1 and
+            d.pos == top.pos + len(top.text) and bottom.pos == d.pos + 1 and
+            (after is None or after.kind == "end" or after.kind == "op" and
+             after.text in ("=", "*", ")", ",")))
 
 
 def _increment(t: Tok, nxt: Tok | None, scope: Scope) -> bool:

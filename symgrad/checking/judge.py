@@ -27,6 +27,7 @@ from symgrad.checking.claims import (
     Cues,
     _cue_words,
     case_side,
+    gradient_as_partials,
     lone_derivative,
 )
 from symgrad.checking.document import Row, looks_like_prose, read_document
@@ -36,6 +37,7 @@ from symgrad.checking.handparse import read_row
 from symgrad.checking.report import Diagnosis, LineResult
 from symgrad.checking.resolving import Resolving
 from symgrad.checking.scope import Scope, scope_for
+from symgrad.checking.standins import stand_ins
 from symgrad.checking.statements import Statement, Statements
 from symgrad.checking.truth import (
     Truth,
@@ -82,10 +84,12 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         document = read_document(self.doc)
         self.scope.macros, self.scope.operators = document.macros, document.operator_names
         rows = document.rows
+        original = self.doc
+        self.doc, self.stand_in_rows = stand_ins(self.doc, rows, self.scope)
         self.prepass(rows)
         out: list[LineResult] = []
         for k, row in enumerate(rows):
-            source = " ".join(self.doc[row.start : row.end].split())
+            source = " ".join(original[row.start : row.end].split())
             self.case_ends(row)
             if row.kind in ("prose", "code"):
                 out.append(LineResult(row.line, source, None, "skipped"))
@@ -174,6 +178,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         if row.inline and _ARROW.match(source):  # "if $a > 0$ $\rightarrow$ $formula$"
             self.arrow = (row.line, row.end)
             return LineResult(row.line, source, None, "skipped")
+        if row.start in self.stand_in_rows:
+            why = (f"defines {self.stand_in_rows[row.start]} by terms the problem does not name "
+                   f"(the same text below stands for it): not checked")
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         if self.questioned(row, rows, k):
             why = "a formula the sentence before questions (\"I don't follow how\"): not checked"
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
@@ -237,6 +245,9 @@ class Checker(Statements, Cues, Resolving, Verdicts):
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if row.inline and not _has_relation(source) and not self.cued(row, rows, k):
                 return LineResult(row.line, source, None, "skipped")
+            if gradient_as_partials(source):
+                why = "the gradient named as the list of its partial derivatives: not checked"
+                return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             if lone_derivative(source) and not self.continued(row, rows, k):
                 why = "a derivative named, with nothing said about it: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))

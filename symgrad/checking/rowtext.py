@@ -43,7 +43,9 @@ _FORMULA_WORDS = {"sigmoid", "tanh", "relu", "sign", "sqrt", "softplus", "error"
 
 
 def strip_annotation(s: str, a: int, b: int) -> int:
-    """The end of a plain line without a trailing note: ``(chain rule)``, ``# because ...``."""
+    """The end of a plain line without a trailing note: ``(chain rule)``, ``# because ...``,
+    a sentence glued on (:func:`glued_prose`)."""
+    b = glued_prose(s, a, b)
     m = re.search(r"\s#[^\n]*$", s[a:b])
     if m and a + m.start() > a:
         b = a + m.start()
@@ -58,12 +60,30 @@ def strip_annotation(s: str, a: int, b: int) -> int:
             k -= 1
         inner = s[k + 1 : b - 1]
         words = re.findall(r"[A-Za-z]{3,}", inner)
-        if k > a and len(words) >= 2 and not re.search(r"[-+*/^=]", inner.replace("w_", "")):
+        if k > a and len(words) >= 2 and not re.search(r"[-+*/^=−]", inner.replace("w_", "")):
             b = k
         elif k > a and re.search(r"\b(rule|because|since|where|is|are|constant)\b", inner):
             b = k
     while b > a and s[b - 1].isspace():
         b -= 1
+    return b
+
+
+#: Prose glued to the end of a formula in a flattened copy (``∂u∂w0=x0Back to the other
+#: equation:``): a capitalised word right after a letter, digit or bracket, then more words.
+_GLUED_PROSE = re.compile(r"(?<=[a-z0-9)\]])[A-Z][a-z]{2,}(?:['’][a-z]+)?(?:\s+[a-z'’]+){2,}"
+                          r"[^=]*$")  # not wTx + b: a word of three letters or more, then words
+
+
+def glued_prose(s: str, a: int, b: int) -> int:
+    """The end of a plain line's formula when a sentence was glued to it without a space (the
+    text of a rendered page loses the break between a display and the next paragraph); the
+    formula before it must state something (an ``=``)."""
+    if b - a > 2000:  # a formula is shorter; the search is quadratic on hostile text
+        return b
+    m = _GLUED_PROSE.search(s, a, b)
+    if m and "=" in s[a : m.start()]:
+        return m.start()
     return b
 
 

@@ -19,8 +19,8 @@ import score  # noqa: E402
 # checker (054-068) scored 3 of 15 at first, and the reader was extended for them; a third
 # blind batch (069-083) scored 0 of 15 at first. The issue asks for 90% of documents and 95%
 # of rows; the floors are the figures reached (the README).
-FLOOR_JUDGED_RIGHT = 73  # of 83
-FLOOR_ROWS_READ = 0.92  # 408 of 441
+FLOOR_JUDGED_RIGHT = 74  # of 83
+FLOOR_ROWS_READ = 0.92  # 410 of 444
 FLOOR_FROM_DOCUMENT = 20
 
 
