@@ -32,6 +32,7 @@ from symgrad.checking.document import Row, looks_like_prose, read_document
 from symgrad.checking.handbase import MAIN, GenericRule, Part, Question, Reading, Skip
 from symgrad.checking.handlex import _FUNCTIONS
 from symgrad.checking.handparse import read_row
+from symgrad.checking.numbering import names_vector, other_numbering, why_skipped
 from symgrad.checking.report import Diagnosis, LineResult
 from symgrad.checking.resolving import Resolving
 from symgrad.checking.scope import Scope, scope_for
@@ -65,6 +66,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         self.def_rows: set = set()  # (row start, name) of the rows that define a name
         self.definition_rows: set = set()  # starts of the rows read as definitions
         self.other_setting: dict = {}  # block -> (start, line, name): a row gave name another meaning
+        self.renumbered: dict = {}  # block -> (vector, name written): numbered from the other end
         self.row_start = -1
         self.key = ()
         self.row_cue = ""
@@ -163,6 +165,10 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             why = (f"line {other[1]} gave {other[2]} another meaning in this block (another example "
                    f"than the problem's): not checked")
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+        shifted = self.renumbered.get(row.block)
+        if shifted is not None and names_vector(source, shifted[0]):
+            why = why_skipped(*shifted, self.scope)
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         cond = self.index_condition(row, source)
         if cond is not None:
             return LineResult(row.line, source, None, "skipped")
@@ -233,6 +239,12 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             if lone_derivative(source) and not self.continued(row, rows, k):
                 why = "a derivative named, with nothing said about it: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            if (shifted := other_numbering(source, self.scope)) is not None:  # scores_3
+                if row.block >= 0:
+                    self.renumbered[row.block] = shifted
+                why = f"line {row.line}: {why_skipped(*shifted, self.scope)}"
+                return LineResult(row.line, source, False, "unreadable",
+                                  Diagnosis("unreadable", why))
             why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
             return LineResult(row.line, source, False, "unreadable", Diagnosis("unreadable", why))
         except (OverflowError, RecursionError):

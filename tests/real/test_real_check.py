@@ -20,7 +20,7 @@ import score  # noqa: E402
 # blind batch (069-083) scored 0 of 15 at first. The issue asks for 90% of documents and 95%
 # of rows; the floors are the figures reached (the README).
 FLOOR_JUDGED_RIGHT = 73  # of 83
-FLOOR_ROWS_READ = 0.89  # 401 of 447
+FLOOR_ROWS_READ = 0.92  # 424 of 456
 FLOOR_FROM_DOCUMENT = 18
 
 
