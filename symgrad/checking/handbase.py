@@ -188,6 +188,9 @@ def _mul(a, b):
     if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.cols == 1 and \
             a.rows == b.rows and b.cols > 1:
         a = a.T  # x W1: a vector times a matrix is the row times the matrix
+    elif isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.rows == 1 and \
+            b.cols == 1 and 1 < a.cols != b.rows > 1:
+        a, b = a.T, b.T  # h1^T \nabla loss with h1 and \nabla loss rows: the outer product
     out = a * b
     if isinstance(out, sp.MatrixBase) and out.shape == (1, 1):
         return out[0, 0]  # (y - X beta)^T (y - X beta): a row times a column is a number

@@ -231,6 +231,12 @@ class Commands:
             if not inner.is_Symbol:
                 raise self.fail("expected \\nabla of a named function", t)
             return sp.ImmutableMatrix([Leibniz(inner, symbol(v), True) for v in members])
+        members = self.nabla_of_vector()  # \nabla loss(scores): by the entries of scores
+        if members is not None:
+            self.enter()
+            inner = self.power()
+            self.depth -= 1
+            return sp.ImmutableMatrix([Leibniz(inner, symbol(v), True) for v in members])
         params = list(self.scope.params)
         self.enter()
         inner = self.power()
@@ -238,7 +244,8 @@ class Commands:
         if not inner.is_Symbol:
             raise self.fail("expected \\nabla of a named function", t)
         declared = self.scope.args.get(inner.name, ())
-        vars_ = [a.name for a in declared if a.is_Symbol and a.name in self.vocab] or params
+        vars_ = list(self.scope.nabla_by.get(inner.name, ())) or \
+            [a.name for a in declared if a.is_Symbol and a.name in self.vocab] or params
         if len(vars_) == 1:
             return Leibniz(inner, symbol(vars_[0]), True)
         return sp.ImmutableMatrix([Leibniz(inner, symbol(v), True) for v in vars_])
@@ -264,6 +271,18 @@ class Commands:
             pass
         self.i = save
         return None
+
+    def nabla_of_vector(self) -> list[str] | None:
+        """The entries of ``scores`` in ``\\nabla loss(scores)``: a named function of a vector
+        that the problem numbers (scores_0, scores_1, ...), else None (nothing read)."""
+        toks, i = self.toks, self.i
+        if i + 3 >= len(toks) or toks[i].kind != "word" or toks[i].text not in self.vocab:
+            return None
+        if [(t.kind, t.text) for t in (toks[i + 1], toks[i + 3])] != [("op", "("), ("op", ")")]:
+            return None
+        if toks[i + 2].kind != "word" or toks[i + 2].text in self.vocab:
+            return None
+        return self.vector_members([toks[i + 2].text])
 
     def vector_members(self, pieces) -> list[str] | None:
         """``\\hat{Y}`` in ``\\nabla_{\\hat{Y}}``: the numbered names of that vector (yhat_1, ...)."""

@@ -178,6 +178,21 @@ class Groups:
             return sp.ImmutableMatrix(rows)  # a matrix: rows of entries
         return sp.ImmutableMatrix([r[0] for r in rows])
 
+    def as_written_row(self, value, rhs, op, start: int):
+        """``\\begin{bmatrix} h_1 \\\\ h_2 \\end{bmatrix} \\begin{bmatrix} a & b & c
+        \\end{bmatrix}``: a column written as one times a matrix written on one row is the
+        outer product, though a one-row matrix alone is read as a column."""
+        if not (isinstance(value, sp.MatrixBase) and isinstance(rhs, sp.MatrixBase)) or \
+                value.cols != 1 or rhs.cols != 1 or value.rows < 2 or rhs.rows < 2:
+            return rhs
+        k = next(j for j, u in enumerate(self.toks) if u is op)
+        left, written = self.toks[start:k], self.toks[k : self.i]
+        if not (_one_matrix(left) and any(u.text == "\\\\" for u in left)):
+            return rhs
+        if not _one_matrix(written) or any(u.text == "\\\\" for u in written):
+            return rhs
+        return rhs.T
+
     def skip_wrt(self) -> None:
         """``d_x, wrt x``, ``w.r.t. m``: a note on the variable, already written."""
         k = self.i
@@ -238,3 +253,9 @@ class Groups:
             rel.append(_relation(op, value, right))
             value = right
         return (sp.And(*rel) if len(rel) > 1 else rel[0]), True
+
+
+def _one_matrix(toks) -> bool:
+    """The tokens are one ``\\begin{...matrix} .. \\end{...matrix}`` with no matrix inside."""
+    return len(toks) >= 2 and toks[0].text == "begin:matrix" and toks[-1].text == "end:matrix" \
+        and not any(u.text in ("begin:matrix", "end:matrix") for u in toks[1:-1])

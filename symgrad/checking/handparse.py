@@ -46,6 +46,7 @@ from symgrad.checking.handbase import (
 )
 from symgrad.checking.handcalls import Calls
 from symgrad.checking.handcommands import Commands
+from symgrad.checking.handcontract import regrouped
 from symgrad.checking.handgroups import Groups
 from symgrad.checking.handlex import Tok, error, tokenize
 from symgrad.checking.handlookup import Lookup
@@ -99,10 +100,8 @@ def read_row(doc: str, start: int, end: int, scope: Scope) -> list[Reading]:
             if e.letter in free or len(free) >= 3:
                 raise error(doc, start, f"cannot resolve the index {e.letter!r}") from None
             free.append(e.letter)
-    if not readings and free == ["·"]:  # h1 = max(0, X W1 + b1): vectors and matrices whole
-        whole = _Parser(doc, toks, scope, {}, dummies).whole_reading()
-        if whole is not None:
-            return [whole]
+    readings = regrouped(readings, free, toks, scope,  # h1 = max(0, X W1 + b1): names whole
+                         lambda: _Parser(doc, toks, scope, {}, dummies).whole_reading())
     if not readings:
         shown = ", ".join(f for f in free if f != "·") or "the index"
         raise error(doc, start, f"no value of {shown} gives names that exist in the problem")
@@ -275,7 +274,7 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
         )
 
     def term(self) -> sp.Expr:
-        value = self.factor()
+        start, value = self.i, self.factor()
         while True:
             if self.at("*", "/") or self.at(".") and self.dot_product():
                 op = self.take()
@@ -286,6 +285,7 @@ class _Parser(Commands, Sums, Groups, Names, Lookup, Calls, Vectors):
                     rhs = 1 / rhs
             elif self.starts_factor():
                 op, rhs = self.tok, self.power()
+                rhs = self.as_written_row(value, rhs, op, start)
             else:
                 return value
             value = self.checked(_mul(value, rhs), op)

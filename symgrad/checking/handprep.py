@@ -74,6 +74,17 @@ def _transposes_a_vector(prev: Tok) -> bool:
         prev.kind == "op" and prev.text in (")", "end:matrix")
 
 
+def _vector_name(prev: Tok, toks: list[Tok], k: int, scope: Scope) -> bool:
+    """``\\mathit{h1}^\\mathsf{T} \\nabla loss``: the transpose of a vector's name (h1 for
+    h1_1, h1_2) before something that is not a name (a nabla, a matrix): the parser reads it."""
+    if prev.kind != "word" or len(prev.names) != 1 or prev.text in scope.vocab():
+        return False
+    k += 2 if toks[k + 1].text == "T" else 4 if toks[k + 1].text == "{" else len(toks)
+    if k >= len(toks) or toks[k].kind in ("word", "end") or toks[k].text in ("_", "^"):
+        return False
+    return len(scope.family(prev.names[0])) >= 2
+
+
 def _whole_product(out: list[Tok], toks: list[Tok], k: int, scope: Scope) -> int:
     """After a transpose (``\\theta^\\top`` is out[-1]) and before toks[k]: ``\\theta^\\top
     x^{(i)}`` is the whole dot product, which the problem writes ``theta*x_i + c_i`` (see
@@ -133,7 +144,7 @@ def _prepared(toks: list[Tok], scope: Scope, dummies) -> list[Tok]:
             k += 2  # \Delta x: one small number (an increment), any value
             continue
         if t.kind == "op" and t.text == "^" and nxt is not None and out and \
-                not _transposes_a_vector(out[-1]):
+                not _transposes_a_vector(out[-1]) and not _vector_name(out[-1], toks, k, scope):
             if nxt.kind == "op" and nxt.text == "T" or (nxt.kind == "word" and nxt.text == "T"
                                                          and "T" not in scope.names):
                 k = _whole_product(out, toks, k + 2, scope)  # ^T, ^\top: a transpose

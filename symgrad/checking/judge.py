@@ -15,12 +15,12 @@ import re
 
 import sympy as sp
 
+from symgrad.checking.cases import Cases
 from symgrad.checking.claims import (
     _ARROW,
     _DEFINED_NAME,
     _EMPTY_OPERAND,
     _IN_WORDS,
-    _INDEX_RELATION,
     _PROBABILITY,
     _PROSE_VALUE,
     _RATE_IN_WORDS,
@@ -34,6 +34,13 @@ from symgrad.checking.document import Row, looks_like_prose, read_document
 from symgrad.checking.handbase import MAIN, GenericRule, Part, Question, Reading, Skip
 from symgrad.checking.handlex import _FUNCTIONS
 from symgrad.checking.handparse import read_row
+from symgrad.checking.numbering import (
+    names_vector,
+    other_numbering,
+    shifted,
+    stated_shift,
+    why_skipped,
+)
 from symgrad.checking.report import Diagnosis, LineResult
 from symgrad.checking.resolving import Resolving
 from symgrad.checking.scope import Scope, scope_for
@@ -49,7 +56,7 @@ from symgrad.expr.placeholders import Leibniz
 from symgrad.reader.expression import symbol
 
 
-class Checker(Statements, Cues, Resolving, Verdicts):
+class Checker(Statements, Cues, Cases, Resolving, Verdicts):
     """Walks the rows in order, keeping each chain's target and its last verdict."""
 
     def __init__(self, doc: str, truth: Truth, scope: Scope | None = None,
@@ -69,6 +76,8 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         self.definition_rows: set = set()  # starts of the rows read as definitions
         self.other_setting: dict = {}  # block -> (start, line, name): a row gave name another meaning
         self.foreign_notations: dict = {}  # \theta x^{(i)} -> the line that gave it its own meaning
+        self.renumbered: dict = {}  # block -> (vector, name written): numbered from the other end
+        self.stated_shifts: dict = {}  # block -> (vector, -1) when the text says it counts from 1
         self.row_start = -1
         self.key = ()
         self.row_cue = ""
@@ -172,6 +181,16 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         used = self.foreign_notation_in(source)
         if used is not None:
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", used))
+        doc = self.doc
+        if row.block not in self.stated_shifts:
+            self.stated_shifts[row.block] = stated_shift(self.doc, rows, row.block, self.scope)
+        stated = self.stated_shifts[row.block]  # "fixed the indexing to start at 1 here"
+        if stated is not None and names_vector(source, stated[0]):
+            doc = shifted(self.doc, row.start, row.end, *stated)
+        shifted_names = self.renumbered.get(row.block)
+        if shifted_names is not None and names_vector(source, shifted_names[0]):
+            why = why_skipped(*shifted_names, self.scope)
+            return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         cond = self.index_condition(row, source)
         if cond is not None:
             return LineResult(row.line, source, None, "skipped")
@@ -186,7 +205,7 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             why = "a formula the sentence before questions (\"I don't follow how\"): not checked"
             return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
         try:
-            readings = read_row(self.doc, row.start, row.end, self.scope)
+            readings = read_row(doc, row.start, row.end, self.scope)
             if self.case is not None:
                 readings = [r for r in readings if self.case_holds(r)]
                 if not readings:
@@ -251,6 +270,12 @@ class Checker(Statements, Cues, Resolving, Verdicts):
             if lone_derivative(source) and not self.continued(row, rows, k):
                 why = "a derivative named, with nothing said about it: not checked"
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
+            if (other := other_numbering(source, self.scope)) is not None:  # scores_3
+                if row.block >= 0:
+                    self.renumbered[row.block] = other
+                why = f"line {row.line}: {why_skipped(*other, self.scope)}"
+                return LineResult(row.line, source, False, "unreadable",
+                                  Diagnosis("unreadable", why))
             why = e.one_line() if e.where else f"line {row.line}: {e.one_line()}"
             return LineResult(row.line, source, False, "unreadable", Diagnosis("unreadable", why))
         except (OverflowError, RecursionError):
@@ -277,42 +302,6 @@ class Checker(Statements, Cues, Resolving, Verdicts):
         if verdict in ("definition", "given"):
             verdict, ok = "skipped", None
         return LineResult(row.line, source, ok, verdict, diag)
-
-    def drop_stale_targets(self) -> None:
-        """A row that starts a new chain for some values of its indices ends the chain before
-        it for the others: "If $i = k$" after a row for every i and k (057) continues only the
-        i = k chains."""
-        touched = self.targets.touched
-        if touched:
-            for k in [k for k in self.targets if k not in touched]:
-                del self.targets[k]
-                self.prev_ok.pop(k, None)
-
-    def index_condition(self, row: Row, source: str):
-        """``If $i = j$, this gives:``, ``Case 2: \\(i \\neq j\\)``: a condition on the indices that
-        the rows after it assume (until the next sentence that is not part of it)."""
-        m = _INDEX_RELATION.match(source)
-        if m is None or m.group(1) in self.scope.names or m.group(3) in self.scope.names:
-            return None
-        op = "=" if m.group(2) == "=" else "!="
-        before = self.doc[self.doc.rfind("\n", 0, row.start) + 1 : row.start].lower()
-        if re.search(r"\b(if|when|case\s*\d*\s*:?|for)\s*[$\\(]*\s*$", before):
-            self.case = (m.group(1), op, m.group(3), row.line)
-        return op
-
-    def case_holds(self, reading: Reading | dict) -> bool:
-        a, op, b, _ = self.case
-        bind = reading if isinstance(reading, dict) else reading.binding
-        if a not in bind or b not in bind:
-            return True
-        return (bind[a] == bind[b]) == (op == "=")
-
-    def case_ends(self, row: Row) -> None:
-        """A sentence on a later line, after some math, ends the case ("Together these give")."""
-        if self.case is not None and row.kind == "prose" and row.line > self.case[3] + 1 and \
-                self.case_math and len(self.doc[row.start : row.end].split()) >= 3:
-            self.case = None
-
 
     # --- one reading --------------------------------------------------------------------
     def reading(self, reading: Reading, row: Row, rows: list[Row], k: int):

@@ -146,8 +146,25 @@ def split_rows(s: str, a: int, b: int) -> list[tuple[int, int]]:
             depth = max(depth - 1, 0)
         k += 1
     out.append((start, b))
+    out = _continued(s, out)
     return [piece for a_, b_ in out for c, d in _columns(s, a_, b_)
             for piece in _spaced_statements(s, c, d)]
+
+
+#: A row that starts at the alignment point with a sign (``&+ -(t_1)\log ...``) carries on
+#: the sum of the row before it, the way long sums are broken over lines in ``align``.
+_CONTINUES = re.compile(r"\s*&\s*(?:\\q?quad\s*)?[-+]")
+
+
+def _continued(s: str, rows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Rows joined to the row before them when they start with ``&+`` or ``&-``."""
+    out: list[tuple[int, int]] = []
+    for a, b in rows:
+        if out and _CONTINUES.match(s, a, b):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
 
 def _columns(s: str, a: int, b: int) -> list[tuple[int, int]]:

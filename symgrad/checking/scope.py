@@ -93,6 +93,9 @@ class Scope:
     # features, so the document's dot product w^T x^{(i)} is all of it
     rest_of_product: dict[tuple[str, str], str] = field(default_factory=dict)
     prediction: str | None = None  # the one quantity the loss compares with the target y
+    # f -> the entries of the vector the document wrote \nabla f out by (\nabla loss =
+    # [\partial loss/\partial scores_0, ...]): a later bare \nabla f is by them too
+    nabla_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def names(self) -> frozenset[str]:

@@ -142,7 +142,24 @@ class Verdicts:
                         return "correct", None
                 except (TypeError, ValueError):
                     pass
+        if self.holds_for_the_data(e, tg, part):
+            return "correct", None
         return "wrong", self.symbolic_mistake(ev, tg, tv)
+
+    def holds_for_the_data(self, e: sp.Expr, tg: Target, part: Part) -> bool:
+        """A worked example's data put in: inputs the truth has and the line does not (the
+        one-hot ``trueprob`` of ``-scores_2 + \\log\\sum e^{scores_j}`` for y = 2), none of
+        them a parameter and all with a value at the point, at that value; the rest sampled."""
+        put = tg.expr.free_symbols - e.free_symbols
+        if not e.free_symbols or not put or any(s.name in self.t.problem.wrt for s in put):
+            return False
+        if any(s not in self.values for s in put):
+            return False
+        pt = tg.expr.xreplace({s: self.values[s] for s in put})
+        try:
+            return close(self.t.values(e), self.t.values(pt), tolerance=_tolerance(part))
+        except (TypeError, ValueError):
+            return False
 
     def cases_fault(self, e: sp.Expr, tv: list[float]) -> str | None:
         """What is wrong with the cases of a piecewise line, if anything: a region that none

