@@ -317,32 +317,35 @@ def test_a_name_set_equal_to_an_undefined_name_is_no_definition():
     assert check(alias.replace("-2(", "2(")).exit_code == 1
 
 
-def test_a_bare_name_in_a_document_read_for_its_problem_is_its_own_name():
-    # 065 (a blog on the chain rule): after "b1" in a network's formula, the single neuron's
-    # "z = wx + b" defines z from b, not from b1 (the --let rule "y for the only y2" would say)
-    text = ("ŷ = sigmoid( W2 · ReLU( W1 · x + b1 ) + b2 )\n\n"
-            "DL example: A single neuron computes z = wx + b, then y = σ(z). What is dy/dw?\n"
-            "y = σ(z), z = wx + b\n"
-            "dy/dw = (dy/dz) · (dz/dw)\n"
-            "= σ'(z) · x\n")
-    report = check(text)
-    assert "z = wx + b" in report.definitions, report.definitions
-    assert report.exit_code == 0, report.render()
-    assert check(text.replace("= σ'(z) · x", "= σ'(z) · b")).exit_code == 1
+# Pages read for their own problem (no --let), each right as written and wrong with a change:
+# 065 (a blog on the chain rule): after "b1" in a network's formula, the single neuron's
+# "z = wx + b" defines z from b, not from b1 (the --let rule "y for the only y2" would say);
+# 040 (a worked example): f(w,b) = (2w + b - 5)^2, then "Let u = 2w + b - 5, then f = u^2" and
+# df/du = 2u; f was kept in w and b, so df/du was 0 and the right line was wrong.
+FROM_THE_DOCUMENT = [
+    pytest.param("ŷ = sigmoid( W2 · ReLU( W1 · x + b1 ) + b2 )\n\n"
+                 "DL example: A single neuron computes z = wx + b, then y = σ(z). What is dy/dw?\n"
+                 "y = σ(z), z = wx + b\n"
+                 "dy/dw = (dy/dz) · (dz/dw)\n"
+                 "= σ'(z) · x\n", "z = wx + b", ("= σ'(z) · x", "= σ'(z) · b"),
+                 id="a bare name is the document's own"),
+    pytest.param("$$f(w,b) = (2w + b - 5)^2$$\n\n"
+                 "Let $u = 2w + b - 5$, then $f = u^2$\n\n"
+                 "$$\\frac{\\partial f}{\\partial b} = \\frac{\\partial f}{\\partial u} \\cdot "
+                 "\\frac{\\partial u}{\\partial b}$$\n\n"
+                 "$$\\frac{\\partial f}{\\partial u} = 2u = 2(2w + b - 5)$$\n\n"
+                 "$$\\frac{\\partial f}{\\partial b} = 2(2w + b - 5) \\cdot 1 = 2(2w + b - 5)$$\n",
+                 "u = 2w + b - 5", ("= 2u =", "= u ="),
+                 id="a definition holding another is written through it"),
+]
 
 
-def test_a_definition_holding_another_is_written_through_it():
-    # 040 (a worked example): f(w,b) = (2w + b - 5)^2, then "Let u = 2w + b - 5, then f = u^2"
-    # and df/du = 2u; f was kept in w and b, so df/du was 0 and the right line was wrong
-    text = ("$$f(w,b) = (2w + b - 5)^2$$\n\n"
-            "Let $u = 2w + b - 5$, then $f = u^2$\n\n"
-            "$$\\frac{\\partial f}{\\partial b} = \\frac{\\partial f}{\\partial u} \\cdot "
-            "\\frac{\\partial u}{\\partial b}$$\n\n"
-            "$$\\frac{\\partial f}{\\partial u} = 2u = 2(2w + b - 5)$$\n\n"
-            "$$\\frac{\\partial f}{\\partial b} = 2(2w + b - 5) \\cdot 1 = 2(2w + b - 5)$$\n")
+@pytest.mark.parametrize("text, definition, mistake", FROM_THE_DOCUMENT)
+def test_a_page_read_for_its_own_problem(text, definition, mistake):
     report = check(text)
+    assert definition in report.definitions, report.definitions
     assert report.exit_code == 0, report.render()
-    assert check(text.replace("= 2u =", "= u =")).exit_code == 1
+    assert check(text.replace(*mistake)).exit_code == 1
 
 
 def test_cli_usage_errors():
