@@ -37,6 +37,7 @@ from symgrad.checking.handparse import read_row
 from symgrad.checking.numbering import (
     names_vector,
     other_numbering,
+    past_the_end,
     shifted,
     stated_shift,
     why_skipped,
@@ -235,7 +236,8 @@ class Checker(Statements, Cues, Cases, Resolving, Verdicts):
                 return LineResult(row.line, source, None, "skipped", Diagnosis("skipped", why))
             unknown = re.search(r"unknown name '([A-Za-z]+)_(\w+)'", str(e))
             if unknown and any(n.split("_")[0] == unknown.group(1) and "_" in n
-                               for n in self.scope.names):
+                               for n in self.scope.names) and \
+                    not past_the_end(unknown.group(1), unknown.group(2), self.scope):
                 # w_ij when the problem has w_jk: a part of the model the problem leaves out
                 why = (f"{unknown.group(1)}_{unknown.group(2)} is a part of the model the problem "
                        f"does not include: not checked")

@@ -75,3 +75,12 @@ def shifted(doc: str, start: int, end: int, base: str, delta: int) -> str:
         return m.group(0)[: -2 if m.group(2) else -1] + str(k + delta) + ("}" if m.group(2) else "")
     return doc[:start] + _NAMED.sub(one, doc[start:end]) + doc[end:]
 
+
+def past_the_end(base: str, suffix: str, scope) -> bool:
+    """Is ``base_suffix`` one past the last entry of a vector the problem numbers without gaps
+    (``scores_3`` with ``scores_0 .. scores_2``)? Then it is no part of the model the problem
+    leaves out but an entry it does not have: a typo or another numbering, never skipped."""
+    keys = sorted(scope.family(base))
+    return suffix.isdigit() and len(keys) >= 2 and keys == list(range(keys[0], keys[-1] + 1)) \
+        and int(suffix) == keys[-1] + 1
+
